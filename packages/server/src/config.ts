@@ -1,0 +1,30 @@
+import { resolve } from 'node:path';
+import { DEFAULT_PARSE_LIMITS } from './ingest/parse.js';
+
+/** Port 4319: next to OTLP/HTTP's 4318, since Stepwise also speaks OTLP. */
+export const DEFAULT_PORT = 4319;
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_DB_PATH = './data/stepwise.db';
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  dbPath: string;
+  maxBodyBytes: number;
+  maxDepth: number;
+  demo: boolean;
+  /** The URL people reach the server at, for links; defaults to http://host:port. */
+  publicUrl?: string;
+}
+
+export function defaultConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  return {
+    host: env.STEPWISE_HOST ?? DEFAULT_HOST,
+    port: env.STEPWISE_PORT !== undefined ? Number(env.STEPWISE_PORT) : DEFAULT_PORT,
+    dbPath: resolve(env.STEPWISE_DB ?? DEFAULT_DB_PATH),
+    maxBodyBytes: env.STEPWISE_MAX_BODY_BYTES !== undefined ? Number(env.STEPWISE_MAX_BODY_BYTES) : DEFAULT_PARSE_LIMITS.maxBytes,
+    maxDepth: env.STEPWISE_MAX_DEPTH !== undefined ? Number(env.STEPWISE_MAX_DEPTH) : DEFAULT_PARSE_LIMITS.maxDepth,
+    demo: env.STEPWISE_DEMO !== '0',
+    ...(env.STEPWISE_PUBLIC_URL !== undefined ? { publicUrl: env.STEPWISE_PUBLIC_URL } : {}),
+  };
+}

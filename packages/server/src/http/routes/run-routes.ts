@@ -1,0 +1,52 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { StepwiseError } from '@stepwise/core';
+import { workspaceOf, type AppDeps } from '../context.js';
+import { isoParam, limitParam, offsetParam, parseQuery } from '../query.js';
+
+const RunsQuery = z.object({
+  agent: z.string().min(1).optional(),
+  status: z.enum(['passed', 'failed', 'empty']).optional(),
+  source: z.string().min(1).optional(),
+  since: isoParam.optional(),
+  until: isoParam.optional(),
+  limit: limitParam(50),
+  offset: offsetParam,
+});
+
+const RunResultsQuery = z.object({
+  status: z.enum(['passed', 'failed']).optional(),
+  limit: limitParam(100),
+  offset: offsetParam,
+});
+
+export function runRoutes({ store }: AppDeps): Hono {
+  const app = new Hono();
+
+  app.get('/api/v1/runs', async (c) => {
+    const query = parseQuery(RunsQuery, c.req.query());
+    const page = await store.listRuns(workspaceOf(c), query);
+    return c.json({ runs: page.items, total: page.total, limit: query.limit, offset: query.offset });
+  });
+
+  app.get('/api/v1/runs/:id', async (c) => {
+    const query = parseQuery(RunResultsQuery, c.req.query());
+    const ws = workspaceOf(c);
+    const run = await store.getRun(ws, c.req.param('id'));
+    if (!run) throw runNotFound();
+    const results = await store.listRunResults(ws, run.id, query);
+    return c.json({ run, results: results.items, total: results.total, limit: query.limit, offset: query.offset });
+  });
+
+  app.delete('/api/v1/runs/:id', async (c) => {
+    const outcome = await store.deleteRun(workspaceOf(c), c.req.param('id'));
+    if (!outcome.deleted) throw runNotFound();
+    return c.json({ deleted: true, traces_deleted: outcome.traces });
+  });
+
+  return app;
+}
+
+function runNotFound(): StepwiseError {
+  return new StepwiseError('not_found', 'no test run with this id in this workspace');
+}

@@ -1,0 +1,323 @@
+import {
+  ResultItem,
+  StepwiseError,
+  SyncEnvelope,
+  Trace,
+  checkEventOrder,
+  normalizeResult,
+  toolPath,
+  validate,
+  type Expectations,
+  type Rejection,
+  type SyncReply,
+  type SyncWarning,
+  type ValidationIssue,
+} from '@stepwise/core';
+import type { NewRun, TraceRecord, TraceStore, Verdict } from '../store/trace-store.js';
+import { contentKey, newRunId, newTraceId } from './ids.js';
+import { DEFAULT_PARSE_LIMITS, parseJsonWithLimits, type ParseLimits } from './parse.js';
+
+/**
+ * One trace on its way through the pipeline. Stages read and replace `trace` and fill in what they
+ * learn; nothing is written until the store stage.
+ */
+export interface WorkItem {
+  index: number;
+  path: string;
+  trace: Trace;
+  reportedPassed: boolean | null;
+  notes: string | null;
+  expected: Expectations | null;
+  warnings: SyncWarning[];
+  /** For results without a client trace id: identifies a re-send of the same result. */
+  dedupeKey: string | null;
+  redaction: unknown;
+  evaluation: { verdict: Verdict; findings: Array<{ pattern: string }> } | null;
+}
+
+export interface StageContext {
+  workspaceId: string;
+}
+
+/**
+ * A step between normalization and storage. The order is the contract (DESIGN.md §1):
+ * redact → truncate → analyze, so nothing raw is truncated into fragments or analyzed then stored.
+ */
+export interface PipelineStage {
+  readonly name: string;
+  apply(item: WorkItem, ctx: StageContext): void | Promise<void>;
+}
+
+export interface IngestOptions {
+  store: TraceStore;
+  /** Stages run in order on every trace, whichever door it came through. */
+  stages?: PipelineStage[];
+  limits?: ParseLimits;
+  /** Base URL for the dashboard link in sync replies. */
+  publicUrl?: string;
+  clock?: () => Date;
+}
+
+export interface SyncContext {
+  workspaceId: string;
+  isDemo?: boolean;
+}
+
+export interface TracesReply {
+  stored: number;
+  duplicates: number;
+  rejected: Rejection[];
+  warnings: SyncWarning[];
+  trace_ids: string[];
+}
+
+/**
+ * The one ingest path: parse with limits → validate → normalize → stages (redact, truncate,
+ * analyze) → store, in one transaction per request. REST, CLI, MCP and the demo data all call it.
+ */
+export class IngestPipeline {
+  readonly store: TraceStore;
+  readonly limits: ParseLimits;
+  private readonly stages: PipelineStage[];
+  /** Base URL of the dashboard, for links in replies; set once the server knows its port. */
+  publicUrl: string;
+  private readonly clock: () => Date;
+
+  constructor(options: IngestOptions) {
+    this.store = options.store;
+    this.stages = options.stages ?? [];
+    this.limits = options.limits ?? DEFAULT_PARSE_LIMITS;
+    this.publicUrl = (options.publicUrl ?? 'http://127.0.0.1:4319').replace(/\/$/, '');
+    this.clock = options.clock ?? (() => new Date());
+  }
+
+  /** Parses raw JSON text with this pipeline's limits (size, depth, forbidden keys). */
+  parse(text: string, where = 'body'): unknown {
+    return parseJsonWithLimits(text, this.limits, where);
+  }
+
+  /** The `sync_results` door: batch, incremental (`test_run_id`) and streaming (`create_empty`). */
+  async sync(body: unknown, ctx: SyncContext): Promise<SyncReply> {
+    const envelope = validate(SyncEnvelope, body, '$');
+    if (!envelope.ok) throw invalid('the sync request is malformed', envelope.errors);
+    const request = envelope.value;
+    const items = typeof request.results === 'string' ? this.parseResultsString(request.results) : request.results;
+    const now = this.clock().toISOString();
+
+    let runId: string;
+    let newRun: NewRun | undefined;
+    if (request.test_run_id !== undefined) {
+      const run = await this.store.getRun(ctx.workspaceId, request.test_run_id);
+      if (!run) {
+        throw new StepwiseError('not_found', 'test_run_id names no test run in this workspace; omit it to start a new run', {
+          issues: [{ path: 'test_run_id', message: 'no such test run' }],
+        });
+      }
+      if (run.agent_name !== request.agent_name) {
+        throw invalid('agent_name differs from the agent of the test run being appended to', [
+          { path: 'agent_name', message: 'must equal the agent_name of the test run named by test_run_id' },
+        ]);
+      }
+      runId = run.id;
+    } else {
+      if (items.length === 0 && request.create_empty !== true) {
+        throw invalid('results is empty', [
+          { path: 'results', message: 'expected at least one result (or create_empty: true to start a streaming run)' },
+        ]);
+      }
+      runId = newRunId();
+      newRun = {
+        id: runId,
+        agentName: request.agent_name,
+        name: request.name ?? null,
+        source: request.source ?? null,
+        isDemo: ctx.isDemo === true,
+      };
+    }
+
+    const rejected: Rejection[] = [];
+    const work: WorkItem[] = [];
+    for (let index = 0; index < items.length; index++) {
+      const path = `results[${index}]`;
+      const checked = validate(ResultItem, items[index], path);
+      if (!checked.ok) {
+        rejected.push({ index, errors: checked.errors });
+        continue;
+      }
+      const normalized = normalizeResult(checked.value, { index, path, agentName: request.agent_name, runId, now });
+      if (!normalized.ok) {
+        rejected.push({ index, errors: normalized.errors });
+        continue;
+      }
+      const { trace, warnings } = normalized.value;
+      work.push({
+        index,
+        path,
+        trace,
+        reportedPassed: normalized.value.passed ?? null,
+        notes: normalized.value.notes ?? null,
+        expected: normalized.value.expected ?? null,
+        warnings,
+        dedupeKey: trace.trace_id === undefined ? contentKey(runId, items[index]) : null,
+        redaction: null,
+        evaluation: null,
+      });
+    }
+    if (items.length > 0 && work.length === 0) {
+      throw new StepwiseError('validation_failed', 'every result was rejected; nothing was stored', { rejected });
+    }
+
+    await this.runStages(work, ctx);
+    const records = work.map((item) => toRecord(item, runId, ctx.isDemo === true));
+    const outcome = await this.store.ingest({ workspaceId: ctx.workspaceId, newRun, records, now });
+    const finalRunId = outcome.runId ?? runId;
+    return {
+      test_run_id: finalRunId,
+      agent_name: request.agent_name,
+      synced: outcome.results.filter((r) => r.status === 'stored').length,
+      duplicates: outcome.results.filter((r) => r.status === 'duplicate').length,
+      rejected,
+      warnings: work.flatMap((item) => item.warnings),
+      trace_ids: outcome.results.map((r) => r.traceId),
+      dashboard_url: `${this.publicUrl}/runs/${encodeURIComponent(finalRunId)}`,
+    };
+  }
+
+  /** The traces door: one trace or an array of traces, each validated on its own. */
+  async ingestTraces(body: unknown, ctx: SyncContext): Promise<TracesReply> {
+    const list = Array.isArray(body) ? body : [body];
+    const prefix = Array.isArray(body) ? (i: number) => `[${i}]` : () => '$';
+    if (list.length === 0) throw invalid('no traces were sent', [{ path: '$', message: 'expected a trace or a non-empty array of traces' }]);
+    const rejected: Rejection[] = [];
+    const work: WorkItem[] = [];
+    const knownRuns = new Map<string, boolean>();
+    for (let index = 0; index < list.length; index++) {
+      const path = prefix(index);
+      const checked = validate(Trace, list[index], path);
+      if (!checked.ok) {
+        rejected.push({ index, errors: checked.errors });
+        continue;
+      }
+      const trace = checked.value;
+      if (trace.run_id !== undefined) {
+        if (!knownRuns.has(trace.run_id)) knownRuns.set(trace.run_id, (await this.store.getRun(ctx.workspaceId, trace.run_id)) !== null);
+        if (!knownRuns.get(trace.run_id)) {
+          rejected.push({ index, errors: [{ path: path === '$' ? 'run_id' : `${path}.run_id`, message: 'names no test run in this workspace' }] });
+          continue;
+        }
+      }
+      work.push({
+        index,
+        path,
+        trace,
+        reportedPassed: null,
+        notes: null,
+        expected: null,
+        warnings: checkEventOrder(trace, index, path === '$' ? 'events' : `${path}.events`),
+        dedupeKey: null,
+        redaction: null,
+        evaluation: null,
+      });
+    }
+    if (work.length === 0) {
+      throw new StepwiseError('validation_failed', 'every trace was rejected; nothing was stored', { rejected });
+    }
+    await this.runStages(work, ctx);
+    const records = work.map((item) => toRecord(item, item.trace.run_id ?? null, ctx.isDemo === true));
+    const outcome = await this.store.ingest({ workspaceId: ctx.workspaceId, records, now: this.clock().toISOString() });
+    return {
+      stored: outcome.results.filter((r) => r.status === 'stored').length,
+      duplicates: outcome.results.filter((r) => r.status === 'duplicate').length,
+      rejected,
+      warnings: work.flatMap((item) => item.warnings),
+      trace_ids: outcome.results.map((r) => r.traceId),
+    };
+  }
+
+  private parseResultsString(text: string): unknown[] {
+    let parsed: unknown;
+    try {
+      parsed = this.parse(text, 'results');
+    } catch (error) {
+      if (error instanceof StepwiseError && error.code === 'invalid_json') {
+        throw invalid('results is a string but not valid JSON', [
+          { path: 'results', message: 'expected an array of results, or a JSON-encoded array of results' },
+        ]);
+      }
+      throw error;
+    }
+    if (!Array.isArray(parsed)) {
+      throw invalid('results must be an array', [
+        { path: 'results', message: 'expected an array of results, or a JSON-encoded array of results' },
+      ]);
+    }
+    return parsed;
+  }
+
+  private async runStages(work: WorkItem[], ctx: StageContext): Promise<void> {
+    for (const item of work) {
+      for (const stage of this.stages) await stage.apply(item, ctx);
+    }
+  }
+}
+
+function invalid(message: string, issues: ValidationIssue[]): StepwiseError {
+  return new StepwiseError('invalid_request', message, { issues });
+}
+
+const PREVIEW_CHARS = 280;
+
+function toRecord(item: WorkItem, runId: string | null, isDemo: boolean): TraceRecord {
+  const { events, ...header } = item.trace;
+  const id = item.trace.trace_id ?? newTraceId();
+  header.trace_id = id;
+  if (runId !== null) header.run_id = runId;
+  let userMessage: string | null = null;
+  let response: string | null = null;
+  let model: string | null = null;
+  let tokensTotal: number | null = null;
+  let costUsd: number | null = null;
+  for (const event of events) {
+    if (event.type === 'user_input' && userMessage === null) userMessage = event.data.message.slice(0, PREVIEW_CHARS);
+    else if (event.type === 'agent_response') {
+      response = event.data.message.slice(0, PREVIEW_CHARS);
+      if (event.data.tokens_used !== undefined && tokensTotal === null) tokensTotal = event.data.tokens_used;
+    } else if (event.type === 'metadata') {
+      model = event.data.model ?? model;
+      const t = event.data.tokens;
+      if (t) tokensTotal = t.total ?? (t.input ?? 0) + (t.output ?? 0);
+      if (event.data.cost_usd !== undefined) costUsd = event.data.cost_usd;
+    }
+  }
+  const verdict: Verdict | null =
+    item.evaluation?.verdict ?? (item.reportedPassed === null ? null : item.reportedPassed ? 'passed' : 'failed');
+  return {
+    id,
+    runId,
+    dedupeKey: item.dedupeKey,
+    scenarioId: item.trace.scenario_id,
+    agentName: item.trace.agent_name,
+    startedAt: item.trace.timestamp,
+    startedMs: Date.parse(item.trace.timestamp),
+    durationMs: item.trace.duration_ms ?? null,
+    toolPath: toolPath(events),
+    reportedPassed: item.reportedPassed,
+    verdict,
+    patterns: [...new Set(item.evaluation?.findings.map((f) => f.pattern) ?? [])],
+    model,
+    tokensTotal,
+    costUsd,
+    userMessage,
+    response,
+    notes: item.notes,
+    warnings: item.warnings,
+    headerJson: JSON.stringify(header),
+    eventsJson: events.map((event) => JSON.stringify(event)),
+    eventTypes: events.map((event) => event.type),
+    eventTimestamps: events.map((event) => event.timestamp),
+    expectedJson: item.expected === null ? null : JSON.stringify(item.expected),
+    evaluationJson: item.evaluation === null ? null : JSON.stringify(item.evaluation),
+    redactionJson: item.redaction === null ? null : JSON.stringify(item.redaction),
+    isDemo,
+  };
+}

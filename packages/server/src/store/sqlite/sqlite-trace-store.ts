@@ -1,0 +1,511 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { StepwiseError } from '@stepwise/core';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import {
+  DEFAULT_WORKSPACE_ID,
+  type IngestBatch,
+  type IngestOutcome,
+  type Page,
+  type RunFilter,
+  type RunResultsFilter,
+  type RunSummary,
+  type StoredTrace,
+  type TraceFilter,
+  type TraceRecord,
+  type TraceStore,
+  type TraceSummary,
+} from '../trace-store.js';
+import { SQLITE_MIGRATIONS } from './migrations.js';
+
+interface RunRow {
+  id: string;
+  agent_name: string;
+  name: string | null;
+  source: string | null;
+  created_at: string;
+  updated_at: string;
+  total: number;
+  passed: number;
+  failed: number;
+  findings_json: string;
+  is_demo: number;
+}
+
+interface TraceRow {
+  id: string;
+  run_id: string | null;
+  scenario_id: string;
+  agent_name: string;
+  started_at: string;
+  started_ms: number;
+  duration_ms: number | null;
+  event_count: number;
+  tool_path_json: string;
+  reported_passed: number | null;
+  verdict: 'passed' | 'failed' | null;
+  patterns_json: string;
+  model: string | null;
+  tokens_total: number | null;
+  cost_usd: number | null;
+  user_message: string | null;
+  response: string | null;
+  warnings_json: string;
+  is_demo: number;
+  created_at: string;
+}
+
+const SUMMARY_COLUMNS = `id, run_id, scenario_id, agent_name, started_at, started_ms, duration_ms, event_count,
+  tool_path_json, reported_passed, verdict, patterns_json, model, tokens_total, cost_usd, user_message, response,
+  warnings_json, is_demo, created_at`;
+
+export interface SqliteStoreOptions {
+  /** Path of the database file, or `:memory:`. */
+  path: string;
+}
+
+/**
+ * The embedded store: one SQLite file in WAL mode with `synchronous=FULL` (an acknowledged sync
+ * survives power loss) and `secure_delete=ON` (deleted PII does not linger in free pages).
+ */
+export class SqliteTraceStore implements TraceStore {
+  readonly db: Database.Database;
+  private readonly stmts;
+
+  constructor(options: SqliteStoreOptions) {
+    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+    this.db = new Database(options.path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('secure_delete = ON');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    migrate(this.db);
+    this.db
+      .prepare('INSERT OR IGNORE INTO workspaces (id, name, created_at) VALUES (?, ?, ?)')
+      .run(DEFAULT_WORKSPACE_ID, 'Default workspace', new Date().toISOString());
+    this.stmts = {
+      runById: this.db.prepare<[string, string], RunRow>('SELECT * FROM runs WHERE workspace_id = ? AND id = ?'),
+      insertRun: this.db.prepare(
+        `INSERT INTO runs (workspace_id, id, agent_name, name, source, created_at, updated_at, is_demo)
+         VALUES (@workspace_id, @id, @agent_name, @name, @source, @now, @now, @is_demo)`,
+      ),
+      bumpRun: this.db.prepare(
+        `UPDATE runs SET total = total + @total, passed = passed + @passed, failed = failed + @failed,
+           findings_json = @findings_json, updated_at = @now WHERE workspace_id = @workspace_id AND id = @id`,
+      ),
+      nextSeq: this.db.prepare<[string, string], { seq: number }>(
+        'SELECT COALESCE(MAX(seq), -1) + 1 AS seq FROM traces WHERE workspace_id = ? AND run_id = ?',
+      ),
+      insertTrace: this.db.prepare(
+        `INSERT OR IGNORE INTO traces (workspace_id, id, dedupe_key, run_id, seq, scenario_id, agent_name, started_at,
+           started_ms, duration_ms, event_count, tool_path_json, reported_passed, verdict, patterns_json, model,
+           tokens_total, cost_usd, user_message, response, notes, warnings_json, header_json, expected_json,
+           evaluation_json, redaction_json, is_demo, created_at)
+         VALUES (@workspace_id, @id, @dedupe_key, @run_id, @seq, @scenario_id, @agent_name, @started_at,
+           @started_ms, @duration_ms, @event_count, @tool_path_json, @reported_passed, @verdict, @patterns_json, @model,
+           @tokens_total, @cost_usd, @user_message, @response, @notes, @warnings_json, @header_json, @expected_json,
+           @evaluation_json, @redaction_json, @is_demo, @created_at)`,
+      ),
+      insertEvent: this.db.prepare(
+        'INSERT INTO events (workspace_id, trace_id, idx, type, ts, body_json) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      existingById: this.db.prepare<[string, string], { id: string; run_id: string | null }>(
+        'SELECT id, run_id FROM traces WHERE workspace_id = ? AND id = ?',
+      ),
+      existingByKey: this.db.prepare<[string, string], { id: string; run_id: string | null }>(
+        'SELECT id, run_id FROM traces WHERE workspace_id = ? AND dedupe_key = ?',
+      ),
+      traceRow: this.db.prepare<[string, string], TraceRow & { notes: string | null; header_json: string; expected_json: string | null; evaluation_json: string | null; redaction_json: string | null }>(
+        `SELECT ${SUMMARY_COLUMNS}, notes, header_json, expected_json, evaluation_json, redaction_json
+         FROM traces WHERE workspace_id = ? AND id = ?`,
+      ),
+      eventsOf: this.db.prepare<[string, string], { body_json: string }>(
+        'SELECT body_json FROM events WHERE workspace_id = ? AND trace_id = ? ORDER BY idx',
+      ),
+      eventsPage: this.db.prepare<[string, string, number, number], { body_json: string }>(
+        'SELECT body_json FROM events WHERE workspace_id = ? AND trace_id = ? AND idx >= ? ORDER BY idx LIMIT ?',
+      ),
+      deleteEvents: this.db.prepare('DELETE FROM events WHERE workspace_id = ? AND trace_id = ?'),
+      deleteTraceRow: this.db.prepare('DELETE FROM traces WHERE workspace_id = ? AND id = ?'),
+      tracesOfRun: this.db.prepare<[string, string], { id: string }>(
+        'SELECT id FROM traces WHERE workspace_id = ? AND run_id = ?',
+      ),
+      deleteRunRow: this.db.prepare('DELETE FROM runs WHERE workspace_id = ? AND id = ?'),
+      countTraces: this.db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM traces WHERE workspace_id = ?'),
+    };
+  }
+
+  async ingest(batch: IngestBatch): Promise<IngestOutcome> {
+    return this.db.transaction(() => this.ingestSync(batch)).immediate();
+  }
+
+  private ingestSync(batch: IngestBatch): IngestOutcome {
+    const { workspaceId, now, newRun } = batch;
+    if (newRun) {
+      this.stmts.insertRun.run({
+        workspace_id: workspaceId,
+        id: newRun.id,
+        agent_name: newRun.agentName,
+        name: newRun.name,
+        source: newRun.source,
+        now,
+        is_demo: newRun.isDemo ? 1 : 0,
+      });
+    }
+    const runs = new Map<string, { row: RunRow; seq: number; stored: TraceRecord[] }>();
+    const results: IngestOutcome['results'] = [];
+    for (const record of batch.records) {
+      let run = record.runId === null ? undefined : runs.get(record.runId);
+      if (record.runId !== null && !run) {
+        const row = this.stmts.runById.get(workspaceId, record.runId);
+        if (!row) throw runNotFound();
+        run = { row, seq: this.stmts.nextSeq.get(workspaceId, record.runId)!.seq, stored: [] };
+        runs.set(record.runId, run);
+      }
+      const info = this.stmts.insertTrace.run({
+        workspace_id: workspaceId,
+        id: record.id,
+        dedupe_key: record.dedupeKey,
+        run_id: record.runId,
+        seq: run ? run.seq : 0,
+        scenario_id: record.scenarioId,
+        agent_name: record.agentName,
+        started_at: record.startedAt,
+        started_ms: record.startedMs,
+        duration_ms: record.durationMs,
+        event_count: record.eventsJson.length,
+        tool_path_json: JSON.stringify(record.toolPath),
+        reported_passed: record.reportedPassed === null ? null : record.reportedPassed ? 1 : 0,
+        verdict: record.verdict,
+        patterns_json: JSON.stringify(record.patterns),
+        model: record.model,
+        tokens_total: record.tokensTotal,
+        cost_usd: record.costUsd,
+        user_message: record.userMessage,
+        response: record.response,
+        notes: record.notes,
+        warnings_json: JSON.stringify(record.warnings),
+        header_json: record.headerJson,
+        expected_json: record.expectedJson,
+        evaluation_json: record.evaluationJson,
+        redaction_json: record.redactionJson,
+        is_demo: record.isDemo ? 1 : 0,
+        created_at: now,
+      });
+      if (info.changes === 0) {
+        const existing =
+          (record.dedupeKey !== null ? this.stmts.existingByKey.get(workspaceId, record.dedupeKey) : undefined) ??
+          this.stmts.existingById.get(workspaceId, record.id);
+        results.push({ status: 'duplicate', traceId: existing?.id ?? record.id, runId: existing?.run_id ?? null });
+        continue;
+      }
+      for (let i = 0; i < record.eventsJson.length; i++) {
+        this.stmts.insertEvent.run(workspaceId, record.id, i, record.eventTypes[i], record.eventTimestamps[i], record.eventsJson[i]);
+      }
+      results.push({ status: 'stored', traceId: record.id, runId: record.runId });
+      if (run) {
+        run.seq++;
+        run.stored.push(record);
+      }
+    }
+    for (const run of runs.values()) {
+      if (run.stored.length > 0) this.bumpRun(workspaceId, run.row, run.stored, now);
+    }
+    if (newRun && batch.records.length > 0 && !results.some((r) => r.status === 'stored')) {
+      this.stmts.deleteRunRow.run(workspaceId, newRun.id);
+      return { runId: results.find((r) => r.runId !== null)?.runId ?? null, results };
+    }
+    return { runId: newRun?.id ?? null, results };
+  }
+
+  private bumpRun(workspaceId: string, run: RunRow, stored: TraceRecord[], now: string): void {
+    const findings = JSON.parse(run.findings_json) as Record<string, number>;
+    let passed = 0;
+    let failed = 0;
+    for (const record of stored) {
+      if (record.verdict === 'passed') passed++;
+      else if (record.verdict === 'failed') failed++;
+      for (const pattern of new Set(record.patterns)) findings[pattern] = (findings[pattern] ?? 0) + 1;
+    }
+    this.stmts.bumpRun.run({
+      workspace_id: workspaceId,
+      id: run.id,
+      total: stored.length,
+      passed,
+      failed,
+      findings_json: JSON.stringify(findings),
+      now,
+    });
+  }
+
+  async getRun(workspaceId: string, runId: string): Promise<RunSummary | null> {
+    const row = this.stmts.runById.get(workspaceId, runId);
+    return row ? toRunSummary(row) : null;
+  }
+
+  async listRuns(workspaceId: string, filter: RunFilter): Promise<Page<RunSummary>> {
+    const where = ['workspace_id = @ws'];
+    const params: Record<string, unknown> = { ws: workspaceId, limit: filter.limit, offset: filter.offset };
+    if (filter.agent !== undefined) {
+      where.push('agent_name = @agent');
+      params.agent = filter.agent;
+    }
+    if (filter.source !== undefined) {
+      where.push('source = @source');
+      params.source = filter.source;
+    }
+    if (filter.since !== undefined) {
+      where.push('created_at >= @since');
+      params.since = new Date(filter.since).toISOString();
+    }
+    if (filter.until !== undefined) {
+      where.push('created_at < @until');
+      params.until = new Date(filter.until).toISOString();
+    }
+    if (filter.status === 'passed') where.push('total > 0 AND failed = 0 AND passed = total');
+    else if (filter.status === 'failed') where.push('failed > 0');
+    else if (filter.status === 'empty') where.push('total = 0');
+    const clause = where.join(' AND ');
+    const rows = this.db
+      .prepare<Record<string, unknown>, RunRow>(
+        `SELECT * FROM runs WHERE ${clause} ORDER BY created_at DESC, id DESC LIMIT @limit OFFSET @offset`,
+      )
+      .all(params);
+    const { n } = this.db
+      .prepare<Record<string, unknown>, { n: number }>(`SELECT COUNT(*) AS n FROM runs WHERE ${clause}`)
+      .get(params)!;
+    return { items: rows.map(toRunSummary), total: n };
+  }
+
+  async listRunResults(workspaceId: string, runId: string, filter: RunResultsFilter): Promise<Page<TraceSummary>> {
+    const where = ['workspace_id = @ws', 'run_id = @run'];
+    if (filter.status !== undefined) where.push('verdict = @status');
+    const params = { ws: workspaceId, run: runId, status: filter.status, limit: filter.limit, offset: filter.offset };
+    const clause = where.join(' AND ');
+    const rows = this.db
+      .prepare<Record<string, unknown>, TraceRow>(
+        `SELECT ${SUMMARY_COLUMNS} FROM traces WHERE ${clause} ORDER BY seq LIMIT @limit OFFSET @offset`,
+      )
+      .all(params);
+    const { n } = this.db
+      .prepare<Record<string, unknown>, { n: number }>(`SELECT COUNT(*) AS n FROM traces WHERE ${clause}`)
+      .get(params)!;
+    return { items: rows.map(toTraceSummary), total: n };
+  }
+
+  async getTrace(workspaceId: string, traceId: string): Promise<StoredTrace | null> {
+    const row = this.stmts.traceRow.get(workspaceId, traceId);
+    if (!row) return null;
+    const header = JSON.parse(row.header_json) as Record<string, unknown>;
+    const events = this.stmts.eventsOf.all(workspaceId, traceId).map((e) => JSON.parse(e.body_json) as unknown);
+    return {
+      summary: toTraceSummary(row),
+      trace: { ...header, events },
+      notes: row.notes,
+      expected: parseOrNull(row.expected_json),
+      evaluation: parseOrNull(row.evaluation_json),
+      redaction: parseOrNull(row.redaction_json),
+    };
+  }
+
+  async getTraceEvents(workspaceId: string, traceId: string, offset: number, limit: number): Promise<unknown[] | null> {
+    if (!this.stmts.existingById.get(workspaceId, traceId)) return null;
+    return this.stmts.eventsPage.all(workspaceId, traceId, offset, limit).map((e) => JSON.parse(e.body_json) as unknown);
+  }
+
+  async listTraces(workspaceId: string, filter: TraceFilter): Promise<Page<TraceSummary>> {
+    const where = ['workspace_id = @ws'];
+    const params: Record<string, unknown> = { ws: workspaceId, limit: filter.limit + 1 };
+    if (filter.agent !== undefined) {
+      where.push('agent_name = @agent');
+      params.agent = filter.agent;
+    }
+    if (filter.scenario !== undefined) {
+      where.push('scenario_id = @scenario');
+      params.scenario = filter.scenario;
+    }
+    if (filter.run !== undefined) {
+      where.push('run_id = @run');
+      params.run = filter.run;
+    }
+    if (filter.verdict !== undefined) {
+      where.push('verdict = @verdict');
+      params.verdict = filter.verdict;
+    }
+    if (filter.pattern !== undefined) {
+      where.push('EXISTS (SELECT 1 FROM json_each(patterns_json) WHERE value = @pattern)');
+      params.pattern = filter.pattern;
+    }
+    if (filter.since !== undefined) {
+      where.push('started_ms >= @since');
+      params.since = Date.parse(filter.since);
+    }
+    if (filter.until !== undefined) {
+      where.push('started_ms < @until');
+      params.until = Date.parse(filter.until);
+    }
+    if (filter.cursor !== undefined) {
+      const cursor = decodeCursor(filter.cursor);
+      where.push('(started_ms < @c_ms OR (started_ms = @c_ms AND id < @c_id))');
+      params.c_ms = cursor.startedMs;
+      params.c_id = cursor.id;
+    }
+    const rows = this.db
+      .prepare<Record<string, unknown>, TraceRow>(
+        `SELECT ${SUMMARY_COLUMNS} FROM traces WHERE ${where.join(' AND ')}
+         ORDER BY started_ms DESC, id DESC LIMIT @limit`,
+      )
+      .all(params);
+    const more = rows.length > filter.limit;
+    const page = more ? rows.slice(0, filter.limit) : rows;
+    const last = page[page.length - 1];
+    return {
+      items: page.map(toTraceSummary),
+      next_cursor: more && last ? encodeCursor({ startedMs: last.started_ms, id: last.id }) : null,
+    };
+  }
+
+  async deleteTrace(workspaceId: string, traceId: string): Promise<boolean> {
+    const deleted = this.db
+      .transaction(() => {
+        const row = this.stmts.traceRow.get(workspaceId, traceId);
+        if (!row) return false;
+        this.stmts.deleteEvents.run(workspaceId, traceId);
+        this.stmts.deleteTraceRow.run(workspaceId, traceId);
+        if (row.run_id !== null) this.recountRun(workspaceId, row.run_id);
+        return true;
+      })
+      .immediate();
+    if (deleted) this.scrubWal();
+    return deleted;
+  }
+
+  async deleteRun(workspaceId: string, runId: string): Promise<{ deleted: boolean; traces: number }> {
+    const outcome = this.db
+      .transaction(() => {
+        if (!this.stmts.runById.get(workspaceId, runId)) return { deleted: false, traces: 0 };
+        const ids = this.stmts.tracesOfRun.all(workspaceId, runId);
+        for (const { id } of ids) {
+          this.stmts.deleteEvents.run(workspaceId, id);
+          this.stmts.deleteTraceRow.run(workspaceId, id);
+        }
+        this.stmts.deleteRunRow.run(workspaceId, runId);
+        return { deleted: true, traces: ids.length };
+      })
+      .immediate();
+    if (outcome.deleted) this.scrubWal();
+    return outcome;
+  }
+
+  async countTraces(workspaceId: string): Promise<number> {
+    return this.stmts.countTraces.get(workspaceId)!.n;
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  /** Recomputes a run's counters from its traces (after a deletion). */
+  private recountRun(workspaceId: string, runId: string): void {
+    const rows = this.db
+      .prepare<[string, string], { verdict: string | null; patterns_json: string }>(
+        'SELECT verdict, patterns_json FROM traces WHERE workspace_id = ? AND run_id = ?',
+      )
+      .all(workspaceId, runId);
+    const findings: Record<string, number> = {};
+    let passed = 0;
+    let failed = 0;
+    for (const row of rows) {
+      if (row.verdict === 'passed') passed++;
+      else if (row.verdict === 'failed') failed++;
+      for (const p of new Set(JSON.parse(row.patterns_json) as string[])) findings[p] = (findings[p] ?? 0) + 1;
+    }
+    this.db
+      .prepare(
+        'UPDATE runs SET total = ?, passed = ?, failed = ?, findings_json = ? WHERE workspace_id = ? AND id = ?',
+      )
+      .run(rows.length, passed, failed, JSON.stringify(findings), workspaceId, runId);
+  }
+
+  /**
+   * Deleted rows are zeroed in the main file by secure_delete, but the WAL still holds the pages
+   * written before; a truncating checkpoint moves them into the file and empties the log.
+   */
+  private scrubWal(): void {
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+  }
+}
+
+function migrate(db: Database.Database): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+  const applied = new Set(
+    db.prepare<[], { version: number }>('SELECT version FROM schema_migrations').all().map((r) => r.version),
+  );
+  for (const migration of SQLITE_MIGRATIONS) {
+    if (applied.has(migration.version)) continue;
+    db.transaction(() => {
+      db.exec(migration.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+        migration.version,
+        migration.name,
+        new Date().toISOString(),
+      );
+    })();
+  }
+}
+
+function runNotFound(): StepwiseError {
+  return new StepwiseError('not_found', 'test_run_id names no test run in this workspace; omit it to start a new run', {
+    issues: [{ path: 'test_run_id', message: 'no such test run' }],
+  });
+}
+
+function parseOrNull(text: string | null): unknown {
+  return text === null ? null : (JSON.parse(text) as unknown);
+}
+
+function toRunSummary(row: RunRow): RunSummary {
+  const unknown = row.total - row.passed - row.failed;
+  return {
+    id: row.id,
+    agent_name: row.agent_name,
+    name: row.name,
+    source: row.source,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+    total: row.total,
+    passed: row.passed,
+    failed: row.failed,
+    unknown,
+    pass_rate: row.passed + row.failed === 0 ? null : row.passed / (row.passed + row.failed),
+    status: row.total === 0 ? 'empty' : row.failed > 0 ? 'failed' : unknown > 0 ? 'unknown' : 'passed',
+    findings_by_pattern: JSON.parse(row.findings_json) as Record<string, number>,
+    is_demo: row.is_demo === 1,
+  };
+}
+
+function toTraceSummary(row: TraceRow): TraceSummary {
+  return {
+    id: row.id,
+    run_id: row.run_id,
+    scenario_id: row.scenario_id,
+    agent_name: row.agent_name,
+    timestamp: row.started_at,
+    duration_ms: row.duration_ms,
+    event_count: row.event_count,
+    tool_path: JSON.parse(row.tool_path_json) as string[],
+    reported_passed: row.reported_passed === null ? null : row.reported_passed === 1,
+    verdict: row.verdict,
+    patterns: JSON.parse(row.patterns_json) as string[],
+    model: row.model,
+    tokens_total: row.tokens_total,
+    cost_usd: row.cost_usd,
+    user_message: row.user_message,
+    response: row.response,
+    warnings: JSON.parse(row.warnings_json) as TraceSummary['warnings'],
+    is_demo: row.is_demo === 1,
+    created_at: row.created_at,
+  };
+}

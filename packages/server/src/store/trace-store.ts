@@ -1,0 +1,169 @@
+import type { SyncSource, SyncWarning } from '@stepwise/core';
+
+/** The default workspace every row belongs to until workspaces are managed. */
+export const DEFAULT_WORKSPACE_ID = 'ws_default';
+
+export type Verdict = 'passed' | 'failed';
+
+/** A trace ready to be written: validated, normalized and serialized by the ingest pipeline. */
+export interface TraceRecord {
+  id: string;
+  /** The run the trace belongs to (it must exist, or be the batch's new run), or null. */
+  runId: string | null;
+  /** For results without a client trace id: a hash of run + content, so a re-send is a duplicate. */
+  dedupeKey: string | null;
+  scenarioId: string;
+  agentName: string;
+  startedAt: string;
+  startedMs: number;
+  durationMs: number | null;
+  toolPath: string[];
+  reportedPassed: boolean | null;
+  verdict: Verdict | null;
+  patterns: string[];
+  model: string | null;
+  tokensTotal: number | null;
+  costUsd: number | null;
+  userMessage: string | null;
+  response: string | null;
+  notes: string | null;
+  warnings: SyncWarning[];
+  /** JSON of the trace without its events (keeps every top-level field the client sent). */
+  headerJson: string;
+  /** JSON of each event, in the order given. */
+  eventsJson: string[];
+  eventTypes: string[];
+  eventTimestamps: string[];
+  expectedJson: string | null;
+  evaluationJson: string | null;
+  redactionJson: string | null;
+  isDemo: boolean;
+}
+
+export interface NewRun {
+  id: string;
+  agentName: string;
+  name: string | null;
+  source: SyncSource | null;
+  isDemo: boolean;
+}
+
+export interface IngestBatch {
+  workspaceId: string;
+  /**
+   * A run this request starts. It is created only if at least one record is stored (or the batch has
+   * no records, as a streaming sync's `create_empty` does): re-sending a batch adds nothing.
+   */
+  newRun?: NewRun;
+  records: TraceRecord[];
+  now: string;
+}
+
+export interface IngestOutcome {
+  /** The new run's id, or, when all records were duplicates, the run holding the first of them. */
+  runId: string | null;
+  /** Per record, in order: stored, or a duplicate of an existing trace (with its id). */
+  results: Array<{ status: 'stored' | 'duplicate'; traceId: string; runId: string | null }>;
+}
+
+export interface RunSummary {
+  id: string;
+  agent_name: string;
+  name: string | null;
+  source: string | null;
+  created_at: string;
+  updated_at: string;
+  total: number;
+  passed: number;
+  failed: number;
+  unknown: number;
+  pass_rate: number | null;
+  status: 'passed' | 'failed' | 'empty' | 'unknown';
+  findings_by_pattern: Record<string, number>;
+  is_demo: boolean;
+}
+
+export interface TraceSummary {
+  id: string;
+  run_id: string | null;
+  scenario_id: string;
+  agent_name: string;
+  timestamp: string;
+  duration_ms: number | null;
+  event_count: number;
+  tool_path: string[];
+  reported_passed: boolean | null;
+  verdict: Verdict | null;
+  patterns: string[];
+  model: string | null;
+  tokens_total: number | null;
+  cost_usd: number | null;
+  user_message: string | null;
+  response: string | null;
+  warnings: SyncWarning[];
+  is_demo: boolean;
+  created_at: string;
+}
+
+export interface StoredTrace {
+  summary: TraceSummary;
+  /** The trace as stored: header fields plus events in order. */
+  trace: Record<string, unknown> & { events: unknown[] };
+  notes: string | null;
+  expected: unknown;
+  evaluation: unknown;
+  redaction: unknown;
+}
+
+export interface RunFilter {
+  agent?: string;
+  status?: 'passed' | 'failed' | 'empty';
+  source?: string;
+  since?: string;
+  until?: string;
+  limit: number;
+  offset: number;
+}
+
+export interface TraceFilter {
+  agent?: string;
+  scenario?: string;
+  run?: string;
+  verdict?: Verdict;
+  pattern?: string;
+  since?: string;
+  until?: string;
+  limit: number;
+  cursor?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  total?: number;
+  next_cursor?: string | null;
+}
+
+export interface RunResultsFilter {
+  status?: 'passed' | 'failed';
+  limit: number;
+  offset: number;
+}
+
+/**
+ * Where traces live. Every method is async and workspace-scoped so that a PostgreSQL (or columnar)
+ * backend can satisfy it without changing callers. One contract suite tests every implementation.
+ */
+export interface TraceStore {
+  /** Writes a whole ingest request in one transaction; duplicates are skipped, not errors. */
+  ingest(batch: IngestBatch): Promise<IngestOutcome>;
+  getRun(workspaceId: string, runId: string): Promise<RunSummary | null>;
+  listRuns(workspaceId: string, filter: RunFilter): Promise<Page<RunSummary>>;
+  listRunResults(workspaceId: string, runId: string, filter: RunResultsFilter): Promise<Page<TraceSummary>>;
+  getTrace(workspaceId: string, traceId: string): Promise<StoredTrace | null>;
+  getTraceEvents(workspaceId: string, traceId: string, offset: number, limit: number): Promise<unknown[] | null>;
+  listTraces(workspaceId: string, filter: TraceFilter): Promise<Page<TraceSummary>>;
+  deleteTrace(workspaceId: string, traceId: string): Promise<boolean>;
+  deleteRun(workspaceId: string, runId: string): Promise<{ deleted: boolean; traces: number }>;
+  countTraces(workspaceId: string): Promise<number>;
+  close(): Promise<void>;
+}
