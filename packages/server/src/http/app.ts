@@ -4,6 +4,7 @@ import { StepwiseError, traceFormatJsonSchema } from '@stepwise/core';
 import { type AppDeps } from './context.js';
 import { errorResponse } from './errors.js';
 import { openApiDocument } from './openapi.js';
+import { defaultAssetsDir, mountDashboard } from './static-assets.js';
 import { ingestRoutes } from './routes/ingest-routes.js';
 import { runRoutes } from './routes/run-routes.js';
 import { traceRoutes } from './routes/trace-routes.js';
@@ -37,5 +38,6 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', ingestRoutes(deps));
   app.route('/', runRoutes(deps));
   app.route('/', traceRoutes(deps));
+  mountDashboard(app, deps.assetsDir ?? defaultAssetsDir());
   return app;
 }

@@ -8,6 +8,8 @@ export interface AppDeps {
   store: TraceStore;
   pipeline: IngestPipeline;
   log?: (line: string) => void;
+  /** Built dashboard assets; defaults to packages/web/dist. */
+  assetsDir?: string;
 }
 
 /** The workspace a request acts in. */
