@@ -154,6 +154,8 @@ export interface RunResultsFilter {
  * backend can satisfy it without changing callers. One contract suite tests every implementation.
  */
 export interface TraceStore {
+  /** Creates the workspace row if it does not exist. */
+  ensureWorkspace(workspaceId: string, name: string): Promise<void>;
   /** Writes a whole ingest request in one transaction; duplicates are skipped, not errors. */
   ingest(batch: IngestBatch): Promise<IngestOutcome>;
   getRun(workspaceId: string, runId: string): Promise<RunSummary | null>;

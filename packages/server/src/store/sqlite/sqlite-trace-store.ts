@@ -137,6 +137,10 @@ export class SqliteTraceStore implements TraceStore {
     };
   }
 
+  async ensureWorkspace(workspaceId: string, name: string): Promise<void> {
+    this.db.prepare('INSERT OR IGNORE INTO workspaces (id, name, created_at) VALUES (?, ?, ?)').run(workspaceId, name, new Date().toISOString());
+  }
+
   async ingest(batch: IngestBatch): Promise<IngestOutcome> {
     return this.db.transaction(() => this.ingestSync(batch)).immediate();
   }

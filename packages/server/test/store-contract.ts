@@ -1,0 +1,162 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { TraceStore } from '../src/store/trace-store.js';
+import { makeRecord } from './support/records.js';
+
+const WS = 'ws_contract';
+const OTHER = 'ws_other';
+const NOW = '2026-03-13T15:00:00.000Z';
+
+/**
+ * The behavior every TraceStore backend must have. Each backend's test file calls this with a
+ * factory that returns a fresh, empty store.
+ */
+export function describeTraceStoreContract(backend: string, open: () => Promise<TraceStore>): void {
+  describe(`TraceStore contract: ${backend}`, () => {
+    let store: TraceStore;
+
+    beforeEach(async () => {
+      store = await open();
+      await store.ensureWorkspace(WS, 'Contract');
+      await store.ensureWorkspace(OTHER, 'Other');
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    const newRun = (id: string, agentName = 'agent-a') => ({ id, agentName, name: 'nightly', source: 'ci' as const, isDemo: false });
+
+    it('stores a new run with its traces in one ingest and counts verdicts', async () => {
+      const records = [
+        makeRecord({ runId: 'run_a', verdict: 'passed' }),
+        makeRecord({ runId: 'run_a', verdict: 'failed', reportedPassed: false, patterns: ['loop', 'loop'] }),
+        makeRecord({ runId: 'run_a', verdict: null, reportedPassed: null }),
+      ];
+      const outcome = await store.ingest({ workspaceId: WS, newRun: newRun('run_a'), records, now: NOW });
+      expect(outcome.runId).toBe('run_a');
+      expect(outcome.results.map((r) => r.status)).toEqual(['stored', 'stored', 'stored']);
+      const run = await store.getRun(WS, 'run_a');
+      expect(run).toMatchObject({ total: 3, passed: 1, failed: 1, unknown: 1, status: 'failed', pass_rate: 0.5, findings_by_pattern: { loop: 1 } });
+    });
+
+    it('creates an empty run for a streaming start and appends to it later', async () => {
+      await store.ingest({ workspaceId: WS, newRun: newRun('run_s'), records: [], now: NOW });
+      expect(await store.getRun(WS, 'run_s')).toMatchObject({ total: 0, status: 'empty' });
+      await store.ingest({ workspaceId: WS, records: [makeRecord({ runId: 'run_s' })], now: NOW });
+      await store.ingest({ workspaceId: WS, records: [makeRecord({ runId: 'run_s' })], now: NOW });
+      const page = await store.listRunResults(WS, 'run_s', { limit: 10, offset: 0 });
+      expect(page.total).toBe(2);
+      expect((await store.getRun(WS, 'run_s'))?.total).toBe(2);
+    });
+
+    it('skips a trace id it already has and reports it as a duplicate', async () => {
+      const record = makeRecord({ id: 'tr_same' });
+      await store.ingest({ workspaceId: WS, records: [record], now: NOW });
+      const again = await store.ingest({ workspaceId: WS, records: [{ ...record }], now: NOW });
+      expect(again.results).toEqual([{ status: 'duplicate', traceId: 'tr_same', runId: null }]);
+      expect(await store.countTraces(WS)).toBe(1);
+    });
+
+    it('treats a repeated dedupe key as a duplicate and names the existing trace', async () => {
+      await store.ingest({ workspaceId: WS, newRun: newRun('run_d'), records: [makeRecord({ id: 'tr_first', runId: 'run_d', dedupeKey: 'k1' })], now: NOW });
+      const again = await store.ingest({ workspaceId: WS, records: [makeRecord({ id: 'tr_second', runId: 'run_d', dedupeKey: 'k1' })], now: NOW });
+      expect(again.results).toEqual([{ status: 'duplicate', traceId: 'tr_first', runId: 'run_d' }]);
+      expect((await store.getRun(WS, 'run_d'))?.total).toBe(1);
+    });
+
+    it('does not create a new run when every record is a duplicate', async () => {
+      await store.ingest({ workspaceId: WS, newRun: newRun('run_1'), records: [makeRecord({ id: 'tr_x', runId: 'run_1' })], now: NOW });
+      const again = await store.ingest({ workspaceId: WS, newRun: newRun('run_2'), records: [makeRecord({ id: 'tr_x', runId: 'run_2' })], now: NOW });
+      expect(again.runId).toBe('run_1');
+      expect(await store.getRun(WS, 'run_2')).toBeNull();
+    });
+
+    it('rejects a record for a run that does not exist and stores nothing of the batch', async () => {
+      await expect(
+        store.ingest({ workspaceId: WS, records: [makeRecord(), makeRecord({ runId: 'run_missing' })], now: NOW }),
+      ).rejects.toMatchObject({ code: 'not_found' });
+      expect(await store.countTraces(WS)).toBe(0);
+    });
+
+    it('returns a trace with its header and events in order', async () => {
+      const record = makeRecord({ id: 'tr_full' });
+      await store.ingest({ workspaceId: WS, records: [record], now: NOW });
+      const stored = await store.getTrace(WS, 'tr_full');
+      expect(stored?.trace).toEqual({ ...JSON.parse(record.headerJson), events: record.eventsJson.map((e) => JSON.parse(e)) });
+      expect(stored?.summary).toMatchObject({ id: 'tr_full', event_count: 2, verdict: 'passed', reported_passed: true });
+      expect(await store.getTraceEvents(WS, 'tr_full', 1, 5)).toEqual([JSON.parse(record.eventsJson[1]!)]);
+    });
+
+    it('scopes every lookup to the workspace', async () => {
+      await store.ingest({ workspaceId: WS, newRun: newRun('run_w'), records: [makeRecord({ id: 'tr_w', runId: 'run_w' })], now: NOW });
+      expect(await store.getTrace(OTHER, 'tr_w')).toBeNull();
+      expect(await store.getRun(OTHER, 'run_w')).toBeNull();
+      expect(await store.getTraceEvents(OTHER, 'tr_w', 0, 10)).toBeNull();
+      expect((await store.listTraces(OTHER, { limit: 10 })).items).toEqual([]);
+      expect((await store.listRuns(OTHER, { limit: 10, offset: 0 })).items).toEqual([]);
+      expect(await store.deleteTrace(OTHER, 'tr_w')).toBe(false);
+      expect((await store.deleteRun(OTHER, 'run_w')).deleted).toBe(false);
+      expect(await store.getTrace(WS, 'tr_w')).not.toBeNull();
+    });
+
+    it('pages traces newest first with a cursor and filters them', async () => {
+      const records = Array.from({ length: 7 }, (_, i) =>
+        makeRecord({
+          id: `tr_p${i}`,
+          agentName: i % 2 === 0 ? 'even' : 'odd',
+          scenarioId: `sc_${i % 3}`,
+          startedAt: new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString(),
+          startedMs: Date.UTC(2026, 0, 1, 0, i),
+          verdict: i < 3 ? 'failed' : 'passed',
+          patterns: i === 1 ? ['hallucination'] : [],
+        }),
+      );
+      await store.ingest({ workspaceId: WS, records, now: NOW });
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await store.listTraces(WS, { limit: 3, ...(cursor ? { cursor } : {}) });
+        seen.push(...page.items.map((t) => t.id));
+        cursor = page.next_cursor ?? undefined;
+      } while (cursor);
+      expect(seen).toEqual(['tr_p6', 'tr_p5', 'tr_p4', 'tr_p3', 'tr_p2', 'tr_p1', 'tr_p0']);
+      expect((await store.listTraces(WS, { limit: 10, agent: 'odd' })).items.map((t) => t.id)).toEqual(['tr_p5', 'tr_p3', 'tr_p1']);
+      expect((await store.listTraces(WS, { limit: 10, scenario: 'sc_0' })).items.map((t) => t.id)).toEqual(['tr_p6', 'tr_p3', 'tr_p0']);
+      expect((await store.listTraces(WS, { limit: 10, verdict: 'failed' })).items).toHaveLength(3);
+      expect((await store.listTraces(WS, { limit: 10, pattern: 'hallucination' })).items.map((t) => t.id)).toEqual(['tr_p1']);
+      const window = await store.listTraces(WS, { limit: 10, since: '2026-01-01T00:02:00Z', until: '2026-01-01T00:04:00Z' });
+      expect(window.items.map((t) => t.id)).toEqual(['tr_p3', 'tr_p2']);
+    });
+
+    it('lists runs newest first, filtered by agent and status', async () => {
+      await store.ingest({ workspaceId: WS, newRun: newRun('run_ok', 'alpha'), records: [makeRecord({ runId: 'run_ok' })], now: '2026-01-01T00:00:00Z' });
+      await store.ingest({ workspaceId: WS, newRun: newRun('run_bad', 'beta'), records: [makeRecord({ runId: 'run_bad', verdict: 'failed' })], now: '2026-01-02T00:00:00Z' });
+      await store.ingest({ workspaceId: WS, newRun: newRun('run_empty', 'alpha'), records: [], now: '2026-01-03T00:00:00Z' });
+      expect((await store.listRuns(WS, { limit: 10, offset: 0 })).items.map((r) => r.id)).toEqual(['run_empty', 'run_bad', 'run_ok']);
+      expect((await store.listRuns(WS, { limit: 10, offset: 0, agent: 'alpha' })).items.map((r) => r.id)).toEqual(['run_empty', 'run_ok']);
+      expect((await store.listRuns(WS, { limit: 10, offset: 0, status: 'failed' })).items.map((r) => r.id)).toEqual(['run_bad']);
+      expect((await store.listRuns(WS, { limit: 10, offset: 0, status: 'passed' })).items.map((r) => r.id)).toEqual(['run_ok']);
+      expect((await store.listRuns(WS, { limit: 1, offset: 1 })).items.map((r) => r.id)).toEqual(['run_bad']);
+    });
+
+    it('deletes a trace and recounts its run', async () => {
+      await store.ingest({
+        workspaceId: WS,
+        newRun: newRun('run_del'),
+        records: [makeRecord({ id: 'tr_keep', runId: 'run_del' }), makeRecord({ id: 'tr_gone', runId: 'run_del', verdict: 'failed' })],
+        now: NOW,
+      });
+      expect(await store.deleteTrace(WS, 'tr_gone')).toBe(true);
+      expect(await store.getTrace(WS, 'tr_gone')).toBeNull();
+      expect(await store.getTraceEvents(WS, 'tr_gone', 0, 10)).toBeNull();
+      expect(await store.getRun(WS, 'run_del')).toMatchObject({ total: 1, failed: 0, passed: 1 });
+      expect(await store.deleteTrace(WS, 'tr_gone')).toBe(false);
+    });
+
+    it('deletes a run with all its traces', async () => {
+      await store.ingest({ workspaceId: WS, newRun: newRun('run_x'), records: [makeRecord({ runId: 'run_x' }), makeRecord({ runId: 'run_x' })], now: NOW });
+      expect(await store.deleteRun(WS, 'run_x')).toEqual({ deleted: true, traces: 2 });
+      expect(await store.getRun(WS, 'run_x')).toBeNull();
+      expect(await store.countTraces(WS)).toBe(0);
+    });
+  });
+}
