@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -112,7 +111,7 @@ export function buildProgram(io: Io = defaultIo): Command {
     const client = clientFor(opts);
     try {
       const detail = await client.getTrace(id);
-      io.out(opts.json ? JSON.stringify(detail.trace, null, 2) : formatTimeline(detail, process.stdout.columns || 120));
+      io.out(opts.json ? JSON.stringify(detail.trace, null, 2) : formatTimeline(detail, process.stdout.isTTY ? process.stdout.columns || 120 : Number.POSITIVE_INFINITY));
     } finally {
       await client.close();
     }
@@ -182,13 +181,4 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     io.err(`error: ${(error as Error).message ?? String(error)}`);
     return 1;
   }
-}
-
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].split('/').pop() ?? '');
-if (invokedDirectly) {
-  void main(process.argv.slice(2)).then((code) => {
-    // `serve` keeps the process alive through its open server; everything else exits with its code.
-    if (code !== 0) process.exit(code);
-    process.exitCode = code;
-  });
 }

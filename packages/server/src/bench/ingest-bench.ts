@@ -1,0 +1,135 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { defaultConfig } from '../config.js';
+import { startServer } from '../server.js';
+import type { PipelineStage } from '../ingest/pipeline.js';
+import { median } from './stats.js';
+
+export interface IngestBenchResult {
+  events: number;
+  eventBytes: number;
+  requests: number;
+  httpEventsPerSec: number;
+  floorEventsPerSec: number;
+  ratio: number;
+  runs: number;
+}
+
+const WORDS = 'the agent called search with a query and read the articles about refunds shipping orders warranty policy digital products support'.split(' ');
+
+/** A deterministic ~2 KB tool-call event: prose and a JSON result, as agents produce. */
+function makeEvent(seed: number, at: string) {
+  let text = '';
+  for (let i = 0; text.length < 1700; i++) text += `${WORDS[(seed * 7 + i * 13) % WORDS.length]} `;
+  return {
+    type: 'tool_call',
+    timestamp: at,
+    data: {
+      tool: `tool_${seed % 5}`,
+      parameters: { query: `query ${seed}`, limit: 5 },
+      result: { articles: [{ id: `kb-${seed}`, title: `Article ${seed}`, content: text }] },
+      duration_ms: 50 + (seed % 200),
+    },
+  };
+}
+
+function makeBodies(requests: number, tracesPerRequest: number, eventsPerTrace: number): string[] {
+  const bodies: string[] = [];
+  let seed = 0;
+  for (let r = 0; r < requests; r++) {
+    const results = [];
+    for (let t = 0; t < tracesPerRequest; t++) {
+      const start = Date.UTC(2026, 2, 13, 14, 0, 0) + seed;
+      const events = [];
+      for (let e = 0; e < eventsPerTrace; e++) events.push(makeEvent(seed++, new Date(start + e * 10).toISOString()));
+      results.push({
+        scenario_id: `sc_${t}`,
+        user_message: 'What is your refund policy for digital products?',
+        agent_response: 'Refunds within 14 days.',
+        passed: true,
+        trace: { timestamp: new Date(start).toISOString(), events },
+      });
+    }
+    bodies.push(JSON.stringify({ agent_name: 'bench-agent', results, source: 'api' }));
+  }
+  return bodies;
+}
+
+/** The floor: the same rows parsed and inserted with no pipeline at all, in one transaction per request. */
+function floorRun(bodies: string[], dbPath: string): number {
+  const db = new Database(dbPath);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.exec('CREATE TABLE events (trace_id TEXT NOT NULL, idx INTEGER NOT NULL, type TEXT NOT NULL, ts TEXT NOT NULL, body_json TEXT NOT NULL, PRIMARY KEY (trace_id, idx))');
+  const insert = db.prepare('INSERT INTO events (trace_id, idx, type, ts, body_json) VALUES (?, ?, ?, ?, ?)');
+  let events = 0;
+  const started = performance.now();
+  let traceNo = 0;
+  for (const body of bodies) {
+    const request = JSON.parse(body) as { results: Array<{ trace: { events: Array<{ type: string; timestamp: string }> } }> };
+    db.transaction(() => {
+      for (const result of request.results) {
+        const id = `t${traceNo++}`;
+        result.trace.events.forEach((event, i) => {
+          insert.run(id, i, event.type, event.timestamp, JSON.stringify(event));
+          events++;
+        });
+      }
+    })();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  db.close();
+  return events / seconds;
+}
+
+async function httpRun(bodies: string[], dbPath: string, stages?: PipelineStage[]): Promise<number> {
+  const server = await startServer({ ...defaultConfig({}), host: '127.0.0.1', port: 0, dbPath, demo: false }, () => {});
+  if (stages) (server.runtime.pipeline as unknown as { stages: PipelineStage[] }).stages = stages;
+  let events = 0;
+  const started = performance.now();
+  for (const body of bodies) {
+    const response = await fetch(`${server.url}/api/v1/sync`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const reply = (await response.json()) as { synced: number };
+    if (response.status !== 201) throw new Error(`bench sync failed with ${response.status}`);
+    events += reply.synced;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  await server.close();
+  const perTrace = (JSON.parse(bodies[0]!) as { results: Array<{ trace: { events: unknown[] } }> }).results[0]!.trace.events.length;
+  return (events * perTrace) / seconds;
+}
+
+/**
+ * Events per second for HTTP sync into SQLite with the full pipeline, and for a bare
+ * parse-and-insert loop over the same rows, measured in the same process, alternating runs.
+ */
+export async function runIngestBench(options: { runs?: number; requests?: number; stages?: PipelineStage[] } = {}): Promise<IngestBenchResult> {
+  const runs = options.runs ?? 3;
+  const requests = options.requests ?? 40;
+  const bodies = makeBodies(requests, 25, 20);
+  const eventBytes = Buffer.byteLength(JSON.stringify(makeEvent(1, '2026-03-13T14:00:00.000Z')));
+  const dir = mkdtempSync(join(tmpdir(), 'stepwise-bench-'));
+  const http: number[] = [];
+  const floor: number[] = [];
+  try {
+    for (let i = 0; i < runs; i++) {
+      floor.push(floorRun(bodies, join(dir, `floor-${i}.db`)));
+      http.push(await httpRun(bodies, join(dir, `http-${i}.db`), options.stages));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const httpMedian = median(http);
+  const floorMedian = median(floor);
+  return {
+    events: requests * 25 * 20,
+    eventBytes,
+    requests,
+    httpEventsPerSec: httpMedian,
+    floorEventsPerSec: floorMedian,
+    ratio: httpMedian / floorMedian,
+    runs,
+  };
+}

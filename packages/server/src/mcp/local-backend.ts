@@ -1,0 +1,96 @@
+import { StepwiseError, type SyncReply } from '@stepwise/core';
+import type { IngestPipeline } from '../ingest/pipeline.js';
+import type { TraceStore } from '../store/trace-store.js';
+import type {
+  McpBackend,
+  McpSyncRequest,
+  RunDetail,
+  RunList,
+  RunListQuery,
+  RunResultsQuery,
+  TraceDetail,
+  TraceSearchPage,
+  TraceSearchQuery,
+} from './backend.js';
+
+export interface LocalBackendOptions {
+  store: TraceStore;
+  pipeline: IngestPipeline;
+  workspaceId: string;
+  /** For logs; e.g. `database ./data/stepwise.db`. */
+  where?: string;
+  /** Called by `close()`; the `/mcp` route shares the server's runtime and passes nothing. */
+  onClose?: () => Promise<void>;
+}
+
+/**
+ * The MCP backend over a store and the ingest pipeline, scoped to one workspace.
+ *
+ * @example
+ * const runtime = openRuntime({ dbPath: './data/stepwise.db' });
+ * const backend = new LocalBackend({ ...runtime, workspaceId: DEFAULT_WORKSPACE_ID, onClose: runtime.close });
+ */
+export class LocalBackend implements McpBackend {
+  readonly where: string;
+  private readonly store: TraceStore;
+  private readonly pipeline: IngestPipeline;
+  private readonly workspaceId: string;
+  private readonly onClose: (() => Promise<void>) | undefined;
+
+  constructor(options: LocalBackendOptions) {
+    this.store = options.store;
+    this.pipeline = options.pipeline;
+    this.workspaceId = options.workspaceId;
+    this.where = options.where ?? `workspace ${options.workspaceId}`;
+    this.onClose = options.onClose;
+  }
+
+  async sync(request: McpSyncRequest): Promise<SyncReply> {
+    // The SDK parsed the tool arguments without Stepwise's limits; going through the pipeline's
+    // parser again applies the same size, depth and forbidden-key rules as every other door.
+    const body = this.pipeline.parse(JSON.stringify(request), 'arguments');
+    return this.pipeline.sync(body, { workspaceId: this.workspaceId });
+  }
+
+  async listRuns(query: RunListQuery): Promise<RunList> {
+    const page = await this.store.listRuns(this.workspaceId, query);
+    return { runs: page.items, total: page.total ?? null, limit: query.limit, offset: query.offset };
+  }
+
+  async getRun(runId: string, query: RunResultsQuery): Promise<RunDetail> {
+    const run = await this.store.getRun(this.workspaceId, runId);
+    if (!run) throw runNotFound();
+    const page = await this.store.listRunResults(this.workspaceId, run.id, query);
+    return { run, results: page.items, total: page.total ?? null, limit: query.limit, offset: query.offset };
+  }
+
+  async getTrace(traceId: string): Promise<TraceDetail> {
+    const stored = await this.store.getTrace(this.workspaceId, traceId);
+    if (!stored) throw traceNotFound();
+    return {
+      trace: stored.trace,
+      summary: stored.summary,
+      notes: stored.notes,
+      expected: stored.expected,
+      evaluation: stored.evaluation,
+      redaction: stored.redaction,
+    };
+  }
+
+  async searchTraces(query: TraceSearchQuery): Promise<TraceSearchPage> {
+    const page = await this.store.listTraces(this.workspaceId, query);
+    return { traces: page.items, next_cursor: page.next_cursor ?? null };
+  }
+
+  async close(): Promise<void> {
+    await this.onClose?.();
+  }
+}
+
+export function runNotFound(): StepwiseError {
+  return new StepwiseError('not_found', 'no test run with this id in this workspace');
+}
+
+export function traceNotFound(): StepwiseError {
+  return new StepwiseError('not_found', 'no trace with this id in this workspace');
+}

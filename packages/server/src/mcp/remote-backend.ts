@@ -1,0 +1,136 @@
+import { StepwiseError, type StepwiseErrorCode, type SyncReply } from '@stepwise/core';
+import type {
+  McpBackend,
+  McpSyncRequest,
+  RunDetail,
+  RunList,
+  RunListQuery,
+  RunResultsQuery,
+  TraceDetail,
+  TraceSearchPage,
+  TraceSearchQuery,
+} from './backend.js';
+
+export interface RemoteBackendOptions {
+  /** Base URL of a running Stepwise server, e.g. `http://127.0.0.1:4319`. */
+  url: string;
+  /** An API key (`sw_…`), sent as `Authorization: Bearer <key>`. */
+  apiKey?: string;
+  /** Defaults to the global `fetch`; tests pass an app's `request`. */
+  fetch?: typeof fetch;
+}
+
+const KNOWN_CODES = new Set<string>([
+  'invalid_json',
+  'invalid_request',
+  'validation_failed',
+  'unsupported_media_type',
+  'payload_too_large',
+  'too_deep',
+  'forbidden_key',
+  'not_found',
+  'conflict',
+  'unauthorized',
+  'forbidden',
+  'rate_limited',
+  'internal',
+]);
+
+/**
+ * The MCP backend over the REST API of a running server: `stepwise mcp --url URL --api-key KEY`.
+ * The server scopes every call to the key's workspace and enforces its role.
+ *
+ * @example
+ * const backend = new RemoteBackend({ url: 'http://127.0.0.1:4319', apiKey: process.env.STEPWISE_API_KEY });
+ */
+export class RemoteBackend implements McpBackend {
+  readonly where: string;
+  private readonly baseUrl: string;
+  private readonly apiKey: string | undefined;
+  private readonly fetchImpl: typeof fetch;
+
+  constructor(options: RemoteBackendOptions) {
+    this.baseUrl = options.url.replace(/\/+$/, '');
+    this.apiKey = options.apiKey;
+    this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
+    this.where = `server ${this.baseUrl}`;
+  }
+
+  sync(request: McpSyncRequest): Promise<SyncReply> {
+    return this.request<SyncReply>('POST', '/api/v1/sync', JSON.stringify(request));
+  }
+
+  async listRuns(query: RunListQuery): Promise<RunList> {
+    const reply = await this.request<{ runs: RunList['runs']; total?: number; limit?: number; offset?: number }>(
+      'GET',
+      `/api/v1/runs${queryString({ ...query })}`,
+    );
+    return { runs: reply.runs, total: reply.total ?? null, limit: query.limit, offset: query.offset };
+  }
+
+  async getRun(runId: string, query: RunResultsQuery): Promise<RunDetail> {
+    const reply = await this.request<{ run: RunDetail['run']; results: RunDetail['results']; total?: number }>(
+      'GET',
+      `/api/v1/runs/${encodeURIComponent(runId)}${queryString({ ...query })}`,
+    );
+    return { run: reply.run, results: reply.results, total: reply.total ?? null, limit: query.limit, offset: query.offset };
+  }
+
+  getTrace(traceId: string): Promise<TraceDetail> {
+    return this.request<TraceDetail>('GET', `/api/v1/traces/${encodeURIComponent(traceId)}`);
+  }
+
+  async searchTraces(query: TraceSearchQuery): Promise<TraceSearchPage> {
+    const reply = await this.request<{ traces: TraceSearchPage['traces']; next_cursor?: string | null }>(
+      'GET',
+      `/api/v1/traces${queryString({ ...query })}`,
+    );
+    return { traces: reply.traces, next_cursor: reply.next_cursor ?? null };
+  }
+
+  async close(): Promise<void> {}
+
+  private async request<T>(method: 'GET' | 'POST', path: string, body?: string): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (this.apiKey !== undefined && this.apiKey !== '') headers.authorization = `Bearer ${this.apiKey}`;
+    let response: Response;
+    try {
+      response = await this.fetchImpl(`${this.baseUrl}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+    } catch {
+      throw new StepwiseError('internal', `could not reach the Stepwise server at ${this.baseUrl}; check that it is running and that --url is right`);
+    }
+    const payload = (await response.json().catch(() => null)) as unknown;
+    if (!response.ok) throw errorFromReply(response.status, payload);
+    if (payload === null || typeof payload !== 'object') {
+      throw new StepwiseError('internal', `the server at ${this.baseUrl} answered ${method} ${path.split('?')[0]} with something other than JSON`);
+    }
+    return payload as T;
+  }
+}
+
+/** Turns the server's `{ error: { code, message, details } }` envelope back into a `StepwiseError`. */
+function errorFromReply(status: number, payload: unknown): StepwiseError {
+  const error = (payload as { error?: { code?: unknown; message?: unknown; details?: unknown } } | null)?.error;
+  const code: StepwiseErrorCode =
+    typeof error?.code === 'string' && KNOWN_CODES.has(error.code) ? (error.code as StepwiseErrorCode) : codeOfStatus(status);
+  const message = typeof error?.message === 'string' ? error.message : `the server answered HTTP ${status}`;
+  return new StepwiseError(code, message, error?.details);
+}
+
+function codeOfStatus(status: number): StepwiseErrorCode {
+  if (status === 401) return 'unauthorized';
+  if (status === 403) return 'forbidden';
+  if (status === 404) return 'not_found';
+  if (status === 413) return 'payload_too_large';
+  if (status === 429) return 'rate_limited';
+  if (status >= 400 && status < 500) return 'invalid_request';
+  return 'internal';
+}
+
+function queryString(query: Record<string, string | number | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
+  const text = params.toString();
+  return text === '' ? '' : `?${text}`;
+}

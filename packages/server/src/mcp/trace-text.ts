@@ -1,0 +1,112 @@
+import { elapsedTimes, formatElapsed } from '@stepwise/core';
+import { describeEvent, formatDuration } from '../cli/format.js';
+import type { TraceDetail } from './backend.js';
+
+interface LooseEvent {
+  type: string;
+  timestamp: string;
+  data: Record<string, unknown>;
+}
+
+interface LooseFinding {
+  pattern?: unknown;
+  severity?: unknown;
+  event_indexes?: unknown;
+  summary?: unknown;
+}
+
+export interface TimelineWindow {
+  /** First event shown (0-based). */
+  offset: number;
+  /** Most events shown. */
+  limit: number;
+  /** Lines are clipped to this many characters. */
+  width: number;
+}
+
+const TYPE_WIDTH = 15;
+
+/**
+ * A trace as a model reads it best: a header, then one line per event with its index, the elapsed
+ * time from the start, the type and a short description (tool, key parameters, abbreviated result),
+ * then the findings of the analysis with the events they point at. Long traces are shown a window
+ * at a time; the text says how to ask for the next one.
+ */
+export function formatTraceForModel(detail: TraceDetail, window: TimelineWindow): string {
+  const trace = detail.trace as { timestamp: string; duration_ms?: number; events: LooseEvent[] };
+  const s = detail.summary;
+  const events = trace.events;
+  const lines: string[] = [];
+  const verdict = s.verdict === null ? 'no verdict' : s.verdict.toUpperCase();
+  const reported = s.reported_passed === null ? '' : ` (reported ${s.reported_passed ? 'passed' : 'failed'})`;
+  lines.push(`Trace ${s.id} · scenario ${s.scenario_id} · agent ${s.agent_name} · ${verdict}${reported}`);
+  const facts = [`started ${trace.timestamp}`];
+  if (trace.duration_ms !== undefined) facts.push(`took ${formatDuration(trace.duration_ms)}`);
+  facts.push(`${events.length} event${events.length === 1 ? '' : 's'}`);
+  if (s.model) facts.push(`model ${s.model}`);
+  if (s.tokens_total !== null) facts.push(`${s.tokens_total} tokens`);
+  if (s.run_id) facts.push(`run ${s.run_id}`);
+  lines.push(facts.join(' · '));
+  if (detail.notes) lines.push(`notes: ${oneLine(detail.notes)}`);
+
+  const findings = findingsOf(detail.evaluation);
+  const flagged = new Map<number, string[]>();
+  for (const finding of findings) {
+    for (const index of finding.events) flagged.set(index, [...(flagged.get(index) ?? []), finding.pattern]);
+  }
+
+  lines.push('');
+  const elapsed = elapsedTimes({ timestamp: trace.timestamp, events: events as never });
+  const end = Math.min(events.length, window.offset + window.limit);
+  for (let i = window.offset; i < end; i++) {
+    const event = events[i];
+    if (!event) continue;
+    const marks = flagged.get(i);
+    const flag = marks ? `  ⚠ ${marks.join(', ')}` : '';
+    const line = `${String(i).padStart(3)}  ${formatElapsed(elapsed[i] ?? 0).padStart(9)}  ${event.type.padEnd(TYPE_WIDTH)} ${describeEvent(event)}`;
+    lines.push(`${clip(line, window.width - flag.length)}${flag}`);
+  }
+  if (events.length === 0) lines.push('(no events)');
+  else if (window.offset >= events.length) lines.push(`(no events from index ${window.offset}; the trace has ${events.length})`);
+  else if (window.offset > 0 || end < events.length) {
+    const more = end < events.length ? `; call get_trace with event_offset=${end} for the next ones` : '';
+    lines.push(`(showing events ${window.offset}–${end - 1} of ${events.length}${more})`);
+  }
+
+  if (findings.length > 0) {
+    lines.push('', 'Findings:');
+    for (const f of findings) {
+      const where = f.events.length > 0 ? ` [event${f.events.length === 1 ? '' : 's'} ${f.events.join(', ')}]` : '';
+      lines.push(`- ${f.pattern}${f.severity ? ` (${f.severity})` : ''}${where}: ${f.summary}`);
+    }
+  }
+  for (const warning of s.warnings) lines.push(`note: ${warning.message}`);
+  return lines.join('\n');
+}
+
+interface Finding {
+  pattern: string;
+  severity: string | null;
+  events: number[];
+  summary: string;
+}
+
+/** Reads findings from a stored evaluation without trusting its shape (it may predate analysis). */
+export function findingsOf(evaluation: unknown): Finding[] {
+  const list = (evaluation as { findings?: unknown } | null)?.findings;
+  if (!Array.isArray(list)) return [];
+  return list.map((raw: LooseFinding) => ({
+    pattern: typeof raw.pattern === 'string' ? raw.pattern : 'finding',
+    severity: typeof raw.severity === 'string' ? raw.severity : null,
+    events: Array.isArray(raw.event_indexes) ? raw.event_indexes.filter((n): n is number => typeof n === 'number') : [],
+    summary: typeof raw.summary === 'string' ? raw.summary : '',
+  }));
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+function clip(line: string, width: number): string {
+  return line.length > width ? `${line.slice(0, Math.max(1, width - 1))}…` : line;
+}

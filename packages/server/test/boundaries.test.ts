@@ -1,0 +1,100 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+// DESIGN.md §2: core ← sdk / server / web. This test is the rule's enforcement.
+const root = resolve(import.meta.dirname, '../../..');
+const packagesDir = join(root, 'packages');
+
+interface ImportSite {
+  file: string;
+  specifier: string;
+}
+
+function sourceFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const full = join(dir, name);
+    if (statSync(full).isDirectory()) {
+      if (name === 'node_modules' || name === 'dist') continue;
+      out.push(...sourceFiles(full));
+    } else if (/\.(ts|tsx)$/.test(name) && !/\.test\.(ts|tsx)$/.test(name) && !name.endsWith('.d.ts')) {
+      out.push(full);
+    }
+  }
+  return out;
+}
+
+function importsOf(file: string): ImportSite[] {
+  const text = readFileSync(file, 'utf8');
+  const sites: ImportSite[] = [];
+  const re = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|(?:^|\n)\s*import\s+['"]([^'"]+)['"]/g;
+  for (const match of text.matchAll(re)) {
+    const specifier = match[1] ?? match[2] ?? match[3];
+    if (specifier) sites.push({ file: relative(root, file), specifier });
+  }
+  return sites;
+}
+
+const packages = readdirSync(packagesDir).filter((p) => statSync(join(packagesDir, p, 'src'), { throwIfNoEntry: false })?.isDirectory());
+const sites = new Map(packages.map((p) => [p, sourceFiles(join(packagesDir, p, 'src')).flatMap(importsOf)]));
+const isBuiltin = (s: string) => s.startsWith('node:') || builtinModules.includes(s.split('/')[0]!);
+
+describe('package boundaries (DESIGN.md §2)', () => {
+  it('finds the packages and their imports', () => {
+    expect(packages).toEqual(expect.arrayContaining(['core', 'server']));
+    expect(sites.get('core')!.length).toBeGreaterThan(10);
+  });
+
+  it('keeps core pure: only zod and its own files, no node:* and no sibling package', () => {
+    const offenders = sites
+      .get('core')!
+      .filter((s) => !(s.specifier.startsWith('.') || s.specifier === 'zod' || s.specifier.startsWith('zod/')));
+    expect(offenders).toEqual([]);
+  });
+
+  it('lets sdk, server and web import core but not each other', () => {
+    const offenders: ImportSite[] = [];
+    for (const [pkg, list] of sites) {
+      if (pkg === 'core') continue;
+      for (const s of list) {
+        const m = /^@stepwise\/([\w-]+)/.exec(s.specifier);
+        if (m && m[1] !== 'core' && m[1] !== pkg) offenders.push(s);
+        if (/^@stepwise\/core\/./.test(s.specifier)) offenders.push(s); // no reaching into core's internals
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  it('keeps relative imports inside their own package', () => {
+    const offenders: ImportSite[] = [];
+    for (const [pkg, list] of sites) {
+      for (const s of list) {
+        if (!s.specifier.startsWith('.')) continue;
+        const target = resolve(root, dirname(s.file), s.specifier);
+        if (!target.startsWith(join(packagesDir, pkg, 'src') + sep)) offenders.push(s);
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  it('keeps the web dashboard off node built-ins', () => {
+    expect((sites.get('web') ?? []).filter((s) => isBuiltin(s.specifier))).toEqual([]);
+  });
+
+  it('wires parts together only in server/src/http, mcp, cli and the top-level entry files', () => {
+    const wiring = ['http', 'mcp', 'cli'];
+    const offenders: ImportSite[] = [];
+    for (const s of sites.get('server')!) {
+      if (!s.specifier.startsWith('.')) continue;
+      const from = relative(join(packagesDir, 'server', 'src'), join(root, s.file)).split(sep);
+      const fromArea = from.length > 1 ? from[0]! : '(entry)';
+      const target = relative(join(packagesDir, 'server', 'src'), resolve(root, dirname(s.file), s.specifier)).split(sep);
+      const targetArea = target.length > 1 ? target[0]! : '(entry)';
+      if (fromArea === '(entry)' || wiring.includes(fromArea) || fromArea === 'bench') continue;
+      if (wiring.includes(targetArea) || targetArea === '(entry)' && !['config.js'].includes(target[0]!)) offenders.push(s);
+    }
+    expect(offenders).toEqual([]);
+  });
+});
