@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { StepwiseError, type ValidationIssue } from '@stepwise/core';
+import { StepwiseError, traceFormatJsonSchema, type ValidationIssue } from '@stepwise/core';
 import { defaultConfig, DEFAULT_DB_PATH, DEFAULT_HOST, DEFAULT_PORT } from '../config.js';
 import { startServer } from '../server.js';
 import { HttpClient, LocalClient, type StepwiseClient } from './client.js';
@@ -149,6 +149,11 @@ export function buildProgram(io: Io = defaultIo): Command {
       await client.close();
     }
   });
+
+  program
+    .command('schema')
+    .description('print the JSON Schema of the trace format')
+    .action(() => io.out(JSON.stringify(traceFormatJsonSchema(), null, 2)));
 
   return program;
 }
