@@ -2,9 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { defaultConfig } from '../config.js';
-import { startServer } from '../server.js';
-import type { PipelineStage } from '../ingest/pipeline.js';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { median } from './stats.js';
 
 export interface IngestBenchResult {
@@ -84,28 +83,53 @@ function floorRun(bodies: string[], dbPath: string): number {
   return events / seconds;
 }
 
-async function httpRun(bodies: string[], dbPath: string, stages?: PipelineStage[]): Promise<number> {
-  const server = await startServer({ ...defaultConfig({}), host: '127.0.0.1', port: 0, dbPath, demo: false }, () => {});
-  if (stages) (server.runtime.pipeline as unknown as { stages: PipelineStage[] }).stages = stages;
-  let events = 0;
+/** Starts `stepwise serve` in its own process, as users run it, so the client does not share its CPU. */
+async function spawnServer(dbPath: string, env: Record<string, string>): Promise<{ url: string; stop: () => Promise<void> }> {
+  const bin = fileURLToPath(new URL('../cli/bin.js', import.meta.url));
+  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--db', dbPath, '--no-demo'], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const url = await new Promise<string>((resolvePromise, reject) => {
+    let text = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(text);
+      if (match) resolvePromise(match[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`bench server exited with ${code}: ${text}`)));
+  });
+  return {
+    url,
+    stop: () =>
+      new Promise<void>((resolvePromise) => {
+        child.once('exit', () => resolvePromise());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+async function httpRun(bodies: string[], dbPath: string, env: Record<string, string>): Promise<number> {
+  const server = await spawnServer(dbPath, env);
+  let traces = 0;
   const started = performance.now();
   for (const body of bodies) {
     const response = await fetch(`${server.url}/api/v1/sync`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     const reply = (await response.json()) as { synced: number };
     if (response.status !== 201) throw new Error(`bench sync failed with ${response.status}`);
-    events += reply.synced;
+    traces += reply.synced;
   }
   const seconds = (performance.now() - started) / 1000;
-  await server.close();
+  await server.stop();
   const perTrace = (JSON.parse(bodies[0]!) as { results: Array<{ trace: { events: unknown[] } }> }).results[0]!.trace.events.length;
-  return (events * perTrace) / seconds;
+  return (traces * perTrace) / seconds;
 }
 
 /**
  * Events per second for HTTP sync into SQLite with the full pipeline, and for a bare
  * parse-and-insert loop over the same rows, measured in the same process, alternating runs.
  */
-export async function runIngestBench(options: { runs?: number; requests?: number; stages?: PipelineStage[] } = {}): Promise<IngestBenchResult> {
+export async function runIngestBench(options: { runs?: number; requests?: number; env?: Record<string, string> } = {}): Promise<IngestBenchResult> {
   const runs = options.runs ?? 3;
   const requests = options.requests ?? 40;
   const bodies = makeBodies(requests, 25, 20);
@@ -116,7 +140,7 @@ export async function runIngestBench(options: { runs?: number; requests?: number
   try {
     for (let i = 0; i < runs; i++) {
       floor.push(floorRun(bodies, join(dir, `floor-${i}.db`)));
-      http.push(await httpRun(bodies, join(dir, `http-${i}.db`), options.stages));
+      http.push(await httpRun(bodies, join(dir, `http-${i}.db`), options.env ?? {}));
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

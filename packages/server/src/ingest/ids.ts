@@ -9,20 +9,13 @@ export function newRunId(): string {
   return `run_${base32(randomBytes(17)).slice(0, 26)}`;
 }
 
-/** A stable key for a result without a client trace id: same run and same content → same key. */
+/**
+ * A stable key for a result without a client trace id: same run and same content → same key. A
+ * re-sent result is the same serialization, so hashing JSON.stringify is enough (and far cheaper than
+ * canonicalizing); a client that reorders keys between sends should send trace ids.
+ */
 export function contentKey(runId: string, item: unknown): string {
-  return createHash('sha256').update(runId).update('\0').update(canonicalJson(item)).digest('base64url');
-}
-
-/** JSON with object keys sorted, so equal values hash equally whatever their key order. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const obj = value as Record<string, unknown>;
-    const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
+  return createHash('sha256').update(runId).update('\0').update(JSON.stringify(item)).digest('base64url');
 }
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';

@@ -13,9 +13,10 @@ export const DEFAULT_PARSE_LIMITS: ParseLimits = { maxBytes: 20 * 1024 * 1024, m
 const FORBIDDEN_KEYS = new Set(['__proto__']);
 
 /**
- * Parses untrusted JSON text within limits. Depth is checked on the text before parsing, so a
- * hostile payload cannot exhaust the stack of any later recursive step; `__proto__` keys are refused
- * (written directly or with \u escapes) so no step can pollute a prototype by copying them.
+ * Parses untrusted JSON text within limits. V8's JSON.parse is iterative, so even absurd nesting
+ * parses without a stack overflow; one iterative walk afterwards then enforces the depth limit (so
+ * no later recursive step can be driven into the stack) and refuses `__proto__` keys, however they
+ * were spelled in the text, so no step can pollute a prototype by copying them.
  */
 export function parseJsonWithLimits(text: string, limits: ParseLimits, where = 'body'): unknown {
   if (text.length > limits.maxBytes || Buffer.byteLength(text, 'utf8') > limits.maxBytes) {
@@ -24,61 +25,60 @@ export function parseJsonWithLimits(text: string, limits: ParseLimits, where = '
   if (text.trim() === '') {
     throw new StepwiseError('invalid_json', `${where} is empty; expected a JSON document`);
   }
-  checkDepth(text, limits.maxDepth, where);
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    // V8's message names the position, never the content around it beyond a token.
+    // Report the position only: V8's message can quote the text around the error.
     const position = /position (\d+)/.exec(String((error as Error).message))?.[1];
     throw new StepwiseError(
       'invalid_json',
       `${where} is not valid JSON${position ? ` (syntax error at character ${position})` : ''}`,
     );
   }
-  if (text.includes('__proto__') || text.includes('\\u')) {
-    const path = findForbiddenKey(value, []);
-    if (path) {
-      throw new StepwiseError('forbidden_key', `key "__proto__" is not allowed (at ${formatJsonPath(path)})`, {
-        issues: [{ path: formatJsonPath(path), message: 'key "__proto__" is not allowed' }],
-      });
-    }
-  }
+  checkShape(value, limits.maxDepth, where);
   return value;
 }
 
-function checkDepth(text: string, maxDepth: number, where: string): void {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92 /* \ */) i++;
-      else if (c === 34 /* " */) inString = false;
-    } else if (c === 34) {
-      inString = true;
-    } else if (c === 123 /* { */ || c === 91 /* [ */) {
-      if (++depth > maxDepth) {
-        throw new StepwiseError('too_deep', `${where} nests deeper than the limit of ${maxDepth} levels`);
+interface Frame {
+  value: object;
+  depth: number;
+  parent: Frame | null;
+  key: string | number;
+}
+
+function checkShape(root: unknown, maxDepth: number, where: string): void {
+  if (root === null || typeof root !== 'object') return;
+  const stack: Frame[] = [{ value: root, depth: 1, parent: null, key: '' }];
+  while (stack.length > 0) {
+    const frame = stack.pop()!;
+    if (frame.depth > maxDepth) {
+      throw new StepwiseError('too_deep', `${where} nests deeper than the limit of ${maxDepth} levels (at ${formatJsonPath(pathOf(frame))})`);
+    }
+    if (Array.isArray(frame.value)) {
+      const list = frame.value as unknown[];
+      for (let i = 0; i < list.length; i++) {
+        const child = list[i];
+        if (child !== null && typeof child === 'object') stack.push({ value: child, depth: frame.depth + 1, parent: frame, key: i });
       }
-    } else if (c === 125 /* } */ || c === 93 /* ] */) {
-      depth--;
+      continue;
+    }
+    const record = frame.value as Record<string, unknown>;
+    for (const key in record) {
+      if (FORBIDDEN_KEYS.has(key)) {
+        const path = formatJsonPath([...pathOf(frame), key]);
+        throw new StepwiseError('forbidden_key', `key "${key}" is not allowed (at ${path})`, {
+          issues: [{ path, message: `key "${key}" is not allowed` }],
+        });
+      }
+      const child = record[key];
+      if (child !== null && typeof child === 'object') stack.push({ value: child, depth: frame.depth + 1, parent: frame, key });
     }
   }
 }
 
-function findForbiddenKey(value: unknown, path: Array<string | number>): Array<string | number> | null {
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const found = findForbiddenKey(value[i], [...path, i]);
-      if (found) return found;
-    }
-  } else if (value !== null && typeof value === 'object') {
-    for (const key of Object.keys(value)) {
-      if (FORBIDDEN_KEYS.has(key)) return [...path, key];
-      const found = findForbiddenKey((value as Record<string, unknown>)[key], [...path, key]);
-      if (found) return found;
-    }
-  }
-  return null;
+function pathOf(frame: Frame): Array<string | number> {
+  const path: Array<string | number> = [];
+  for (let f: Frame | null = frame; f && f.parent; f = f.parent) path.unshift(f.key);
+  return path;
 }

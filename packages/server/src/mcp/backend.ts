@@ -74,6 +74,8 @@ export interface TraceDetail {
 export interface McpBackend {
   /** Where the data lives, for logs: `database ./data/stepwise.db`, `server http://…`. */
   readonly where: string;
+  /** Link to a test run in the dashboard. */
+  runUrl(runId: string): string;
   sync(request: McpSyncRequest): Promise<SyncReply>;
   listRuns(query: RunListQuery): Promise<RunList>;
   getRun(runId: string, query: RunResultsQuery): Promise<RunDetail>;

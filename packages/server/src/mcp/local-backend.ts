@@ -45,6 +45,10 @@ export class LocalBackend implements McpBackend {
     this.onClose = options.onClose;
   }
 
+  runUrl(runId: string): string {
+    return `${this.pipeline.publicUrl}/runs/${encodeURIComponent(runId)}`;
+  }
+
   async sync(request: McpSyncRequest): Promise<SyncReply> {
     // The SDK parsed the tool arguments without Stepwise's limits; going through the pipeline's
     // parser again applies the same size, depth and forbidden-key rules as every other door.

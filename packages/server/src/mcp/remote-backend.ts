@@ -56,6 +56,10 @@ export class RemoteBackend implements McpBackend {
     this.where = `server ${this.baseUrl}`;
   }
 
+  runUrl(runId: string): string {
+    return `${this.baseUrl}/runs/${encodeURIComponent(runId)}`;
+  }
+
   sync(request: McpSyncRequest): Promise<SyncReply> {
     return this.request<SyncReply>('POST', '/api/v1/sync', JSON.stringify(request));
   }
