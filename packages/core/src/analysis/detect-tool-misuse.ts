@@ -1,0 +1,102 @@
+import type { Trace } from '../trace/schema.js';
+import { describeCall, quoteValue } from './describe.js';
+import type { DetectorContext, ToolStep } from './detector-context.js';
+import { reportsFailure } from './response-text.js';
+import type { Finding, Severity } from './types.js';
+
+const VALIDATION_ERROR =
+  /\b(?:invalid|validation|(?:is|are) required|required (?:param\w*|argument|field|key|property)|missing (?:required )?(?:param\w*|argument|field|key)|must be|is not (?:a valid|allowed|supported)|not a valid|unknown (?:param\w*|argument|field|key)|unexpected (?:param\w*|argument|keyword|field)|type ?error|schema|malformed|bad request|unprocessable|wrong type|expected (?:a |an )?\w+(?: but| ,)? got)\b|\b(?:400|422)\b/i;
+
+/** Whether an error message says the call's arguments were wrong (the agent's fault, not the tool's). */
+export function isValidationError(text: string, type?: string): boolean {
+  return VALIDATION_ERROR.test(text) || (type !== undefined && /valid|argument|param|schema|type_?error/i.test(type));
+}
+
+/**
+ * Tool misuse: the wrong tool for the expectations, the right tool with wrong parameters, a tool that
+ * was not offered, or parameters that made the tool fail validation — followed by an answer built on
+ * the irrelevant result instead of a corrected call.
+ */
+export function detectToolMisuse(trace: Trace, ctx: DetectorContext): Finding[] {
+  const findings: Finding[] = [];
+  const byIndex = new Map(ctx.tools.map((t) => [t.index, t]));
+
+  for (const check of ctx.checks) {
+    if (check.kind !== 'wrong_parameters') continue;
+    const step = byIndex.get(check.event_indexes[0] ?? -1);
+    if (!step) continue;
+    const mismatch = (check.details?.mismatches as { path: string; expected?: unknown; reason: string }[] | undefined)?.[0];
+    const wanted = mismatch && mismatch.reason !== 'unexpected' ? ` where ${mismatch.path} ${quoteValue(mismatch.expected)} was expected` : ' with parameters the scenario does not expect';
+    findings.push(withAnswer(ctx, step, `Called ${describeCall(step.tool, step.parameters)}${wanted}`));
+  }
+
+  const expectedNames = new Set((ctx.expectations?.tools ?? []).map((t) => (typeof t === 'string' ? t : t.name)));
+  const missing = ctx.checks.filter((c) => c.kind === 'missing_tool' && (c.details?.called_times ?? 0) === 0);
+  if (missing.length > 0) {
+    const wrong = ctx.tools.filter((t) => !expectedNames.has(t.tool));
+    missing.forEach((check, k) => {
+      const step = wrong[k];
+      if (!step) return;
+      findings.push(withAnswer(ctx, step, `Called ${describeCall(step.tool, step.parameters)} instead of ${String(check.details?.tool)}`));
+    });
+  }
+
+  const offered = ctx.toolsOffered;
+  if (offered && offered.length > 0) {
+    const offeredSet = new Set(offered);
+    for (const step of ctx.tools) {
+      if (offeredSet.has(step.tool)) continue;
+      findings.push({
+        pattern: 'tool_misuse',
+        category: 'tool_usage_failure',
+        severity: 'medium',
+        event_indexes: [step.index],
+        summary: `Called ${describeCall(step.tool, step.parameters)}, a tool that was not offered, and ${step.outcome.kind === 'data' ? 'used its result' : step.outcome.description}.`,
+      });
+    }
+  }
+
+  for (let pos = 0; pos < ctx.tools.length; pos++) {
+    const step = ctx.tools[pos]!;
+    if (step.outcome.kind !== 'error' || !isValidationError(step.errorText ?? '', step.errorType)) continue;
+    if (offered && offered.length > 0 && !offered.includes(step.tool)) continue;
+    const response = nextResponse(ctx, step.index);
+    const limit = response?.index ?? Number.POSITIVE_INFINITY;
+    const corrected = ctx.tools.slice(pos + 1).some((t) => t.index < limit && t.tool === step.tool && t.outcome.kind === 'data');
+    if (corrected) continue;
+    const honest = response !== undefined && reportsFailure(response.text);
+    const severity: Severity = response !== undefined && !honest ? 'high' : 'medium';
+    const then = response === undefined ? 'and never called it correctly' : honest ? 'then reported the failure without a corrected call' : 'then answered without a corrected call';
+    findings.push({
+      pattern: 'tool_misuse',
+      category: 'tool_usage_failure',
+      severity,
+      event_indexes: response ? [step.index, response.index] : [step.index],
+      summary: `Called ${describeCall(step.tool, step.parameters)}, which was rejected with ${quoteValue(step.errorText ?? '')}, ${then}.`,
+    });
+  }
+  return findings;
+}
+
+function withAnswer(ctx: DetectorContext, step: ToolStep, what: string): Finding {
+  const response = nextResponse(ctx, step.index);
+  return {
+    pattern: 'tool_misuse',
+    category: 'tool_usage_failure',
+    severity: response ? 'high' : 'medium',
+    event_indexes: response ? [step.index, response.index] : [step.index],
+    summary: response ? `${what}, then answered from its result.` : `${what}.`,
+  };
+}
+
+/** The first agent_response after an event, if any (binary search). */
+export function nextResponse(ctx: DetectorContext, index: number): { index: number; text: string } | undefined {
+  let lo = 0;
+  let hi = ctx.responses.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ctx.responses[mid]!.index > index) hi = mid;
+    else lo = mid + 1;
+  }
+  return ctx.responses[lo];
+}
