@@ -1,5 +1,5 @@
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
-import type { Hono } from 'hono';
+import type { Env, Hono } from 'hono';
 import type { IngestPipeline } from '../ingest/pipeline.js';
 import type { TraceStore } from '../store/trace-store.js';
 import { LocalBackend } from './local-backend.js';
@@ -85,7 +85,7 @@ export function mcpHttpHandler(deps: McpHttpDeps): (request: Request) => Promise
  * @example
  * mountMcp(app, { store: deps.store, pipeline: deps.pipeline, authenticate: deps.authenticate });
  */
-export function mountMcp(app: Hono, deps: McpHttpDeps): void {
+export function mountMcp<E extends Env>(app: Hono<E>, deps: McpHttpDeps): void {
   const handle = mcpHttpHandler(deps);
   app.all('/mcp', (c) => handle(c.req.raw));
 }

@@ -24,6 +24,7 @@ const fakeAnalysis: PipelineStage = {
     if (response?.type === 'agent_response' && response.data.message.includes('fabricated')) {
       item.evaluation = {
         verdict: 'failed',
+        checks: [{ kind: 'missing_tool', passed: false, event_indexes: [], message: 'escalate_to_human was expected but never called.' }],
         findings: [
           {
             pattern: 'hallucination',
@@ -32,8 +33,8 @@ const fakeAnalysis: PipelineStage = {
             event_indexes: [1, last],
             summary: 'search_kb returned no results at event 1, yet the response at event 2 states a policy as fact.',
           },
-        ] as Array<{ pattern: string }>,
-      };
+        ],
+      } as NonNullable<typeof item.evaluation>;
     }
   },
 };
@@ -333,6 +334,7 @@ describe('reading runs and traces', () => {
     expect(eventLines[1]).toContain('⚠ hallucination');
     expect(eventLines[2]).toContain('⚠ hallucination');
     expect(text).toContain('Findings:\n- hallucination (high) [events 1, 2]: search_kb returned no results at event 1');
+    expect(text).toContain('Failed checks against the expectations:\n- missing_tool: escalate_to_human was expected but never called.');
     expect(structured(reply).evaluation.findings[0].pattern).toBe('hallucination');
   });
 

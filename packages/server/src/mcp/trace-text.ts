@@ -50,10 +50,14 @@ export function formatTraceForModel(detail: TraceDetail, window: TimelineWindow)
   if (detail.notes) lines.push(`notes: ${oneLine(detail.notes)}`);
 
   const findings = findingsOf(detail.evaluation);
+  const checks = failedChecksOf(detail.evaluation);
   const flagged = new Map<number, string[]>();
-  for (const finding of findings) {
-    for (const index of finding.events) flagged.set(index, [...(flagged.get(index) ?? []), finding.pattern]);
-  }
+  const flag = (index: number, label: string) => {
+    const labels = flagged.get(index) ?? [];
+    if (!labels.includes(label)) flagged.set(index, [...labels, label]);
+  };
+  for (const finding of findings) for (const index of finding.events) flag(index, finding.pattern);
+  for (const check of checks) for (const index of check.events) flag(index, check.kind);
 
   lines.push('');
   const elapsed = elapsedTimes({ timestamp: trace.timestamp, events: events as never });
@@ -62,9 +66,9 @@ export function formatTraceForModel(detail: TraceDetail, window: TimelineWindow)
     const event = events[i];
     if (!event) continue;
     const marks = flagged.get(i);
-    const flag = marks ? `  ⚠ ${marks.join(', ')}` : '';
+    const mark = marks ? `  ⚠ ${marks.join(', ')}` : '';
     const line = `${String(i).padStart(3)}  ${formatElapsed(elapsed[i] ?? 0).padStart(9)}  ${event.type.padEnd(TYPE_WIDTH)} ${describeEvent(event)}`;
-    lines.push(`${clip(line, window.width - flag.length)}${flag}`);
+    lines.push(`${clip(line, window.width - mark.length)}${mark}`);
   }
   if (events.length === 0) lines.push('(no events)');
   else if (window.offset >= events.length) lines.push(`(no events from index ${window.offset}; the trace has ${events.length})`);
@@ -80,8 +84,38 @@ export function formatTraceForModel(detail: TraceDetail, window: TimelineWindow)
       lines.push(`- ${f.pattern}${f.severity ? ` (${f.severity})` : ''}${where}: ${f.summary}`);
     }
   }
+  if (checks.length > 0) {
+    lines.push('', 'Failed checks against the expectations:');
+    for (const c of checks) {
+      const where = c.events.length > 0 ? ` [event${c.events.length === 1 ? '' : 's'} ${c.events.join(', ')}]` : '';
+      lines.push(`- ${c.kind}${where}: ${c.message}`);
+    }
+  }
   for (const warning of s.warnings) lines.push(`note: ${warning.message}`);
   return lines.join('\n');
+}
+
+interface FailedCheck {
+  kind: string;
+  events: number[];
+  message: string;
+}
+
+/** Reads the failed expectation checks of a stored evaluation, defensively like `findingsOf`. */
+export function failedChecksOf(evaluation: unknown): FailedCheck[] {
+  const list = (evaluation as { checks?: unknown } | null)?.checks;
+  if (!Array.isArray(list)) return [];
+  return list
+    .filter((raw: { passed?: unknown }) => raw.passed !== true)
+    .map((raw: { kind?: unknown; event_indexes?: unknown; message?: unknown }) => ({
+      kind: typeof raw.kind === 'string' ? raw.kind : 'check',
+      events: indexes(raw.event_indexes),
+      message: typeof raw.message === 'string' ? raw.message : '',
+    }));
+}
+
+function indexes(value: unknown): number[] {
+  return Array.isArray(value) ? value.filter((n): n is number => typeof n === 'number') : [];
 }
 
 interface Finding {
@@ -98,7 +132,7 @@ export function findingsOf(evaluation: unknown): Finding[] {
   return list.map((raw: LooseFinding) => ({
     pattern: typeof raw.pattern === 'string' ? raw.pattern : 'finding',
     severity: typeof raw.severity === 'string' ? raw.severity : null,
-    events: Array.isArray(raw.event_indexes) ? raw.event_indexes.filter((n): n is number => typeof n === 'number') : [],
+    events: indexes(raw.event_indexes),
     summary: typeof raw.summary === 'string' ? raw.summary : '',
   }));
 }
