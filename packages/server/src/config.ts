@@ -13,6 +13,10 @@ export interface ServerConfig {
   maxBodyBytes: number;
   maxDepth: number;
   demo: boolean;
+  /** `required` (default): API keys or a dashboard session. `none`: loopback-only local development. */
+  authMode: 'required' | 'none';
+  rateLimitPerMinute: number;
+  retentionIntervalMs: number;
   /** The URL people reach the server at, for links; defaults to http://host:port. */
   publicUrl?: string;
 }
@@ -25,6 +29,9 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): ServerConfi
     maxBodyBytes: env.STEPWISE_MAX_BODY_BYTES !== undefined ? Number(env.STEPWISE_MAX_BODY_BYTES) : DEFAULT_PARSE_LIMITS.maxBytes,
     maxDepth: env.STEPWISE_MAX_DEPTH !== undefined ? Number(env.STEPWISE_MAX_DEPTH) : DEFAULT_PARSE_LIMITS.maxDepth,
     demo: env.STEPWISE_DEMO !== '0',
+    authMode: env.STEPWISE_AUTH === 'none' ? 'none' : 'required',
+    rateLimitPerMinute: env.STEPWISE_RATE_LIMIT !== undefined ? Number(env.STEPWISE_RATE_LIMIT) : 1200,
+    retentionIntervalMs: 3_600_000,
     ...(env.STEPWISE_PUBLIC_URL !== undefined ? { publicUrl: env.STEPWISE_PUBLIC_URL } : {}),
   };
 }

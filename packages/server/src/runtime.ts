@@ -1,11 +1,17 @@
+import { AccessService } from './access/access-service.js';
+import { loadServerSecret } from './access/secrets.js';
 import { IngestPipeline, type PipelineStage } from './ingest/pipeline.js';
 import type { ParseLimits } from './ingest/parse.js';
+import { RetentionService } from './retention/retention-service.js';
+import { SqliteAccessStore } from './store/sqlite/sqlite-access-store.js';
 import { SqliteTraceStore } from './store/sqlite/sqlite-trace-store.js';
 import type { TraceStore } from './store/trace-store.js';
 
 export interface Runtime {
   store: TraceStore;
   pipeline: IngestPipeline;
+  access: AccessService;
+  retention: RetentionService;
   close(): Promise<void>;
 }
 
@@ -14,6 +20,8 @@ export interface RuntimeOptions {
   limits?: ParseLimits;
   publicUrl?: string;
   clock?: () => Date;
+  /** Keys the stored hashes of API keys and tokens; defaults to STEPWISE_SECRET or a file beside the database. */
+  secret?: Buffer;
 }
 
 /** The stages every trace passes between normalization and storage, in order. */
@@ -21,15 +29,32 @@ export function defaultStages(): PipelineStage[] {
   return [];
 }
 
-/** Opens the store and builds the pipeline over it: what `serve`, the CLI and MCP share. */
+/** Opens the store and builds the services over it: what `serve`, the CLI and MCP share. */
 export function openRuntime(options: RuntimeOptions): Runtime {
   const store = new SqliteTraceStore({ path: options.dbPath });
+  const accessStore = new SqliteAccessStore(
+    store.db,
+    (workspaceId, runIds) => runIds.forEach((runId) => store.recountRun(workspaceId, runId)),
+    () => store.scrubWal(),
+  );
+  const clock = options.clock ?? (() => new Date());
   const pipeline = new IngestPipeline({
     store,
     stages: defaultStages(),
+    clock,
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
-    ...(options.clock ? { clock: options.clock } : {}),
   });
-  return { store, pipeline, close: () => store.close() };
+  const access = new AccessService(accessStore, options.secret ?? loadServerSecret(options.dbPath), clock);
+  const retention = new RetentionService(accessStore, clock);
+  return {
+    store,
+    pipeline,
+    access,
+    retention,
+    close: async () => {
+      retention.stop();
+      await store.close();
+    },
+  };
 }

@@ -12,9 +12,11 @@ const run = promisify(execFile);
 const BIN = resolve(import.meta.dirname, '../dist/cli/bin.js');
 const dir = mkdtempSync(join(tmpdir(), 'stepwise-e2e-'));
 let server: RunningServer;
+let key: string;
 
 beforeAll(async () => {
   server = await startServer({ ...defaultConfig({}), host: '127.0.0.1', port: 0, dbPath: join(dir, 'server.db'), demo: false }, () => {});
+  key = server.firstApiKey!;
 });
 afterAll(async () => {
   await server.close();
@@ -33,13 +35,13 @@ describe('the seed example end to end', () => {
     const { trace, traceText } = seedExamples();
     const file = join(dir, 'trace.json');
     writeFileSync(file, traceText);
-    const curl = await run('curl', ['-sS', '-X', 'POST', '-H', 'Content-Type: application/json', '--data-binary', `@${file}`, `${server.url}/api/v1/traces`]);
+    const curl = await run('curl', ['-sS', '-X', 'POST', '-H', 'Content-Type: application/json', '-H', `Authorization: Bearer ${key}`, '--data-binary', `@${file}`, `${server.url}/api/v1/traces`]);
     expect(JSON.parse(curl.stdout)).toMatchObject({ stored: 1, trace_ids: ['tr_abc123'] });
 
-    const read = (await (await fetch(`${server.url}/api/v1/traces/tr_abc123`)).json()) as { trace: unknown };
+    const read = (await (await fetch(`${server.url}/api/v1/traces/tr_abc123`, { headers: { authorization: `Bearer ${key}` } })).json()) as { trace: unknown };
     expect(read.trace).toEqual(trace);
 
-    const shown = await stepwise(['show', 'tr_abc123', '--url', server.url]);
+    const shown = await stepwise(['show', 'tr_abc123', '--url', server.url], { STEPWISE_API_KEY: key });
     expect(shown.code).toBe(0);
     const lines = shown.stdout.split('\n');
     expect(lines[0]).toContain('Trace tr_abc123');
@@ -50,17 +52,17 @@ describe('the seed example end to end', () => {
     expect(eventLines[1]).toMatch(/\+0\.450s\s+tool_call\s+search_knowledge_base\(query="refund policy digital products"\) → \{articles: \[1 item\]\}\s+\(120 ms\)/);
     expect(eventLines[2]).toMatch(/\+2\.340s\s+agent_response/);
 
-    const asJson = await stepwise(['show', 'tr_abc123', '--url', server.url, '--json']);
+    const asJson = await stepwise(['show', 'tr_abc123', '--url', server.url, '--json'], { STEPWISE_API_KEY: key });
     expect(JSON.parse(asJson.stdout)).toEqual(trace);
   });
 
   it('syncs the example result by curl as invarium_sync_results would', async () => {
     const { result } = seedExamples();
     const body = JSON.stringify({ agent_name: 'customer-support-agent', results: JSON.stringify([result]), source: 'api' });
-    const curl = await run('curl', ['-sS', '-X', 'POST', '-H', 'Content-Type: application/json', '--data-binary', body, `${server.url}/api/v1/sync`]);
+    const curl = await run('curl', ['-sS', '-X', 'POST', '-H', 'Content-Type: application/json', '-H', `Authorization: Bearer ${key}`, '--data-binary', body, `${server.url}/api/v1/sync`]);
     const reply = JSON.parse(curl.stdout) as { synced: number; test_run_id: string; trace_ids: string[] };
     expect(reply.synced).toBe(1);
-    const runs = await stepwise(['runs', '--url', server.url]);
+    const runs = await stepwise(['runs', '--url', server.url, '--api-key', key]);
     expect(runs.stdout).toContain(reply.test_run_id);
     expect(runs.stdout).toMatch(/customer-support-agent.*api\s+1\s+1\s+0\s+100%/);
   });

@@ -6,8 +6,9 @@ import { defaultConfig, DEFAULT_DB_PATH, DEFAULT_HOST, DEFAULT_PORT } from '../c
 import { startServer } from '../server.js';
 import { HttpClient, LocalClient, type StepwiseClient } from './client.js';
 import { formatIssues, formatResults, formatRuns, formatTimeline } from './format.js';
+import { registerAdminCommands } from './admin-commands.js';
 
-interface Io {
+export interface Io {
   out: (text: string) => void;
   err: (text: string) => void;
   readStdin: () => Promise<string>;
@@ -54,14 +55,21 @@ export function buildProgram(io: Io = defaultIo): Command {
     .addOption(new Option('--host <host>', 'address to bind').env('STEPWISE_HOST').default(DEFAULT_HOST))
     .addOption(new Option('--port <port>', 'port to listen on (0 picks a free one)').env('STEPWISE_PORT').default(DEFAULT_PORT).argParser(positiveInt))
     .addOption(new Option('--db <path>', 'SQLite database file').env('STEPWISE_DB').default(DEFAULT_DB_PATH))
+    .addOption(new Option('--auth <mode>', '"required", or "none" for local development on loopback only').choices(['required', 'none']).env('STEPWISE_AUTH').default('required'))
     .option('--no-demo', 'do not load demo data into an empty database')
-    .action(async (opts: { host: string; port: number; db: string; demo: boolean }) => {
-      const config = { ...defaultConfig(), host: opts.host, port: opts.port, dbPath: resolve(opts.db), demo: opts.demo };
+    .action(async (opts: { host: string; port: number; db: string; demo: boolean; auth: 'required' | 'none' }) => {
+      const config = { ...defaultConfig(), host: opts.host, port: opts.port, dbPath: resolve(opts.db), demo: opts.demo, authMode: opts.auth };
       const server = await startServer(config, io.err);
       io.err(`Stepwise is listening on ${server.url}`);
       io.err(`  database: ${config.dbPath}`);
       if (server.demoSeeded) io.err('  loaded demo data (start with --no-demo to skip it)');
-      io.err(`  try: curl ${server.url}/api/v1/runs`);
+      if (server.loginUrl) io.err(`  open the dashboard (one-time login link, valid 24 h):\n    ${server.loginUrl}`);
+      if (server.firstApiKey) {
+        io.err('  your owner API key (shown once; keep it secret):');
+        io.err(`    ${server.firstApiKey}`);
+        io.err(`  try: curl -H "Authorization: Bearer ${server.firstApiKey}" ${server.url}/api/v1/runs`);
+      }
+      if (config.authMode === 'none') io.err('  authentication is OFF (loopback only)');
       const stop = () => {
         void server.close().then(() => process.exit(0));
       };
@@ -149,6 +157,8 @@ export function buildProgram(io: Io = defaultIo): Command {
       await client.close();
     }
   });
+
+  registerAdminCommands(program, io);
 
   program
     .command('schema')

@@ -3,8 +3,8 @@ import { seedExamples } from '../../../../test-support/shared-data.js';
 import { makeTestApp, type TestApp } from '../../test/support/app.js';
 
 let t: TestApp;
-beforeEach(() => {
-  t = makeTestApp({ limits: { maxBytes: 256 * 1024, maxDepth: 64 } });
+beforeEach(async () => {
+  t = await makeTestApp({ limits: { maxBytes: 256 * 1024, maxDepth: 64 } });
 });
 afterEach(async () => {
   await t.close();
@@ -260,7 +260,7 @@ describe('reading and deleting', () => {
     await expectError(await t.get('/api/v1/traces/tr_nope'), 404, 'not_found');
     await expectError(await t.get('/api/v1/runs/run_nope'), 404, 'not_found');
     await expectError(await t.get('/api/v1/nothing-here'), 404, 'not_found');
-    await expectError(await t.app.request('/api/v1/traces/tr_nope', { method: 'DELETE' }), 404, 'not_found');
+    await expectError(await t.del('/api/v1/traces/tr_nope'), 404, 'not_found');
   });
 
   it('filters a run\'s results by status and pages them', async () => {
@@ -274,11 +274,11 @@ describe('reading and deleting', () => {
 
   it('deletes a trace and a run', async () => {
     const reply = await json(await t.post('/api/v1/sync', { agent_name: 'support', results: [item('a'), item('b')] }));
-    const del = await t.app.request(`/api/v1/traces/${reply.trace_ids[0]}`, { method: 'DELETE' });
+    const del = await t.del(`/api/v1/traces/${reply.trace_ids[0]}`);
     expect(del.status).toBe(200);
     await expectError(await t.get(`/api/v1/traces/${reply.trace_ids[0]}`), 404, 'not_found');
     expect((await json(await t.get(`/api/v1/runs/${reply.test_run_id}`))).run.total).toBe(1);
-    const delRun = await json(await t.app.request(`/api/v1/runs/${reply.test_run_id}`, { method: 'DELETE' }));
+    const delRun = await json(await t.del(`/api/v1/runs/${reply.test_run_id}`));
     expect(delRun).toEqual({ deleted: true, traces_deleted: 1 });
     expect(await t.runtime.store.countTraces(WS)).toBe(0);
   });

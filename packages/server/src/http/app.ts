@@ -1,25 +1,38 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { secureHeaders } from 'hono/secure-headers';
 import { StepwiseError, traceFormatJsonSchema } from '@stepwise/core';
+import { guardFor } from './auth.js';
 import { type AppDeps } from './context.js';
 import { errorResponse } from './errors.js';
 import { openApiDocument } from './openapi.js';
-import { defaultAssetsDir, mountDashboard } from './static-assets.js';
+import { RateLimiter } from './rate-limit.js';
+import { Router, type AppEnv, type RouteSpec } from './router.js';
+import { accessRoutes } from './routes/access-routes.js';
 import { ingestRoutes } from './routes/ingest-routes.js';
 import { runRoutes } from './routes/run-routes.js';
 import { traceRoutes } from './routes/trace-routes.js';
+import { defaultAssetsDir, mountDashboard } from './static-assets.js';
 
 export type { AppDeps } from './context.js';
 
-/** Builds the HTTP app. It holds no state of its own: everything lives in the store. */
-export function createApp(deps: AppDeps): Hono {
+export interface StepwiseApp {
+  app: Hono<AppEnv>;
+  /** Every route with the access it needs: the source of the authorization matrix test. */
+  routes: RouteSpec[];
+  fetch: Hono<AppEnv>['fetch'];
+  request: Hono<AppEnv>['request'];
+}
+
+/** Builds the HTTP app. It holds no state of its own beyond rate-limit buckets: everything lives in the store. */
+export function createApp(deps: AppDeps): StepwiseApp {
   const log = deps.log ?? ((line: string) => console.error(line));
-  const app = new Hono();
+  const app = new Hono<AppEnv>();
   const maxBytes = deps.pipeline.limits.maxBytes;
 
   app.onError((error, c) => errorResponse(c, error, log));
   app.notFound((c) => errorResponse(c, new StepwiseError('not_found', `no route for ${c.req.method} ${new URL(c.req.url).pathname}`)));
-
+  app.use('*', secureHeaders({ referrerPolicy: 'same-origin', crossOriginEmbedderPolicy: false }));
   app.use(
     '/api/*',
     bodyLimit({
@@ -28,16 +41,21 @@ export function createApp(deps: AppDeps): Hono {
     }),
   );
 
-  app.get('/healthz', async (c) => {
+  const router = new Router(
+    app,
+    guardFor({ access: deps.access, mode: deps.authMode ?? 'required', limiter: new RateLimiter(deps.rateLimitPerMinute ?? 1200) }),
+  );
+  router.get('/healthz', 'public', async (c) => {
     await deps.store.countTraces('ws_default');
     return c.json({ status: 'ok' });
   });
-  app.get('/api/v1/openapi.json', (c) => c.json(openApiDocument(new URL(c.req.url).origin)));
-  app.get('/api/v1/schema.json', (c) => c.json(traceFormatJsonSchema()));
+  router.get('/api/v1/openapi.json', 'public', (c) => c.json(openApiDocument(new URL(c.req.url).origin)));
+  router.get('/api/v1/schema.json', 'public', (c) => c.json(traceFormatJsonSchema()));
 
-  app.route('/', ingestRoutes(deps));
-  app.route('/', runRoutes(deps));
-  app.route('/', traceRoutes(deps));
+  accessRoutes(router, deps);
+  ingestRoutes(router, deps);
+  runRoutes(router, deps);
+  traceRoutes(router, deps);
   mountDashboard(app, deps.assetsDir ?? defaultAssetsDir());
-  return app;
+  return { app, routes: router.routes, fetch: app.fetch, request: app.request };
 }

@@ -1,20 +1,32 @@
 import type { Context } from 'hono';
 import { StepwiseError } from '@stepwise/core';
+import type { AccessService } from '../access/access-service.js';
 import type { IngestPipeline } from '../ingest/pipeline.js';
+import type { RetentionService } from '../retention/retention-service.js';
 import type { TraceStore } from '../store/trace-store.js';
-import { DEFAULT_WORKSPACE_ID } from '../store/trace-store.js';
+import { principalOf, type AppEnv } from './router.js';
 
 export interface AppDeps {
   store: TraceStore;
   pipeline: IngestPipeline;
+  access: AccessService;
+  retention: RetentionService;
   log?: (line: string) => void;
   /** Built dashboard assets; defaults to packages/web/dist. */
   assetsDir?: string;
+  /** `none` only for local development on loopback (see AuthOptions). */
+  authMode?: 'required' | 'none';
+  /** Requests per minute per API key or session (default 1200). */
+  rateLimitPerMinute?: number;
+  /** Results per sync request (default 1000). */
+  maxBatchSize?: number;
+  /** Whether cookies are marked Secure (when served over https). */
+  secureCookies?: boolean;
 }
 
-/** The workspace a request acts in. */
-export function workspaceOf(_c: Context): string {
-  return DEFAULT_WORKSPACE_ID;
+/** The workspace a request acts in: the caller's, always. */
+export function workspaceOf(c: Context<AppEnv>): string {
+  return principalOf(c).workspaceId;
 }
 
 /** Reads a JSON body through the pipeline's parser (size, depth and key limits). */

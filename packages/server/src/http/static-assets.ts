@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Hono } from 'hono';
+import type { AppEnv } from './router.js';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -24,7 +25,7 @@ export function defaultAssetsDir(): string {
  * Serves the dashboard's built assets at `/`, with every other non-API path answered by index.html
  * so deep links (a run, a trace, an event, a comparison) load the app.
  */
-export function mountDashboard(app: Hono, assetsDir: string): void {
+export function mountDashboard(app: Hono<AppEnv>, assetsDir: string): void {
   const root = resolve(assetsDir);
   const indexPath = join(root, 'index.html');
   app.get('*', (c, next) => {

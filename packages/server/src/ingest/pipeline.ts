@@ -53,6 +53,8 @@ export interface IngestOptions {
   /** Stages run in order on every trace, whichever door it came through. */
   stages?: PipelineStage[];
   limits?: ParseLimits;
+  /** Most results (or traces) accepted in one request (default 1000); bigger batches answer 413. */
+  maxBatchItems?: number;
   /** Base URL for the dashboard link in sync replies. */
   publicUrl?: string;
   clock?: () => Date;
@@ -79,6 +81,7 @@ export class IngestPipeline {
   readonly store: TraceStore;
   readonly limits: ParseLimits;
   private readonly stages: PipelineStage[];
+  private readonly maxBatchItems: number;
   /** Base URL of the dashboard, for links in replies; set once the server knows its port. */
   publicUrl: string;
   private readonly clock: () => Date;
@@ -87,6 +90,7 @@ export class IngestPipeline {
     this.store = options.store;
     this.stages = options.stages ?? [];
     this.limits = options.limits ?? DEFAULT_PARSE_LIMITS;
+    this.maxBatchItems = options.maxBatchItems ?? 1000;
     this.publicUrl = (options.publicUrl ?? 'http://127.0.0.1:4319').replace(/\/$/, '');
     this.clock = options.clock ?? (() => new Date());
   }
@@ -102,6 +106,7 @@ export class IngestPipeline {
     if (!envelope.ok) throw invalid('the sync request is malformed', envelope.errors);
     const request = envelope.value;
     const items = typeof request.results === 'string' ? this.parseResultsString(request.results) : request.results;
+    this.checkBatchSize(items.length);
     const now = this.clock().toISOString();
 
     let runId: string;
@@ -187,6 +192,7 @@ export class IngestPipeline {
   async ingestTraces(body: unknown, ctx: SyncContext): Promise<TracesReply> {
     const list = Array.isArray(body) ? body : [body];
     const prefix = Array.isArray(body) ? (i: number) => `[${i}]` : () => '$';
+    this.checkBatchSize(list.length);
     if (list.length === 0) throw invalid('no traces were sent', [{ path: '$', message: 'expected a trace or a non-empty array of traces' }]);
     const rejected: Rejection[] = [];
     const work: WorkItem[] = [];
@@ -232,6 +238,12 @@ export class IngestPipeline {
       warnings: work.flatMap((item) => item.warnings),
       trace_ids: outcome.results.map((r) => r.traceId),
     };
+  }
+
+  private checkBatchSize(count: number): void {
+    if (count > this.maxBatchItems) {
+      throw new StepwiseError('payload_too_large', `a request may carry at most ${this.maxBatchItems} results; this one has ${count} — split it (incremental sync with test_run_id appends to the same run)`);
+    }
   }
 
   private parseResultsString(text: string): unknown[] {

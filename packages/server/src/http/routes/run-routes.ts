@@ -1,8 +1,8 @@
-import { Hono } from 'hono';
 import { z } from 'zod';
 import { StepwiseError } from '@stepwise/core';
 import { workspaceOf, type AppDeps } from '../context.js';
 import { isoParam, limitParam, offsetParam, parseQuery } from '../query.js';
+import { param, principalOf, type Router } from '../router.js';
 
 const RunsQuery = z.object({
   agent: z.string().min(1).optional(),
@@ -20,31 +20,29 @@ const RunResultsQuery = z.object({
   offset: offsetParam,
 });
 
-export function runRoutes({ store }: AppDeps): Hono {
-  const app = new Hono();
-
-  app.get('/api/v1/runs', async (c) => {
+export function runRoutes(r: Router, { store, access }: AppDeps): void {
+  r.get('/api/v1/runs', 'read', async (c) => {
     const query = parseQuery(RunsQuery, c.req.query());
     const page = await store.listRuns(workspaceOf(c), query);
     return c.json({ runs: page.items, total: page.total, limit: query.limit, offset: query.offset });
   });
 
-  app.get('/api/v1/runs/:id', async (c) => {
+  r.get('/api/v1/runs/:id', 'read', async (c) => {
     const query = parseQuery(RunResultsQuery, c.req.query());
     const ws = workspaceOf(c);
-    const run = await store.getRun(ws, c.req.param('id'));
+    const run = await store.getRun(ws, param(c, 'id'));
     if (!run) throw runNotFound();
     const results = await store.listRunResults(ws, run.id, query);
     return c.json({ run, results: results.items, total: results.total, limit: query.limit, offset: query.offset });
   });
 
-  app.delete('/api/v1/runs/:id', async (c) => {
-    const outcome = await store.deleteRun(workspaceOf(c), c.req.param('id'));
+  r.delete('/api/v1/runs/:id', 'delete', async (c) => {
+    const id = param(c, 'id');
+    const outcome = await store.deleteRun(workspaceOf(c), id);
     if (!outcome.deleted) throw runNotFound();
+    await access.audit(principalOf(c), 'run.delete', { type: 'run', id }, { traces_deleted: outcome.traces });
     return c.json({ deleted: true, traces_deleted: outcome.traces });
   });
-
-  return app;
 }
 
 function runNotFound(): StepwiseError {

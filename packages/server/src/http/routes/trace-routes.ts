@@ -1,8 +1,9 @@
-import { Hono } from 'hono';
 import { z } from 'zod';
 import { StepwiseError } from '@stepwise/core';
-import { workspaceOf, type AppDeps } from '../context.js';
+import { readJsonBody, workspaceOf, type AppDeps } from '../context.js';
 import { MAX_PAGE_SIZE, isoParam, limitParam, parseQuery } from '../query.js';
+import { param, principalOf, type Router } from '../router.js';
+import { parseBody } from '../body.js';
 
 const TracesQuery = z.object({
   agent: z.string().min(1).optional(),
@@ -21,17 +22,17 @@ const EventsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE * 10).default(1000),
 });
 
-export function traceRoutes({ store }: AppDeps): Hono {
-  const app = new Hono();
+const PinBody = z.object({ pinned: z.boolean() });
 
-  app.get('/api/v1/traces', async (c) => {
+export function traceRoutes(r: Router, { store, access, pipeline }: AppDeps): void {
+  r.get('/api/v1/traces', 'read', async (c) => {
     const query = parseQuery(TracesQuery, c.req.query());
     const page = await store.listTraces(workspaceOf(c), query);
     return c.json({ traces: page.items, next_cursor: page.next_cursor ?? null });
   });
 
-  app.get('/api/v1/traces/:id', async (c) => {
-    const stored = await store.getTrace(workspaceOf(c), c.req.param('id'));
+  r.get('/api/v1/traces/:id', 'read', async (c) => {
+    const stored = await store.getTrace(workspaceOf(c), param(c, 'id'));
     if (!stored) throw traceNotFound();
     return c.json({
       trace: stored.trace,
@@ -43,19 +44,35 @@ export function traceRoutes({ store }: AppDeps): Hono {
     });
   });
 
-  app.get('/api/v1/traces/:id/events', async (c) => {
+  r.get('/api/v1/traces/:id/events', 'read', async (c) => {
     const query = parseQuery(EventsQuery, c.req.query());
-    const events = await store.getTraceEvents(workspaceOf(c), c.req.param('id'), query.offset, query.limit);
+    const events = await store.getTraceEvents(workspaceOf(c), param(c, 'id'), query.offset, query.limit);
     if (!events) throw traceNotFound();
     return c.json({ events, offset: query.offset });
   });
 
-  app.delete('/api/v1/traces/:id', async (c) => {
-    if (!(await store.deleteTrace(workspaceOf(c), c.req.param('id')))) throw traceNotFound();
+  r.put('/api/v1/traces/:id/pin', 'write', async (c) => {
+    const { pinned } = parseBody(PinBody, await readJsonBody(c, pipeline));
+    const id = param(c, 'id');
+    if (!(await access.store.setPinned(workspaceOf(c), id, pinned))) throw traceNotFound();
+    await access.audit(principalOf(c), pinned ? 'trace.pin' : 'trace.unpin', { type: 'trace', id });
+    return c.json({ id, pinned });
+  });
+
+  r.delete('/api/v1/traces/:id', 'delete', async (c) => {
+    const id = param(c, 'id');
+    if (!(await store.deleteTrace(workspaceOf(c), id))) throw traceNotFound();
+    await access.audit(principalOf(c), 'trace.delete', { type: 'trace', id });
     return c.json({ deleted: true });
   });
 
-  return app;
+  r.delete('/api/v1/scenarios/:id/traces', 'delete', async (c) => {
+    const id = param(c, 'id');
+    const count = await access.store.deleteScenarioTraces(workspaceOf(c), id);
+    if (count === 0) throw new StepwiseError('not_found', 'no traces of this scenario in this workspace');
+    await access.audit(principalOf(c), 'scenario.delete_history', { type: 'scenario', id }, { traces_deleted: count });
+    return c.json({ deleted: true, traces_deleted: count });
+  });
 }
 
 function traceNotFound(): StepwiseError {

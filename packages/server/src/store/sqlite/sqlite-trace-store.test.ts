@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { describeTraceStoreContract } from '../../../test/store-contract.js';
 import { makeRecord } from '../../../test/support/records.js';
 import { SqliteTraceStore } from './sqlite-trace-store.js';
+import { SQLITE_MIGRATIONS } from './migrations.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'stepwise-sqlite-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -27,7 +28,7 @@ describe('SqliteTraceStore', () => {
     await first.ingest({ workspaceId: 'ws_default', records: [makeRecord({ id: 'tr_persist' })], now: '2026-01-01T00:00:00Z' });
     await first.close();
     const second = new SqliteTraceStore({ path });
-    expect(second.db.prepare('SELECT COUNT(*) AS n FROM schema_migrations').get()).toEqual({ n: 1 });
+    expect(second.db.prepare('SELECT COUNT(*) AS n FROM schema_migrations').get()).toEqual({ n: SQLITE_MIGRATIONS.length });
     expect((await second.getTrace('ws_default', 'tr_persist'))?.summary.id).toBe('tr_persist');
     await second.close();
   });

@@ -412,7 +412,7 @@ export class SqliteTraceStore implements TraceStore {
   }
 
   /** Recomputes a run's counters from its traces (after a deletion). */
-  private recountRun(workspaceId: string, runId: string): void {
+  recountRun(workspaceId: string, runId: string): void {
     const rows = this.db
       .prepare<[string, string], { verdict: string | null; patterns_json: string }>(
         'SELECT verdict, patterns_json FROM traces WHERE workspace_id = ? AND run_id = ?',
@@ -437,7 +437,7 @@ export class SqliteTraceStore implements TraceStore {
    * Deleted rows are zeroed in the main file by secure_delete, but the WAL still holds the pages
    * written before; a truncating checkpoint moves them into the file and empties the log.
    */
-  private scrubWal(): void {
+  scrubWal(): void {
     this.db.pragma('wal_checkpoint(TRUNCATE)');
   }
 }

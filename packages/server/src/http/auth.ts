@@ -1,0 +1,59 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import { getCookie } from 'hono/cookie';
+import { StepwiseError } from '@stepwise/core';
+import type { AccessService, Principal } from '../access/access-service.js';
+import { can } from '../access/roles.js';
+import { safeEqual } from '../access/secrets.js';
+import { DEFAULT_WORKSPACE_ID } from '../store/trace-store.js';
+import type { RateLimiter } from './rate-limit.js';
+import type { Access, AppEnv } from './router.js';
+
+export const SESSION_COOKIE = 'stepwise_session';
+
+export interface AuthOptions {
+  access: AccessService;
+  /** `none` is for local development on a loopback address only: every request acts as the default workspace's owner. */
+  mode: 'required' | 'none';
+  limiter?: RateLimiter;
+}
+
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** Resolves the caller from a bearer API key or a session cookie. */
+export async function authenticate(c: Context, options: AuthOptions): Promise<Principal | null> {
+  if (options.mode === 'none') return { workspaceId: DEFAULT_WORKSPACE_ID, role: 'owner', actor: 'local', kind: 'local' };
+  const header = c.req.header('authorization');
+  if (header !== undefined) {
+    const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
+    return match ? options.access.resolveApiKey(match[1]!) : null;
+  }
+  const cookie = getCookie(c, SESSION_COOKIE);
+  return cookie ? options.access.resolveSession(cookie) : null;
+}
+
+/** The guard every route is registered with: authentication, CSRF, rate limit, then the role check. */
+export function guardFor(options: AuthOptions): (access: Access) => MiddlewareHandler<AppEnv> {
+  return (access) => async (c, next) => {
+    if (access === 'public') return next();
+    const principal = await authenticate(c, options);
+    if (!principal) throw new StepwiseError('unauthorized', 'sign in, or send an API key as "Authorization: Bearer sw_…"');
+    if (principal.kind === 'session' && MUTATING.has(c.req.method)) {
+      const token = c.req.header('x-csrf-token');
+      if (!token || !principal.csrfToken || !safeEqual(token, principal.csrfToken)) {
+        throw new StepwiseError('forbidden', 'missing or wrong X-CSRF-Token header (read it from GET /api/v1/session)');
+      }
+    }
+    if (options.limiter) {
+      const wait = options.limiter.take(principal.actor);
+      if (wait > 0) {
+        c.header('Retry-After', String(wait));
+        throw new StepwiseError('rate_limited', `too many requests; retry in ${wait} s`);
+      }
+    }
+    if (access !== 'authenticated' && !can(principal.role, access)) {
+      throw new StepwiseError('forbidden', `your role (${principal.role}) does not allow this (needs ${access} permission)`);
+    }
+    c.set('principal', principal);
+    return next();
+  };
+}

@@ -1,0 +1,30 @@
+/**
+ * A token bucket per caller: `perMinute` requests a minute on average, with bursts up to that many.
+ * Memory is bounded by evicting the least recently seen callers.
+ */
+export class RateLimiter {
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+
+  constructor(
+    private readonly perMinute: number,
+    private readonly clock: () => number = () => Date.now(),
+    private readonly maxCallers = 10_000,
+  ) {}
+
+  /** Takes one token; returns 0 when allowed, or the seconds to wait before the next token. */
+  take(caller: string): number {
+    const now = this.clock();
+    const rate = this.perMinute / 60_000;
+    const bucket = this.buckets.get(caller) ?? { tokens: this.perMinute, at: now };
+    bucket.tokens = Math.min(this.perMinute, bucket.tokens + (now - bucket.at) * rate);
+    bucket.at = now;
+    this.buckets.delete(caller);
+    this.buckets.set(caller, bucket);
+    if (this.buckets.size > this.maxCallers) this.buckets.delete(this.buckets.keys().next().value!);
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      return 0;
+    }
+    return Math.max(1, Math.ceil((1 - bucket.tokens) / rate / 1000));
+  }
+}
