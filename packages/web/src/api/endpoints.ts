@@ -1,0 +1,92 @@
+import { ApiError, download, query, request, saveJson } from './client';
+import type {
+  ApiKey,
+  CompareRuns,
+  CompareTraces,
+  Evaluation,
+  Member,
+  PrivacyPreview,
+  PrivacySettings,
+  Role,
+  RunDetail,
+  RunsPage,
+  ScenarioHistory,
+  Session,
+  TraceDetail,
+  TraceEvent,
+  TracesPage,
+} from './types';
+
+const V1 = '/api/v1';
+const enc = encodeURIComponent;
+
+export interface RunsFilter {
+  agent?: string;
+  status?: string;
+  source?: string;
+  since?: string;
+  until?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export const api = {
+  listRuns: (filter: RunsFilter, signal?: AbortSignal) =>
+    request<RunsPage>('GET', `${V1}/runs${query({ ...filter })}`, signal ? { signal } : {}),
+  getRun: (id: string, params: { status?: string; limit?: number; offset?: number } = {}) =>
+    request<RunDetail>('GET', `${V1}/runs/${enc(id)}${query(params)}`),
+  deleteRun: (id: string) => request<{ deleted: boolean }>('DELETE', `${V1}/runs/${enc(id)}`),
+
+  listTraces: (params: Record<string, string | number | undefined>) => request<TracesPage>('GET', `${V1}/traces${query(params)}`),
+  /**
+   * The trace without its events (`events=none`): the timeline loads events in windows. A server that
+   * ignores the parameter answers with every event, which the timeline then uses as they are.
+   */
+  getTrace: (id: string) => request<TraceDetail>('GET', `${V1}/traces/${enc(id)}?events=none`),
+  getTraceEvents: (id: string, offset: number, limit: number, signal?: AbortSignal) =>
+    request<{ events: TraceEvent[]; offset: number }>('GET', `${V1}/traces/${enc(id)}/events${query({ offset, limit })}`, signal ? { signal } : {}),
+  getAnalysis: (id: string) => request<Evaluation>('GET', `${V1}/traces/${enc(id)}/analysis`),
+  deleteTrace: (id: string) => request<{ deleted: boolean }>('DELETE', `${V1}/traces/${enc(id)}`),
+
+  compareTraces: (a: string, b: string) => request<CompareTraces>('GET', `${V1}/compare/traces${query({ a, b })}`),
+  compareRuns: (base: string, head: string) => request<CompareRuns>('GET', `${V1}/compare/runs${query({ base, head })}`),
+  scenarioHistory: (id: string) => request<ScenarioHistory>('GET', `${V1}/scenarios/${enc(id)}/traces`),
+
+  session: () => request<Session>('GET', `${V1}/session`, { quiet401: true }),
+  logout: () => request<unknown>('POST', `${V1}/session/logout`),
+  getPrivacy: () => request<PrivacySettings>('GET', `${V1}/settings/privacy`),
+  putPrivacy: (settings: PrivacySettings) => request<PrivacySettings>('PUT', `${V1}/settings/privacy`, { body: settings }),
+  previewPrivacy: (payload: unknown, settings: PrivacySettings) =>
+    request<PrivacyPreview>('POST', `${V1}/privacy/preview`, { body: { payload, settings } }),
+  getRetention: () => request<{ retention_days: number | null }>('GET', `${V1}/settings/retention`),
+  putRetention: (retention_days: number) =>
+    request<{ retention_days: number | null }>('PUT', `${V1}/settings/retention`, { body: { retention_days } }),
+  listMembers: () => request<{ members: Member[] }>('GET', `${V1}/members`),
+  setMemberRole: (userId: string, role: Role) => request<{ member: Member }>('PATCH', `${V1}/members/${enc(userId)}`, { body: { role } }),
+  listKeys: () => request<{ keys: ApiKey[] }>('GET', `${V1}/keys`),
+  createKey: (name: string, role: Role) => request<ApiKey & { key: string }>('POST', `${V1}/keys`, { body: { name, role } }),
+  revokeKey: (id: string) => request<unknown>('DELETE', `${V1}/keys/${enc(id)}`),
+};
+
+/** Downloads a trace as JSON; without the export endpoint, the trace as the API returns it. */
+export async function exportTrace(id: string): Promise<void> {
+  try {
+    await download(`${V1}/export${query({ trace: id })}`, `${id}.json`);
+  } catch (error) {
+    if (!(error instanceof ApiError && error.isMissingRoute)) throw error;
+    saveJson(await request<unknown>('GET', `${V1}/traces/${enc(id)}`), `${id}.json`);
+  }
+}
+
+/** Downloads a run (its summary and every trace) as JSON. */
+export async function exportRun(id: string): Promise<void> {
+  try {
+    await download(`${V1}/export${query({ run: id })}`, `${id}.json`);
+  } catch (error) {
+    if (!(error instanceof ApiError && error.isMissingRoute)) throw error;
+    const detail = await api.getRun(id, { limit: 500 });
+    const traces = [];
+    for (const result of detail.results) traces.push((await request<{ trace: unknown }>('GET', `${V1}/traces/${enc(result.id)}`)).trace);
+    saveJson({ run: detail.run, traces }, `${id}.json`);
+  }
+}

@@ -1,0 +1,290 @@
+// Wire shapes of the Stepwise REST API (v1), as the dashboard reads them.
+import type { EventType } from '@stepwise/core';
+
+export type { EventType };
+export type Verdict = 'passed' | 'failed';
+export type Severity = 'low' | 'medium' | 'high';
+
+export interface RunSummary {
+  id: string;
+  agent_name: string;
+  name: string | null;
+  source: string | null;
+  created_at: string;
+  updated_at: string;
+  total: number;
+  passed: number;
+  failed: number;
+  unknown: number;
+  pass_rate: number | null;
+  status: 'passed' | 'failed' | 'empty' | 'unknown';
+  findings_by_pattern: Record<string, number>;
+  is_demo: boolean;
+}
+
+export interface SyncWarning {
+  index: number;
+  path: string;
+  code: string;
+  message: string;
+}
+
+export interface TraceSummary {
+  id: string;
+  run_id: string | null;
+  scenario_id: string;
+  agent_name: string;
+  timestamp: string;
+  duration_ms: number | null;
+  event_count: number;
+  tool_path: string[];
+  reported_passed: boolean | null;
+  verdict: Verdict | null;
+  patterns: string[];
+  model: string | null;
+  tokens_total: number | null;
+  cost_usd: number | null;
+  user_message: string | null;
+  response: string | null;
+  warnings: SyncWarning[];
+  is_demo: boolean;
+  created_at: string;
+}
+
+export interface TraceEvent {
+  type: EventType;
+  timestamp: string;
+  data: Record<string, unknown>;
+  id?: string;
+  parent_id?: string;
+  truncated?: { original_bytes: number; paths: string[] };
+}
+
+export interface Finding {
+  pattern: string;
+  category: string;
+  severity: Severity;
+  event_indexes: number[];
+  summary: string;
+}
+
+export interface Check {
+  kind: string;
+  passed: boolean;
+  event_indexes: number[];
+  message: string;
+}
+
+export interface Evaluation {
+  verdict: Verdict;
+  reported_passed?: boolean;
+  analyzer_version: string;
+  checks: Check[];
+  findings: Finding[];
+}
+
+export interface TraceHeader {
+  trace_id: string;
+  scenario_id: string;
+  agent_name: string;
+  timestamp: string;
+  duration_ms?: number;
+  run_id?: string;
+  metadata?: Record<string, unknown>;
+  /** Present unless the server was asked to leave the events out. */
+  events?: TraceEvent[];
+}
+
+export interface TraceDetail {
+  trace: TraceHeader;
+  summary: TraceSummary;
+  notes: string | null;
+  expected: unknown;
+  evaluation: Evaluation | null;
+  redaction: RedactionReport | null;
+}
+
+export interface RedactionReport {
+  counts?: Record<string, number>;
+  [key: string]: unknown;
+}
+
+export interface RunsPage {
+  runs: RunSummary[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+export interface RunDetail {
+  run: RunSummary;
+  results: TraceSummary[];
+  total: number;
+}
+
+export interface TracesPage {
+  traces: TraceSummary[];
+  next_cursor: string | null;
+}
+
+// ---- comparison (packages/core/src/compare) ----
+
+export type AlignmentRowKind = 'same' | 'changed' | 'only_a' | 'only_b';
+
+export interface FieldChange {
+  path: string;
+  a: string | null;
+  b: string | null;
+}
+
+export interface AlignmentRow {
+  kind: AlignmentRowKind;
+  event_type: EventType;
+  tool?: string;
+  a: number[];
+  b: number[];
+  count_a: number;
+  count_b: number;
+  changes: FieldChange[];
+  behavior: boolean;
+  changed_at?: { a: number; b: number };
+  similarity?: number;
+  counterpart?: number;
+}
+
+export interface Divergence {
+  row: number;
+  a: number | null;
+  b: number | null;
+  reason: string;
+  sentence: string;
+}
+
+export interface NumberDelta {
+  a: number | null;
+  b: number | null;
+  delta: number | null;
+}
+
+export interface TraceDeltas {
+  duration_ms: NumberDelta;
+  tokens: NumberDelta;
+  cost_usd: NumberDelta;
+  events: NumberDelta;
+  tool_calls: NumberDelta;
+  tool_errors: NumberDelta;
+  model: { a: string | null; b: string | null; changed: boolean };
+  verdict?: { a: string | null; b: string | null; changed: boolean };
+  findings?: { appeared: string[]; disappeared: string[]; counts: { pattern: string; a: number; b: number }[] };
+}
+
+export interface TraceAlignment {
+  rows: AlignmentRow[];
+  divergence: Divergence | null;
+  deltas: TraceDeltas;
+  warnings: string[];
+  stats: Record<AlignmentRowKind, number>;
+  algorithm: 'myers' | 'anchored';
+}
+
+export interface CompareTraces {
+  a: TraceSummary;
+  b: TraceSummary;
+  alignment: TraceAlignment;
+}
+
+export type ResultChange =
+  | 'regression'
+  | 'fix'
+  | 'still_failing'
+  | 'still_passing'
+  | 'behavior_drift'
+  | 'unknown'
+  | 'added'
+  | 'removed';
+
+export interface RunResultSide {
+  trace_id: string;
+  scenario_id: string;
+  verdict: Verdict | null;
+  tool_path: string[];
+  patterns: string[];
+}
+
+export interface ResultComparison {
+  scenario_id: string;
+  occurrence: number;
+  status: ResultChange;
+  base: RunResultSide | null;
+  head: RunResultSide | null;
+  tool_path_changed: boolean;
+}
+
+export interface CompareRuns {
+  base?: RunSummary;
+  head?: RunSummary;
+  results: ResultComparison[];
+  counts: Partial<Record<ResultChange, number>>;
+  pass_rate: NumberDelta;
+  patterns: { pattern: string; base: number; head: number; delta: number }[];
+  count_mismatches?: { scenario_id: string; base: number; head: number }[];
+}
+
+export interface ScenarioHistory {
+  scenario_id: string;
+  traces: TraceSummary[];
+  flakiness: number;
+  tool_paths: { path: string[]; count: number }[];
+}
+
+// ---- access (issue 3) ----
+
+export type Role = 'owner' | 'admin' | 'member' | 'viewer';
+
+export interface Session {
+  /** Null when the caller is an API key rather than a person. */
+  user: { id: string; name: string; email?: string | null } | null;
+  workspace: { id: string; name: string };
+  role: Role;
+  via?: string;
+  csrf_token: string | null;
+}
+
+export interface CustomRule {
+  name: string;
+  pattern: string;
+  flags?: string;
+  label: string;
+}
+
+export interface PrivacySettings {
+  families: Record<string, boolean>;
+  custom_rules: CustomRule[];
+  allowlist: string[];
+  max_event_bytes: number;
+}
+
+export interface PrivacyPreview {
+  redacted: unknown;
+  report: unknown;
+}
+
+export interface Member {
+  user_id: string;
+  name: string;
+  email?: string | null;
+  role: Role;
+  created_at?: string;
+}
+
+export interface ApiKey {
+  id: string;
+  name: string;
+  role: Role;
+  /** `sw_AbCd…wxyz`: enough to recognise a key, never enough to use it. */
+  display?: string;
+  created_at: string;
+  created_by?: string | null;
+  last_used_at?: string | null;
+  revoked_at?: string | null;
+}
