@@ -1,0 +1,136 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { can, type Role } from '../src/access/roles.js';
+import type { RouteSpec } from '../src/http/router.js';
+import { makeTestApp, type TestApp } from './support/app.js';
+
+// Generated from the route table: a route added later is covered without anyone remembering, and a
+// route whose object kind or request body this file does not know fails the first test below.
+
+const WS_A = 'ws_default';
+const WS_B = 'ws_other';
+
+type Caller = 'none' | Role | 'other_workspace';
+const CALLERS: Caller[] = ['none', 'viewer', 'member', 'admin', 'owner', 'other_workspace'];
+type IdKind = 'own' | 'other' | 'random';
+
+interface Fixture {
+  trace: string;
+  run: string;
+  scenario: string;
+  key: string;
+  member: string;
+}
+
+const OBJECT_KINDS: Array<[RegExp, keyof Fixture]> = [
+  [/^\/api\/v1\/traces\/:id/, 'trace'],
+  [/^\/api\/v1\/runs\/:id/, 'run'],
+  [/^\/api\/v1\/scenarios\/:id/, 'scenario'],
+  [/^\/api\/v1\/keys\/:id/, 'key'],
+  [/^\/api\/v1\/members\/:id/, 'member'],
+];
+
+const result = (scenario: string) => ({ scenario_id: scenario, user_message: 'q', agent_response: 'a', tools_called: [{ name: 't', parameters: { x: 1 } }], passed: true });
+
+/** A valid body for every mutating route, so that "allowed" is tested as success, not as a 400. */
+const BODIES: Record<string, () => unknown> = {
+  'POST /api/v1/sync': () => ({ agent_name: 'matrix', results: [result('sc_new')] }),
+  'POST /api/v1/traces': () => ({ scenario_id: 'sc_new', agent_name: 'matrix', timestamp: '2026-03-13T14:30:00Z', events: [] }),
+  'PUT /api/v1/traces/:id/pin': () => ({ pinned: true }),
+  'POST /api/v1/keys': () => ({ name: 'k', role: 'viewer' }),
+  'POST /api/v1/members': () => ({ name: 'New Person', role: 'viewer' }),
+  'PATCH /api/v1/members/:id': () => ({ role: 'member' }),
+  'PUT /api/v1/settings/retention': () => ({ retention_days: 7 }),
+  'POST /api/v1/retention/apply': () => ({}),
+  'POST /api/v1/session/logout': () => ({}),
+  'DELETE /api/v1/traces/:id': () => undefined,
+  'DELETE /api/v1/runs/:id': () => undefined,
+  'DELETE /api/v1/scenarios/:id/traces': () => undefined,
+  'DELETE /api/v1/keys/:id': () => undefined,
+  'DELETE /api/v1/members/:id': () => undefined,
+  'DELETE /api/v1/workspace': () => undefined,
+};
+
+async function seed(t: TestApp, ws: string, tag: string): Promise<Fixture> {
+  const reply = await t.runtime.pipeline.sync({ agent_name: 'matrix', results: [result(`sc_${tag}`)] }, { workspaceId: ws });
+  const { record } = await t.runtime.access.createApiKey(ws, { name: `fixture ${tag}`, role: 'viewer' }, 'test');
+  const { id: member } = await t.runtime.access.addUser({ name: `member ${tag}` });
+  await t.runtime.access.setMemberRole(ws, member, 'viewer', 'test');
+  return { trace: reply.trace_ids[0]!, run: reply.test_run_id, scenario: `sc_${tag}`, key: record.id, member };
+}
+
+async function callerHeaders(t: TestApp, caller: Caller): Promise<Record<string, string>> {
+  if (caller === 'none') return {};
+  const ws = caller === 'other_workspace' ? WS_B : WS_A;
+  const role: Role = caller === 'other_workspace' ? 'owner' : caller;
+  const { key } = await t.runtime.access.createApiKey(ws, { name: `caller ${caller}`, role }, 'test');
+  return { authorization: `Bearer ${key}` };
+}
+
+function expected(route: RouteSpec, caller: Caller, idKind: IdKind | null): 'ok' | 401 | 403 | 404 {
+  if (route.access === 'public') return 'ok';
+  if (caller === 'none') return 401;
+  const role: Role = caller === 'other_workspace' ? 'owner' : caller;
+  if (route.access !== 'authenticated' && !can(role, route.access)) return 403;
+  if (idKind === null) return 'ok';
+  // Ids are "own" relative to workspace A; the other workspace's caller sees A's ids as foreign.
+  const callerOwnsId = caller === 'other_workspace' ? idKind === 'other' : idKind === 'own';
+  return callerOwnsId ? 'ok' : 404;
+}
+
+const probe = await makeTestApp();
+const routes = probe.app.routes.filter((r) => r.access !== 'public');
+afterAll(() => probe.close());
+
+describe('authorization matrix', () => {
+  it('knows the object kind and a valid body of every route', () => {
+    for (const route of routes) {
+      if (route.objectParam) expect(OBJECT_KINDS.some(([re]) => re.test(route.path)), `${route.method} ${route.path}`).toBe(true);
+      if (route.method !== 'GET') expect(BODIES[`${route.method} ${route.path}`], `${route.method} ${route.path}`).toBeDefined();
+    }
+    expect(routes.length).toBeGreaterThan(20);
+  });
+
+  it('declares the written permission matrix on the routes that carry it', () => {
+    const accessOf = (method: string, path: string) => routes.find((r) => r.method === method && r.path === path)?.access;
+    expect(accessOf('POST', '/api/v1/sync')).toBe('write');
+    expect(accessOf('GET', '/api/v1/traces/:id')).toBe('read');
+    expect(accessOf('DELETE', '/api/v1/traces/:id')).toBe('delete');
+    expect(accessOf('DELETE', '/api/v1/runs/:id')).toBe('delete');
+    expect(accessOf('PUT', '/api/v1/settings/retention')).toBe('settings');
+    expect(accessOf('POST', '/api/v1/keys')).toBe('keys');
+    expect(accessOf('PATCH', '/api/v1/members/:id')).toBe('members');
+    expect(accessOf('DELETE', '/api/v1/workspace')).toBe('workspace');
+    expect(accessOf('GET', '/api/v1/audit')).toBe('settings');
+  });
+
+  for (const route of routes) {
+    const kind = OBJECT_KINDS.find(([re]) => re.test(route.path))?.[1];
+    const idKinds: Array<IdKind | null> = route.objectParam ? ['own', 'other', 'random'] : [null];
+    it(`${route.method} ${route.path}`, async () => {
+      const outcomes: string[] = [];
+      for (const caller of CALLERS) {
+        for (const idKind of idKinds) {
+          const t = await makeTestApp();
+          try {
+            await t.runtime.store.ensureWorkspace(WS_B, 'Other');
+            const a = await seed(t, WS_A, 'a');
+            const b = await seed(t, WS_B, 'b');
+            const id = idKind === null || !kind ? '' : idKind === 'own' ? a[kind] : idKind === 'other' ? b[kind] : 'x_random_0123';
+            const path = route.path.replace(`:${route.objectParam}`, encodeURIComponent(id));
+            const body = BODIES[`${route.method} ${route.path}`]?.();
+            const headers: Record<string, string> = { ...(await callerHeaders(t, caller)) };
+            if (body !== undefined) headers['content-type'] = 'application/json';
+            const response = await t.app.request(path, { method: route.method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+            const want = expected(route, caller, idKind);
+            const got = response.status;
+            const ok = want === 'ok' ? got >= 200 && got < 300 : got === want;
+            if (!ok) outcomes.push(`${caller} × ${idKind ?? '-'}: expected ${want}, got ${got} ${await response.text()}`);
+          } finally {
+            await t.close();
+          }
+        }
+      }
+      expect(outcomes).toEqual([]);
+    });
+  }
+});

@@ -1,0 +1,170 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { browserTestsSkipped, launchChromium, startDemoServer, type DemoServer } from './browser.js';
+
+const SCREENSHOTS = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../docs/screenshots');
+const skipped = browserTestsSkipped();
+if (skipped) console.warn(skipped);
+
+/** Whether every pixel of the element is inside the viewport. */
+async function inViewport(page: Page, selector: string): Promise<boolean> {
+  return page.locator(selector).first().evaluate((el) => {
+    const box = el.getBoundingClientRect();
+    return box.top >= 0 && box.bottom <= window.innerHeight;
+  });
+}
+
+describe.skipIf(skipped !== null)('dashboard in Chromium', () => {
+  let demo: DemoServer;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let base: string;
+
+  beforeAll(async () => {
+    demo = await startDemoServer();
+    base = demo.server.url;
+    browser = await launchChromium();
+    context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
+    page = await context.newPage();
+    // The one-time login link the server prints at start: it sets the session cookie and opens the app.
+    expect(demo.server.loginUrl).toBeTruthy();
+    await page.goto(demo.server.loginUrl!);
+    await page.waitForURL(`${base}/`);
+    mkdirSync(SCREENSHOTS, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await demo?.close();
+  });
+
+  it('lists the demo runs with counts, pass rates and charts', async () => {
+    await page.goto(`${base}/runs`);
+    await page.locator('tr[data-run-id]').nth(2).waitFor();
+    expect(await page.locator('tr[data-run-id]').count()).toBe(3);
+    const latest = page.locator('tr[data-run-id]', { has: page.getByRole('link', { name: 'Nightly regression', exact: true }) });
+    expect(await latest.locator('td.num').allTextContents()).toEqual(['6', '3', '3']);
+    expect(await latest.locator('.rate-text').textContent()).toBe('50%');
+    await page.getByRole('img', { name: 'Pass rate per agent across runs' }).waitFor();
+    await page.screenshot({ path: `${SCREENSHOTS}/runs-list.png` });
+  });
+
+  it('filters runs by agent through the URL', async () => {
+    await page.goto(`${base}/runs?agent=travel-agent`);
+    await page.getByRole('link', { name: 'Smoke tests' }).waitFor();
+    await page.waitForFunction(() => document.querySelectorAll('tr[data-run-id]').length === 1);
+  });
+
+  it('opens a run, then a failing case, and reads a tool call’s parameters with the keyboard', async () => {
+    await page.goto(`${base}/runs`);
+    await page.getByRole('link', { name: 'Nightly regression', exact: true }).click();
+    const row = page.locator('tr[data-scenario="sc_warranty_hardware"]');
+    await row.waitFor();
+    expect(await row.locator('.badge-failed').textContent()).toContain('failed');
+    await row.getByRole('link', { name: 'sc_warranty_hardware' }).click();
+
+    const timeline = page.locator('[data-testid="timeline"][data-ready="true"]');
+    await timeline.waitFor();
+    expect(await timeline.getAttribute('data-count')).toBe('4');
+    // Keyboard: the list has focus on open; Down moves to the tool call, Enter expands it.
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    const details = page.locator('#event-row-1 [data-testid="event-details"]');
+    await details.waitFor();
+    expect(await page.locator('#event-row-1').getAttribute('data-type')).toBe('tool_call');
+    const parameters = details.locator('.json-viewer', { hasText: 'Parameters' });
+    expect(await parameters.textContent()).toContain('"query": "X200 warranty"');
+    expect(await details.locator('.json-viewer', { hasText: 'Result' }).textContent()).toContain('"articles": []');
+    // The selected event is in the address, so the view can be shared.
+    expect(new URL(page.url()).hash).toBe('#event-1');
+    await page.screenshot({ path: `${SCREENSHOTS}/trace-timeline.png` });
+  });
+
+  it('opens a deep link on the event it names, expanded', async () => {
+    const traceUrl = page.url().replace(/#.*$/, '');
+    await page.goto(`${traceUrl}#event-2`);
+    await page.locator('#event-row-2.is-expanded [data-testid="event-details"]').waitFor();
+    expect(await page.locator('#event-row-2').getAttribute('data-type')).toBe('agent_response');
+  });
+
+  it('pins the hallucination finding to the response that fabricated the answer', async (ctx) => {
+    const traceId = new URL(page.url()).pathname.split('/').pop()!;
+    const analysis = await page.request.get(`${base}/api/v1/traces/${traceId}/analysis`);
+    const evaluation = analysis.ok() ? ((await analysis.json()) as { findings: { pattern: string; event_indexes: number[] }[] }) : null;
+    const finding = evaluation?.findings.find((f) => f.pattern === 'hallucination');
+    if (!finding) {
+      ctx.skip(`the server does not analyze traces yet (GET /api/v1/traces/:id/analysis answered ${analysis.status()})`);
+      return;
+    }
+    await page.goto(`${base}/traces/${traceId}`);
+    await page.locator('[data-testid="timeline"][data-ready="true"]').waitFor();
+    for (const index of finding.event_indexes) {
+      await page.locator(`#event-row-${index} [data-finding="hallucination"]`).waitFor();
+    }
+    const response = finding.event_indexes.at(-1)!;
+    expect(await page.locator(`#event-row-${response}`).getAttribute('data-type')).toBe('agent_response');
+    await page.locator('.trace-side [data-finding="hallucination"]').waitFor();
+  });
+
+  it('compares the two nightly runs and shows where the warranty case diverged', async (ctx) => {
+    await page.goto(`${base}/runs`);
+    await page.getByRole('checkbox', { name: 'Pick Nightly regression (baseline) to compare' }).check();
+    await page.getByRole('checkbox', { name: 'Pick Nightly regression to compare' }).check();
+    await page.getByRole('button', { name: 'Compare the 2 runs' }).click();
+    await page.waitForURL(/\/compare\/runs\?base=.*&head=/);
+    await page.locator('tr[data-scenario], .error-box').first().waitFor();
+    if (await page.locator('.error-box').count()) {
+      ctx.skip(`the server does not compare runs yet: ${await page.locator('.error-box').textContent()}`);
+      return;
+    }
+    const warranty = page.locator('tr[data-scenario="sc_warranty_hardware"]');
+    expect(await warranty.getAttribute('data-status')).toBe('regression');
+    await warranty.getByRole('link', { name: 'Compare traces' }).click();
+    await page.waitForURL(/\/compare\?a=.*&b=/);
+    const divergence = page.locator('.align-row.is-divergence');
+    await divergence.waitFor();
+    expect(await page.getByTestId('divergence-banner').textContent()).toContain('search_knowledge_base');
+    expect(await inViewport(page, '.align-row.is-divergence')).toBe(true);
+    await page.screenshot({ path: `${SCREENSHOTS}/compare.png` });
+  });
+
+  it('deletes a trace after asking for confirmation', async () => {
+    await page.goto(`${base}/runs`);
+    await page.getByRole('link', { name: 'Nightly regression', exact: true }).click();
+    const row = page.locator('tr[data-scenario="sc_shipping_countries"]');
+    await row.waitFor();
+    const traceId = (await row.getAttribute('data-trace-id'))!;
+    await row.getByRole('link', { name: 'sc_shipping_countries' }).click();
+    await page.locator('[data-testid="timeline"][data-ready="true"]').waitFor();
+
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delete this trace?' });
+    await dialog.waitFor();
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    expect((await page.request.get(`${base}/api/v1/traces/${traceId}`)).status()).toBe(200);
+
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await dialog.getByTestId('confirm').click();
+    await page.waitForURL(/\/runs\/run_/);
+    await page.locator('tr[data-scenario="sc_warranty_hardware"]').waitFor();
+    expect(await page.locator('tr[data-scenario="sc_shipping_countries"]').count()).toBe(0);
+    expect((await page.request.get(`${base}/api/v1/traces/${traceId}`)).status()).toBe(404);
+  });
+
+  it('sends a visitor without a session to the sign-in page, which explains how to get a link', async () => {
+    const stranger = await browser.newContext({ viewport: { width: 900, height: 700 } });
+    try {
+      const other = await stranger.newPage();
+      await other.goto(`${base}/runs`);
+      await other.getByRole('heading', { name: 'Sign in to Stepwise' }).waitFor();
+      expect(await other.locator('.login-card').textContent()).toContain('stepwise login-link');
+      expect(new URL(other.url()).pathname).toBe('/signin');
+    } finally {
+      await stranger.close();
+    }
+  });
+});
