@@ -86,9 +86,15 @@ describe.skipIf(skipped !== null)('dashboard in Chromium', () => {
 
   it('opens a deep link on the event it names, expanded', async () => {
     const traceUrl = page.url().replace(/#.*$/, '');
+    await page.goto('about:blank');
     await page.goto(`${traceUrl}#event-2`);
     await page.locator('#event-row-2.is-expanded [data-testid="event-details"]').waitFor();
     expect(await page.locator('#event-row-2').getAttribute('data-type')).toBe('agent_response');
+    // Changing the event in the address of an open trace moves there too.
+    await page.goto(`${traceUrl}?event=3`);
+    await page.locator('#event-row-3.is-expanded [data-testid="event-details"]').waitFor();
+    await page.goto(`${traceUrl}#event-1`);
+    await page.locator('#event-row-1.is-expanded [data-testid="event-details"]').waitFor();
   });
 
   it('pins the hallucination finding to the response that fabricated the answer', async (ctx) => {

@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { ApiError } from '../../api/client';
 import { api, exportTrace } from '../../api/endpoints';
 import type { Check, Evaluation, Finding, TraceDetail } from '../../api/types';
@@ -50,6 +50,11 @@ function indexBy<T extends { event_indexes: number[] }>(items: readonly T[]): Ma
 export function TracePage({ id, event }: { id: string; event: number | null }) {
   const data = useAsync(() => loadTrace(id), [id]);
   const [jump, setJump] = useState<{ index: number; nonce: number } | null>(null);
+  // A later change of the address's event (back/forward, an edited #event-N) moves the timeline there.
+  const [openedAt] = useState(event);
+  useEffect(() => {
+    if (event !== null && event !== openedAt) setJump({ index: event, nonce: Date.now() });
+  }, [event, openedAt]);
   const evaluation = data.data?.evaluation ?? null;
   const findings = useMemo(() => (evaluation?.findings ?? []).filter((f) => f.pattern !== 'passing_failure' || f.event_indexes.length > 0), [evaluation]);
   const findingsByEvent = useMemo(() => indexBy<Finding>(evaluation?.findings ?? []), [evaluation]);
