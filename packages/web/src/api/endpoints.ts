@@ -2,6 +2,7 @@ import { ApiError, download, query, request, saveJson } from './client';
 import type {
   ApiKey,
   CompareRuns,
+  CompareRunsReply,
   CompareTraces,
   Evaluation,
   Member,
@@ -11,6 +12,7 @@ import type {
   RunDetail,
   RunsPage,
   ScenarioHistory,
+  ScenarioHistoryReply,
   Session,
   TraceDetail,
   TraceEvent,
@@ -49,8 +51,16 @@ export const api = {
   deleteTrace: (id: string) => request<{ deleted: boolean }>('DELETE', `${V1}/traces/${enc(id)}`),
 
   compareTraces: (a: string, b: string) => request<CompareTraces>('GET', `${V1}/compare/traces${query({ a, b })}`),
-  compareRuns: (base: string, head: string) => request<CompareRuns>('GET', `${V1}/compare/runs${query({ base, head })}`),
-  scenarioHistory: (id: string) => request<ScenarioHistory>('GET', `${V1}/scenarios/${enc(id)}/traces`),
+  compareRuns: async (base: string, head: string): Promise<CompareRuns> => {
+    const reply = await request<CompareRunsReply | CompareRuns>('GET', `${V1}/compare/runs${query({ base, head })}`);
+    return 'comparison' in reply ? { ...reply.comparison, base: reply.base, head: reply.head } : reply;
+  },
+  scenarioHistory: async (id: string): Promise<ScenarioHistory> => {
+    const reply = await request<ScenarioHistoryReply>('GET', `${V1}/scenarios/${enc(id)}/traces`);
+    const tool_paths =
+      reply.tool_paths ?? (reply.history?.tool_paths ?? []).map((t) => ({ path: t.tool_path, count: t.count, passed: t.passed, failed: t.failed }));
+    return { scenario_id: reply.scenario_id, traces: reply.traces, flakiness: reply.flakiness, tool_paths };
+  },
 
   session: () => request<Session>('GET', `${V1}/session`, { quiet401: true }),
   logout: () => request<unknown>('POST', `${V1}/session/logout`),

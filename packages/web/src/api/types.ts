@@ -190,6 +190,7 @@ export interface TraceAlignment {
 export interface CompareTraces {
   a: TraceSummary;
   b: TraceSummary;
+  same_scenario?: boolean;
   alignment: TraceAlignment;
 }
 
@@ -230,11 +231,36 @@ export interface CompareRuns {
   count_mismatches?: { scenario_id: string; base: number; head: number }[];
 }
 
+export interface ToolPathCount {
+  path: string[];
+  count: number;
+  passed?: number;
+  failed?: number;
+}
+
+/** What the dashboard shows of a scenario's history (normalized from the API's reply). */
 export interface ScenarioHistory {
+  scenario_id: string;
+  /** Newest first. */
+  traces: TraceSummary[];
+  flakiness: number;
+  tool_paths: ToolPathCount[];
+}
+
+/** GET /api/v1/scenarios/:id/traces as the server sends it. */
+export interface ScenarioHistoryReply {
   scenario_id: string;
   traces: TraceSummary[];
   flakiness: number;
-  tool_paths: { path: string[]; count: number }[];
+  history?: { results: number; flakiness: number; tool_paths: { tool_path: string[]; count: number; passed: number; failed: number }[] };
+  tool_paths?: ToolPathCount[];
+}
+
+/** GET /api/v1/compare/runs as the server sends it. */
+export interface CompareRunsReply {
+  base: RunSummary;
+  head: RunSummary;
+  comparison: Omit<CompareRuns, 'base' | 'head'>;
 }
 
 // ---- access (issue 3) ----

@@ -88,6 +88,7 @@ export function ScenarioHistoryPage({ id }: { id: string }) {
                 {history.tool_paths.map((tp) => (
                   <li key={tp.path.join('>')} className="mono small">
                     <span className="count">{tp.count}×</span> {tp.path.length ? tp.path.join(' → ') : <span className="muted">no tools</span>}
+                    {tp.failed !== undefined && tp.failed > 0 && <span className="fail-text small"> · {tp.failed} failed</span>}
                   </li>
                 ))}
               </ul>
