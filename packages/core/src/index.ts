@@ -36,10 +36,80 @@ export { elapsedTimes, formatElapsed, toolPath } from './trace/timeline.js';
 export { formatJsonPath, joinJsonPath } from './trace/json-path.js';
 export { traceFormatJsonSchema } from './trace/json-schema.js';
 
-export { Expectations, ExpectedTool, OrderMode, ParameterMatchMode } from './analysis/expectations-schema.js';
 
 // privacy (issue 4)
 
-// analysis (issue 5)
+// analysis: expectation checks, failure patterns, verdicts, cost
+export {
+  ANALYZER_VERSION,
+  CHECK_KINDS,
+  DEFAULT_ANALYSIS_OPTIONS,
+  DETECTORS,
+  Expectations,
+  ExpectedTool,
+  FAILURE_CATEGORIES,
+  FINDING_PATTERNS,
+  OrderMode,
+  PRICE_TABLE,
+  PRICE_TABLE_DATE,
+  ParameterMatchMode,
+  canonicalModelId,
+  checkExpectations,
+  detectHallucination,
+  detectIgnoredToolError,
+  detectLoops,
+  detectMissingToolCall,
+  detectToolMisuse,
+  detectUnsupportedSuccessClaim,
+  estimateCost,
+  evaluateTrace,
+  matchParameters,
+} from './analysis/index.js';
+export type {
+  AnalysisOptions,
+  Check,
+  CheckKind,
+  CostEstimate,
+  EvaluateInput,
+  Evaluation,
+  FailureCategory,
+  Finding,
+  FindingPattern,
+  ModelPrice,
+  Severity,
+} from './analysis/index.js';
 
-// compare (issue 6)
+// import: converters from other log formats into traces
+export { importOpenAIMessages, importSweAgent, importToolBench } from './import/index.js';
+export type { ImportOptions } from './import/index.js';
+
+// compare: trace alignment, divergence, deltas, run comparison, scenario history
+export {
+  DEFAULT_IGNORED_KEYS,
+  alignTraces,
+  compareRuns,
+  diffFields,
+  findingsDelta,
+  flakiness,
+  formatAlignmentSideBySide,
+  normalizePlaceholders,
+  passRate,
+  scenarioHistory,
+  textSimilarity,
+  traceDeltas,
+} from './compare/index.js';
+export type {
+  AlignOptions,
+  AlignmentRow,
+  AlignmentRowKind,
+  Divergence,
+  DivergenceReason,
+  FieldChange,
+  HistoryItem,
+  ResultComparison,
+  RunComparison,
+  RunResultSummary,
+  ScenarioHistory,
+  TraceAlignment,
+  TraceDeltas,
+} from './compare/index.js';

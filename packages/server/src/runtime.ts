@@ -1,6 +1,9 @@
 import { AccessService } from './access/access-service.js';
 import { loadServerSecret } from './access/secrets.js';
 import { IngestPipeline, type PipelineStage } from './ingest/pipeline.js';
+import { analysisStage } from './ingest/stages/analyze.js';
+import { AnalysisService } from './services/analysis-service.js';
+import { CompareService } from './services/compare-service.js';
 import type { ParseLimits } from './ingest/parse.js';
 import { RetentionService } from './retention/retention-service.js';
 import { SqliteAccessStore } from './store/sqlite/sqlite-access-store.js';
@@ -12,6 +15,8 @@ export interface Runtime {
   pipeline: IngestPipeline;
   access: AccessService;
   retention: RetentionService;
+  analysis: AnalysisService;
+  compare: CompareService;
   close(): Promise<void>;
 }
 
@@ -25,8 +30,8 @@ export interface RuntimeOptions {
 }
 
 /** The stages every trace passes between normalization and storage, in order. */
-export function defaultStages(): PipelineStage[] {
-  return [];
+export function defaultStages(store: TraceStore): PipelineStage[] {
+  return [analysisStage(store)];
 }
 
 /** Opens the store and builds the services over it: what `serve`, the CLI and MCP share. */
@@ -40,7 +45,7 @@ export function openRuntime(options: RuntimeOptions): Runtime {
   const clock = options.clock ?? (() => new Date());
   const pipeline = new IngestPipeline({
     store,
-    stages: defaultStages(),
+    stages: defaultStages(store),
     clock,
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
@@ -52,6 +57,8 @@ export function openRuntime(options: RuntimeOptions): Runtime {
     pipeline,
     access,
     retention,
+    analysis: new AnalysisService(store),
+    compare: new CompareService(store),
     close: async () => {
       retention.stop();
       await store.close();

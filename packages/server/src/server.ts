@@ -48,6 +48,8 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
     pipeline: runtime.pipeline,
     access: runtime.access,
     retention: runtime.retention,
+    analysis: runtime.analysis,
+    compare: runtime.compare,
     log,
     authMode: config.authMode,
     rateLimitPerMinute: config.rateLimitPerMinute,

@@ -48,7 +48,20 @@ const BODIES: Record<string, () => unknown> = {
   'DELETE /api/v1/keys/:id': () => undefined,
   'DELETE /api/v1/members/:id': () => undefined,
   'DELETE /api/v1/workspace': () => undefined,
+  'PUT /api/v1/scenarios/:id': () => ({ expectations: { tools: ['t'] } }),
+  'POST /api/v1/traces/:id/analyze': () => undefined,
+  'POST /api/v1/runs/:id/analyze': () => undefined,
 };
+
+/** Routes that name their objects in the query string, and how to name them. */
+const QUERY_OBJECTS: Record<string, (f: Fixture) => string> = {
+  'GET /api/v1/compare/traces': (f) => `a=${f.trace}&b=${f.trace}`,
+  'GET /api/v1/compare/runs': (f) => `base=${f.run}&head=${f.run}`,
+  'GET /api/v1/export': (f) => `trace=${f.trace}`,
+};
+/** Create-or-update routes: any id names the caller's own (possibly new) object, so none is foreign. */
+const UPSERTS = new Set(['PUT /api/v1/scenarios/:id']);
+const RANDOM: Fixture = { trace: 'tr_random', run: 'run_random', scenario: 'sc_random', key: 'key_random', member: 'usr_random' };
 
 async function seed(t: TestApp, ws: string, tag: string): Promise<Fixture> {
   const reply = await t.runtime.pipeline.sync({ agent_name: 'matrix', results: [result(`sc_${tag}`)] }, { workspaceId: ws });
@@ -71,7 +84,7 @@ function expected(route: RouteSpec, caller: Caller, idKind: IdKind | null): 'ok'
   if (caller === 'none') return 401;
   const role: Role = caller === 'other_workspace' ? 'owner' : caller;
   if (route.access !== 'authenticated' && !can(role, route.access)) return 403;
-  if (idKind === null) return 'ok';
+  if (idKind === null || UPSERTS.has(`${route.method} ${route.path}`)) return 'ok';
   // Ids are "own" relative to workspace A; the other workspace's caller sees A's ids as foreign.
   const callerOwnsId = caller === 'other_workspace' ? idKind === 'other' : idKind === 'own';
   return callerOwnsId ? 'ok' : 404;
@@ -85,6 +98,7 @@ describe('authorization matrix', () => {
   it('knows the object kind and a valid body of every route', () => {
     for (const route of routes) {
       if (route.objectParam) expect(OBJECT_KINDS.some(([re]) => re.test(route.path)), `${route.method} ${route.path}`).toBe(true);
+      if (route.method === 'GET' && !route.objectParam && /compare|export/.test(route.path)) expect(QUERY_OBJECTS[`GET ${route.path}`], route.path).toBeDefined();
       if (route.method !== 'GET') expect(BODIES[`${route.method} ${route.path}`], `${route.method} ${route.path}`).toBeDefined();
     }
     expect(routes.length).toBeGreaterThan(20);
@@ -105,7 +119,8 @@ describe('authorization matrix', () => {
 
   for (const route of routes) {
     const kind = OBJECT_KINDS.find(([re]) => re.test(route.path))?.[1];
-    const idKinds: Array<IdKind | null> = route.objectParam ? ['own', 'other', 'random'] : [null];
+    const query = QUERY_OBJECTS[`${route.method} ${route.path}`];
+    const idKinds: Array<IdKind | null> = route.objectParam || query ? ['own', 'other', 'random'] : [null];
     it(`${route.method} ${route.path}`, async () => {
       const outcomes: string[] = [];
       for (const caller of CALLERS) {
@@ -116,7 +131,8 @@ describe('authorization matrix', () => {
             const a = await seed(t, WS_A, 'a');
             const b = await seed(t, WS_B, 'b');
             const id = idKind === null || !kind ? '' : idKind === 'own' ? a[kind] : idKind === 'other' ? b[kind] : 'x_random_0123';
-            const path = route.path.replace(`:${route.objectParam}`, encodeURIComponent(id));
+            const fixture = idKind === 'own' ? a : idKind === 'other' ? b : RANDOM;
+            const path = route.path.replace(`:${route.objectParam}`, encodeURIComponent(id)) + (query ? `?${query(fixture)}` : '');
             const body = BODIES[`${route.method} ${route.path}`]?.();
             const headers: Record<string, string> = { ...(await callerHeaders(t, caller)) };
             if (body !== undefined) headers['content-type'] = 'application/json';

@@ -8,7 +8,10 @@ import { errorResponse } from './errors.js';
 import { openApiDocument } from './openapi.js';
 import { RateLimiter } from './rate-limit.js';
 import { Router, type AppEnv, type RouteSpec } from './router.js';
+import { AnalysisService } from '../services/analysis-service.js';
+import { CompareService } from '../services/compare-service.js';
 import { accessRoutes } from './routes/access-routes.js';
+import { analysisRoutes } from './routes/analysis-routes.js';
 import { ingestRoutes } from './routes/ingest-routes.js';
 import { runRoutes } from './routes/run-routes.js';
 import { traceRoutes } from './routes/trace-routes.js';
@@ -56,6 +59,7 @@ export function createApp(deps: AppDeps): StepwiseApp {
   ingestRoutes(router, deps);
   runRoutes(router, deps);
   traceRoutes(router, deps);
+  analysisRoutes(router, { ...deps, analysis: deps.analysis ?? new AnalysisService(deps.store), compare: deps.compare ?? new CompareService(deps.store) });
   mountDashboard(app, deps.assetsDir ?? defaultAssetsDir());
   return { app, routes: router.routes, fetch: app.fetch, request: app.request };
 }

@@ -3,6 +3,8 @@ import { StepwiseError } from '@stepwise/core';
 import type { AccessService } from '../access/access-service.js';
 import type { IngestPipeline } from '../ingest/pipeline.js';
 import type { RetentionService } from '../retention/retention-service.js';
+import type { AnalysisService } from '../services/analysis-service.js';
+import type { CompareService } from '../services/compare-service.js';
 import type { TraceStore } from '../store/trace-store.js';
 import { principalOf, type AppEnv } from './router.js';
 
@@ -11,6 +13,8 @@ export interface AppDeps {
   pipeline: IngestPipeline;
   access: AccessService;
   retention: RetentionService;
+  analysis?: AnalysisService;
+  compare?: CompareService;
   log?: (line: string) => void;
   /** Built dashboard assets; defaults to packages/web/dist. */
   assetsDir?: string;

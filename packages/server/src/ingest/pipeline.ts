@@ -33,6 +33,8 @@ export interface WorkItem {
   dedupeKey: string | null;
   redaction: unknown;
   evaluation: { verdict: Verdict; findings: Array<{ pattern: string }> } | null;
+  /** Cost from the metadata, or estimated from model and tokens by the analysis stage. */
+  costUsd?: number | null;
 }
 
 export interface StageContext {
@@ -301,8 +303,8 @@ function toRecord(item: WorkItem, runId: string | null, isDemo: boolean): TraceR
       if (event.data.cost_usd !== undefined) costUsd = event.data.cost_usd;
     }
   }
-  const verdict: Verdict | null =
-    item.evaluation?.verdict ?? (item.reportedPassed === null ? null : item.reportedPassed ? 'passed' : 'failed');
+  if (costUsd === null && item.costUsd !== undefined) costUsd = item.costUsd;
+  const verdict = effectiveVerdict(item.reportedPassed, item.evaluation?.verdict ?? null);
   return {
     id,
     runId,
@@ -332,4 +334,15 @@ function toRecord(item: WorkItem, runId: string | null, isDemo: boolean): TraceR
     redactionJson: item.redaction === null ? null : JSON.stringify(item.redaction),
     isDemo,
   };
+}
+
+/**
+ * The verdict a result is counted under: failed when the client reported a failure (its harness may
+ * know things the trace does not) or when the analysis failed it; otherwise passed when either says
+ * so; null when neither has an opinion.
+ */
+export function effectiveVerdict(reportedPassed: boolean | null, evaluated: Verdict | null): Verdict | null {
+  if (reportedPassed === false || evaluated === 'failed') return 'failed';
+  if (reportedPassed === true || evaluated === 'passed') return 'passed';
+  return null;
 }

@@ -153,6 +153,21 @@ export interface RunResultsFilter {
  * Where traces live. Every method is async and workspace-scoped so that a PostgreSQL (or columnar)
  * backend can satisfy it without changing callers. One contract suite tests every implementation.
  */
+export interface ScenarioExpectations {
+  scenario_id: string;
+  version: number;
+  expectations: unknown;
+  created_by: string | null;
+  created_at: string;
+}
+
+export interface EvaluationUpdate {
+  verdict: Verdict | null;
+  patterns: string[];
+  evaluationJson: string;
+  costUsd?: number | null;
+}
+
 export interface TraceStore {
   /** Creates the workspace row if it does not exist. */
   ensureWorkspace(workspaceId: string, name: string): Promise<void>;
@@ -167,5 +182,14 @@ export interface TraceStore {
   deleteTrace(workspaceId: string, traceId: string): Promise<boolean>;
   deleteRun(workspaceId: string, runId: string): Promise<{ deleted: boolean; traces: number }>;
   countTraces(workspaceId: string): Promise<number>;
+  /** Replaces a trace's evaluation (after re-analysis) and recounts its run. */
+  updateEvaluation(workspaceId: string, traceId: string, update: EvaluationUpdate): Promise<boolean>;
+  /** Stores a new version of a scenario's expectations and returns it. */
+  putScenarioExpectations(workspaceId: string, scenarioId: string, expectationsJson: string, actor: string | null, now: string): Promise<ScenarioExpectations>;
+  /** The latest version of a scenario's expectations, or null. */
+  getScenarioExpectations(workspaceId: string, scenarioId: string): Promise<ScenarioExpectations | null>;
+  listScenarioExpectationVersions(workspaceId: string, scenarioId: string): Promise<ScenarioExpectations[]>;
+  /** Ids of every trace of a run, in run order. */
+  listRunTraceIds(workspaceId: string, runId: string): Promise<string[]>;
   close(): Promise<void>;
 }

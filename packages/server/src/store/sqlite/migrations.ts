@@ -140,4 +140,19 @@ export const SQLITE_MIGRATIONS: ReadonlyArray<{ version: number; name: string; s
       CREATE INDEX audit_by_time ON audit_log (workspace_id, id DESC);
     `,
   },
+  {
+    version: 3,
+    name: 'scenario expectations, versioned',
+    sql: `
+      CREATE TABLE scenario_expectations (
+        workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+        scenario_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        expectations_json TEXT NOT NULL,
+        created_by TEXT,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (workspace_id, scenario_id, version)
+      );
+    `,
+  },
 ];

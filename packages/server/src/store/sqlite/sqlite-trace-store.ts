@@ -5,7 +5,9 @@ import { StepwiseError } from '@stepwise/core';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import {
   DEFAULT_WORKSPACE_ID,
+  type EvaluationUpdate,
   type IngestBatch,
+  type ScenarioExpectations,
   type IngestOutcome,
   type Page,
   type RunFilter,
@@ -403,6 +405,55 @@ export class SqliteTraceStore implements TraceStore {
     return outcome;
   }
 
+  async updateEvaluation(workspaceId: string, traceId: string, update: EvaluationUpdate): Promise<boolean> {
+    return this.db
+      .transaction(() => {
+        const row = this.stmts.existingById.get(workspaceId, traceId);
+        if (!row) return false;
+        this.db
+          .prepare('UPDATE traces SET verdict = ?, patterns_json = ?, evaluation_json = ?, cost_usd = COALESCE(?, cost_usd) WHERE workspace_id = ? AND id = ?')
+          .run(update.verdict, JSON.stringify(update.patterns), update.evaluationJson, update.costUsd ?? null, workspaceId, traceId);
+        if (row.run_id !== null) this.recountRun(workspaceId, row.run_id);
+        return true;
+      })
+      .immediate();
+  }
+
+  async putScenarioExpectations(workspaceId: string, scenarioId: string, expectationsJson: string, actor: string | null, now: string): Promise<ScenarioExpectations> {
+    return this.db
+      .transaction(() => {
+        const { v } = this.db
+          .prepare<[string, string], { v: number }>('SELECT COALESCE(MAX(version), 0) + 1 AS v FROM scenario_expectations WHERE workspace_id = ? AND scenario_id = ?')
+          .get(workspaceId, scenarioId)!;
+        this.db
+          .prepare('INSERT INTO scenario_expectations (workspace_id, scenario_id, version, expectations_json, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+          .run(workspaceId, scenarioId, v, expectationsJson, actor, now);
+        return { scenario_id: scenarioId, version: v, expectations: JSON.parse(expectationsJson) as unknown, created_by: actor, created_at: now };
+      })
+      .immediate();
+  }
+
+  async getScenarioExpectations(workspaceId: string, scenarioId: string): Promise<ScenarioExpectations | null> {
+    const row = this.db
+      .prepare<[string, string], ExpectationRow>('SELECT * FROM scenario_expectations WHERE workspace_id = ? AND scenario_id = ? ORDER BY version DESC LIMIT 1')
+      .get(workspaceId, scenarioId);
+    return row ? toExpectations(row) : null;
+  }
+
+  async listScenarioExpectationVersions(workspaceId: string, scenarioId: string): Promise<ScenarioExpectations[]> {
+    return this.db
+      .prepare<[string, string], ExpectationRow>('SELECT * FROM scenario_expectations WHERE workspace_id = ? AND scenario_id = ? ORDER BY version DESC')
+      .all(workspaceId, scenarioId)
+      .map(toExpectations);
+  }
+
+  async listRunTraceIds(workspaceId: string, runId: string): Promise<string[]> {
+    return this.db
+      .prepare<[string, string], { id: string }>('SELECT id FROM traces WHERE workspace_id = ? AND run_id = ? ORDER BY seq')
+      .all(workspaceId, runId)
+      .map((r) => r.id);
+  }
+
   async countTraces(workspaceId: string): Promise<number> {
     return this.stmts.countTraces.get(workspaceId)!.n;
   }
@@ -458,6 +509,18 @@ function migrate(db: Database.Database): void {
       );
     })();
   }
+}
+
+interface ExpectationRow {
+  scenario_id: string;
+  version: number;
+  expectations_json: string;
+  created_by: string | null;
+  created_at: string;
+}
+
+function toExpectations(row: ExpectationRow): ScenarioExpectations {
+  return { scenario_id: row.scenario_id, version: row.version, expectations: JSON.parse(row.expectations_json) as unknown, created_by: row.created_by, created_at: row.created_at };
 }
 
 function runNotFound(): StepwiseError {

@@ -1,0 +1,69 @@
+import { Expectations, estimateCost, evaluateTrace, validate, type Evaluation, type Trace } from '@stepwise/core';
+import type { TraceStore } from '../../store/trace-store.js';
+import type { PipelineStage, WorkItem } from '../pipeline.js';
+
+/** An evaluation as stored: the core Evaluation plus where its expectations came from. */
+export type StoredEvaluation = Evaluation & { expectations_source: 'inline' | `scenario:v${number}` | 'none' };
+
+/**
+ * Finds the expectations that apply to a result: inline ones win for that result; otherwise the
+ * latest version stored for the scenario; otherwise none.
+ */
+export async function expectationsFor(
+  store: TraceStore,
+  workspaceId: string,
+  scenarioId: string,
+  inline: unknown,
+): Promise<{ expectations: Expectations | undefined; source: StoredEvaluation['expectations_source'] }> {
+  if (inline !== null && inline !== undefined) {
+    const parsed = validate(Expectations, inline);
+    if (parsed.ok) return { expectations: parsed.value, source: 'inline' };
+  }
+  const stored = await store.getScenarioExpectations(workspaceId, scenarioId);
+  if (stored) {
+    const parsed = validate(Expectations, stored.expectations);
+    if (parsed.ok) return { expectations: parsed.value, source: `scenario:v${stored.version}` };
+  }
+  return { expectations: undefined, source: 'none' };
+}
+
+export function evaluateStored(trace: Trace, expectations: Expectations | undefined, source: StoredEvaluation['expectations_source'], reportedPassed: boolean | null): StoredEvaluation {
+  const evaluation = evaluateTrace(trace, {
+    ...(expectations ? { expectations } : {}),
+    ...(reportedPassed !== null ? { reportedPassed } : {}),
+  });
+  return { ...evaluation, expectations_source: source };
+}
+
+/** Runs the deterministic analysis on each trace at ingest; the verdict and findings are stored with it. */
+export function analysisStage(store: TraceStore): PipelineStage {
+  return {
+    name: 'analyze',
+    async apply(item: WorkItem, ctx) {
+      const { expectations, source } = await expectationsFor(store, ctx.workspaceId, item.trace.scenario_id, item.expected);
+      item.evaluation = evaluateStored(item.trace, expectations, source, item.reportedPassed);
+      item.costUsd = estimateTraceCost(item.trace);
+    },
+  };
+}
+
+/**
+ * The estimated cost of a trace from its metadata events' model and token split (dated price table
+ * in core); null when the model is unknown or only a total is known — never a guessed number.
+ */
+export function estimateTraceCost(trace: Pick<Trace, 'events'>): number | null {
+  let model: string | undefined;
+  let total = 0;
+  let known = false;
+  for (const event of trace.events) {
+    if (event.type !== 'metadata') continue;
+    model = event.data.model ?? model;
+    if (event.data.tokens && model) {
+      const estimate = estimateCost(model, event.data.tokens);
+      if (estimate.usd === null) return null;
+      total += estimate.usd;
+      known = true;
+    }
+  }
+  return known ? total : null;
+}

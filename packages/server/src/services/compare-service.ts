@@ -1,0 +1,81 @@
+import {
+  StepwiseError,
+  alignTraces,
+  compareRuns,
+  scenarioHistory,
+  type Evaluation,
+  type RunComparison,
+  type RunResultSummary,
+  type ScenarioHistory,
+  type Trace,
+  type TraceAlignment,
+} from '@stepwise/core';
+import type { RunSummary, TraceStore, TraceSummary } from '../store/trace-store.js';
+
+export interface TraceComparison {
+  a: TraceSummary;
+  b: TraceSummary;
+  same_scenario: boolean;
+  alignment: TraceAlignment;
+}
+
+export interface RunsComparison {
+  base: RunSummary;
+  head: RunSummary;
+  comparison: RunComparison;
+}
+
+export interface ScenarioHistoryReply {
+  scenario_id: string;
+  traces: TraceSummary[];
+  flakiness: number;
+  history: ScenarioHistory;
+}
+
+const PAGE = 500;
+
+/** Reads what a comparison needs from the store and hands it to core's pure comparison functions. */
+export class CompareService {
+  constructor(private readonly store: TraceStore) {}
+
+  async compareTraces(workspaceId: string, aId: string, bId: string): Promise<TraceComparison> {
+    const [a, b] = await Promise.all([this.store.getTrace(workspaceId, aId), this.store.getTrace(workspaceId, bId)]);
+    if (!a) throw new StepwiseError('not_found', 'trace a: no trace with this id in this workspace', { issues: [{ path: 'query.a', message: 'no such trace' }] });
+    if (!b) throw new StepwiseError('not_found', 'trace b: no trace with this id in this workspace', { issues: [{ path: 'query.b', message: 'no such trace' }] });
+    const evaluations: { a?: Evaluation; b?: Evaluation } = {};
+    if (a.evaluation) evaluations.a = a.evaluation as Evaluation;
+    if (b.evaluation) evaluations.b = b.evaluation as Evaluation;
+    const alignment = alignTraces(a.trace as unknown as Trace, b.trace as unknown as Trace, { evaluations });
+    return { a: a.summary, b: b.summary, same_scenario: a.summary.scenario_id === b.summary.scenario_id, alignment };
+  }
+
+  async compareRuns(workspaceId: string, baseId: string, headId: string): Promise<RunsComparison> {
+    const [base, head] = await Promise.all([this.store.getRun(workspaceId, baseId), this.store.getRun(workspaceId, headId)]);
+    if (!base) throw new StepwiseError('not_found', 'base: no test run with this id in this workspace', { issues: [{ path: 'query.base', message: 'no such run' }] });
+    if (!head) throw new StepwiseError('not_found', 'head: no test run with this id in this workspace', { issues: [{ path: 'query.head', message: 'no such run' }] });
+    const [baseResults, headResults] = await Promise.all([this.runResults(workspaceId, baseId), this.runResults(workspaceId, headId)]);
+    return { base, head, comparison: compareRuns(baseResults, headResults) };
+  }
+
+  async scenarioHistory(workspaceId: string, scenarioId: string): Promise<ScenarioHistoryReply> {
+    const traces: TraceSummary[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.store.listTraces(workspaceId, { scenario: scenarioId, limit: PAGE, ...(cursor ? { cursor } : {}) });
+      traces.push(...page.items);
+      cursor = page.next_cursor ?? undefined;
+    } while (cursor);
+    if (traces.length === 0) throw new StepwiseError('not_found', 'no traces of this scenario in this workspace');
+    const history = scenarioHistory(traces.map((t) => ({ verdict: t.verdict, tool_path: t.tool_path })));
+    return { scenario_id: scenarioId, traces, flakiness: history.flakiness, history };
+  }
+
+  private async runResults(workspaceId: string, runId: string): Promise<RunResultSummary[]> {
+    const out: RunResultSummary[] = [];
+    for (let offset = 0; ; offset += PAGE) {
+      const page = await this.store.listRunResults(workspaceId, runId, { limit: PAGE, offset });
+      out.push(...page.items.map((t) => ({ trace_id: t.id, scenario_id: t.scenario_id, verdict: t.verdict, tool_path: t.tool_path, patterns: t.patterns })));
+      if (page.items.length < PAGE) return out;
+    }
+  }
+}
