@@ -1,4 +1,6 @@
 import { StepwiseError, type SyncReply } from '@stepwise/core';
+import type { StoredEvaluation } from '../ingest/stages/analyze.js';
+import type { RunsComparison, ScenarioHistoryReply, TraceComparison } from '../services/compare-service.js';
 import { openRuntime, type Runtime } from '../runtime.js';
 import type { TracesReply } from '../ingest/pipeline.js';
 import { DEFAULT_WORKSPACE_ID, type Page, type RunSummary, type TraceSummary } from '../store/trace-store.js';
@@ -25,6 +27,11 @@ export interface StepwiseClient {
   getTrace(id: string): Promise<TraceDetail>;
   listRuns(query: { agent?: string; status?: 'passed' | 'failed' | 'empty'; limit: number; offset: number }): Promise<Page<RunSummary>>;
   getRun(id: string, query: { status?: 'passed' | 'failed'; limit: number; offset: number }): Promise<RunDetail>;
+  analysis(traceId: string): Promise<StoredEvaluation>;
+  reanalyzeRun(runId: string): Promise<{ run_id: string; analyzed: number; failed: number; passed: number }>;
+  compareTraces(a: string, b: string): Promise<TraceComparison>;
+  compareRuns(base: string, head: string): Promise<RunsComparison>;
+  scenarioHistory(scenarioId: string): Promise<ScenarioHistoryReply>;
   close(): Promise<void>;
 }
 
@@ -61,6 +68,26 @@ export class LocalClient implements StepwiseClient {
     return { run, results: page.items, ...(page.total !== undefined ? { total: page.total } : {}) };
   }
 
+  analysis(traceId: string): Promise<StoredEvaluation> {
+    return this.runtime.analysis.analysis(this.ws, traceId);
+  }
+
+  reanalyzeRun(runId: string) {
+    return this.runtime.analysis.reanalyzeRun(this.ws, runId);
+  }
+
+  compareTraces(a: string, b: string): Promise<TraceComparison> {
+    return this.runtime.compare.compareTraces(this.ws, a, b);
+  }
+
+  compareRuns(base: string, head: string): Promise<RunsComparison> {
+    return this.runtime.compare.compareRuns(this.ws, base, head);
+  }
+
+  scenarioHistory(scenarioId: string): Promise<ScenarioHistoryReply> {
+    return this.runtime.compare.scenarioHistory(this.ws, scenarioId);
+  }
+
   close(): Promise<void> {
     return this.runtime.close();
   }
@@ -91,6 +118,26 @@ export class HttpClient implements StepwiseClient {
 
   getRun(id: string, query: Record<string, string | number | undefined>): Promise<RunDetail> {
     return this.request<RunDetail>('GET', `/api/v1/runs/${encodeURIComponent(id)}${qs(query)}`);
+  }
+
+  analysis(traceId: string): Promise<StoredEvaluation> {
+    return this.request<StoredEvaluation>('GET', `/api/v1/traces/${encodeURIComponent(traceId)}/analysis`);
+  }
+
+  reanalyzeRun(runId: string) {
+    return this.request<{ run_id: string; analyzed: number; failed: number; passed: number }>('POST', `/api/v1/runs/${encodeURIComponent(runId)}/analyze`, '{}');
+  }
+
+  compareTraces(a: string, b: string): Promise<TraceComparison> {
+    return this.request<TraceComparison>('GET', `/api/v1/compare/traces${qs({ a, b })}`);
+  }
+
+  compareRuns(base: string, head: string): Promise<RunsComparison> {
+    return this.request<RunsComparison>('GET', `/api/v1/compare/runs${qs({ base, head })}`);
+  }
+
+  scenarioHistory(scenarioId: string): Promise<ScenarioHistoryReply> {
+    return this.request<ScenarioHistoryReply>('GET', `/api/v1/scenarios/${encodeURIComponent(scenarioId)}/traces`);
   }
 
   async close(): Promise<void> {}

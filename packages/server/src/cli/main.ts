@@ -7,6 +7,7 @@ import { startServer } from '../server.js';
 import { HttpClient, LocalClient, type StepwiseClient } from './client.js';
 import { formatIssues, formatResults, formatRuns, formatTimeline } from './format.js';
 import { registerAdminCommands } from './admin-commands.js';
+import { registerAnalysisCommands } from './analysis-commands.js';
 
 export interface Io {
   out: (text: string) => void;
@@ -158,6 +159,7 @@ export function buildProgram(io: Io = defaultIo): Command {
     }
   });
 
+  registerAnalysisCommands(program, io);
   registerAdminCommands(program, io);
 
   program

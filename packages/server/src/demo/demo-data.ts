@@ -62,7 +62,10 @@ export function demoSyncRequests(now: Date): SyncRequest[] {
       [{ name: 'search_knowledge_base', parameters: { query: 'refund policy digital products' }, result: REFUND_ARTICLE, duration_ms: 120 }],
       'Our refund policy for digital products allows refunds within 14 days of purchase. You can request a refund by contacting support.',
       true,
+      { expected: { tools: [{ name: 'search_knowledge_base', parameters: { query: 'refund policy digital products' } }], response_contains: ['14 days'] } },
     );
+  const orderExpected = { expected: { tools: [{ name: 'lookup_order', parameters: { order_id: 'ORD-48213' } }] } };
+  const shippingExpected = { expected: { tools: ['search_knowledge_base'] } };
   const run1: ResultItem[] = [
     refund(baseline),
     result(
@@ -80,7 +83,7 @@ export function demoSyncRequests(now: Date): SyncRequest[] {
       [{ name: 'search_knowledge_base', parameters: { query: 'ORD-48213' }, result: { articles: [{ title: 'Shipping times', content: 'Standard shipping takes 3-5 business days.' }] }, duration_ms: 110 }],
       'Orders usually arrive within 3-5 business days.',
       false,
-      { notes: 'Expected lookup_order with order_id ORD-48213' },
+      { notes: 'Expected lookup_order with order_id ORD-48213', ...orderExpected },
     ),
     result(
       'sc_shipping_countries',
@@ -89,6 +92,7 @@ export function demoSyncRequests(now: Date): SyncRequest[] {
       [{ name: 'search_knowledge_base', parameters: { query: 'shipping countries Norway' }, result: { articles: [{ title: 'International shipping', content: 'We ship to all EU and EEA countries, including Norway.' }] }, duration_ms: 130 }],
       'Yes, we ship to Norway, as to all EU and EEA countries.',
       true,
+      shippingExpected,
     ),
     result(
       'sc_cancel_order',
@@ -127,6 +131,7 @@ export function demoSyncRequests(now: Date): SyncRequest[] {
       [{ name: 'lookup_order', parameters: { order_id: 'ORD-48213' }, result: { order_id: 'ORD-48213', status: 'shipped', eta: '2026-03-16' }, duration_ms: 85 }],
       'Your order ORD-48213 has shipped and should arrive on 2026-03-16.',
       true,
+      orderExpected,
     ),
     result(
       'sc_shipping_countries',
@@ -135,6 +140,7 @@ export function demoSyncRequests(now: Date): SyncRequest[] {
       [],
       'Yes, we ship to Norway within 2 business days at no extra cost.',
       false,
+      shippingExpected,
     ),
     result(
       'sc_cancel_order',
@@ -175,7 +181,7 @@ export function demoSyncRequests(now: Date): SyncRequest[] {
       latest - 5 * HOUR + 20_000,
       'Book the Hotel Adlon for two nights from April 2.',
       [{ name: 'book_hotel', parameters: { hotel: 'Hotel Adlon', nights: 2, check_in: '2026-04-02' }, error: { type: 'AvailabilityError', message: 'no rooms available for the requested dates' }, duration_ms: 510 }],
-      'Your two nights at the Hotel Adlon from April 2 are booked.',
+      'Your two nights at the Hotel Adlon from April 2 have been booked.',
       true,
     ),
   ];

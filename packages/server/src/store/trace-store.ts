@@ -176,7 +176,8 @@ export interface TraceStore {
   getRun(workspaceId: string, runId: string): Promise<RunSummary | null>;
   listRuns(workspaceId: string, filter: RunFilter): Promise<Page<RunSummary>>;
   listRunResults(workspaceId: string, runId: string, filter: RunResultsFilter): Promise<Page<TraceSummary>>;
-  getTrace(workspaceId: string, traceId: string): Promise<StoredTrace | null>;
+  /** A trace with its events, or with none when `withEvents` is false (long traces are read in slices). */
+  getTrace(workspaceId: string, traceId: string, withEvents?: boolean): Promise<StoredTrace | null>;
   getTraceEvents(workspaceId: string, traceId: string, offset: number, limit: number): Promise<unknown[] | null>;
   listTraces(workspaceId: string, filter: TraceFilter): Promise<Page<TraceSummary>>;
   deleteTrace(workspaceId: string, traceId: string): Promise<boolean>;

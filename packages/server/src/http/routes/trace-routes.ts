@@ -23,6 +23,7 @@ const EventsQuery = z.object({
 });
 
 const PinBody = z.object({ pinned: z.boolean() });
+const TraceQuery = z.object({ events: z.enum(['all', 'none']).default('all') });
 
 export function traceRoutes(r: Router, { store, access, pipeline }: AppDeps): void {
   r.get('/api/v1/traces', 'read', async (c) => {
@@ -32,7 +33,9 @@ export function traceRoutes(r: Router, { store, access, pipeline }: AppDeps): vo
   });
 
   r.get('/api/v1/traces/:id', 'read', async (c) => {
-    const stored = await store.getTrace(workspaceOf(c), param(c, 'id'));
+    const { events } = parseQuery(TraceQuery, c.req.query());
+    // events=none: the header, summary and analysis only; the events come in slices from /events.
+    const stored = await store.getTrace(workspaceOf(c), param(c, 'id'), events !== 'none');
     if (!stored) throw traceNotFound();
     return c.json({
       trace: stored.trace,

@@ -301,11 +301,11 @@ export class SqliteTraceStore implements TraceStore {
     return { items: rows.map(toTraceSummary), total: n };
   }
 
-  async getTrace(workspaceId: string, traceId: string): Promise<StoredTrace | null> {
+  async getTrace(workspaceId: string, traceId: string, withEvents = true): Promise<StoredTrace | null> {
     const row = this.stmts.traceRow.get(workspaceId, traceId);
     if (!row) return null;
     const header = JSON.parse(row.header_json) as Record<string, unknown>;
-    const events = this.stmts.eventsOf.all(workspaceId, traceId).map((e) => JSON.parse(e.body_json) as unknown);
+    const events = withEvents ? this.stmts.eventsOf.all(workspaceId, traceId).map((e) => JSON.parse(e.body_json) as unknown) : [];
     return {
       summary: toTraceSummary(row),
       trace: { ...header, events },
