@@ -6,6 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserTestsSkipped, launchChromium, startDemoServer, type DemoServer } from './browser.js';
 
 const SCREENSHOTS = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../docs/screenshots');
+// The README's screenshots are refreshed on request (STEPWISE_SCREENSHOTS=1 npm test), not by every run.
+const WRITE_SCREENSHOTS = process.env.STEPWISE_SCREENSHOTS === '1';
+async function snap(page: { screenshot(o: { path: string }): Promise<unknown> }, name: string): Promise<void> {
+  if (WRITE_SCREENSHOTS) await page.screenshot({ path: `${SCREENSHOTS}/${name}.png` });
+}
 const skipped = browserTestsSkipped();
 if (skipped) console.warn(skipped);
 
@@ -56,7 +61,7 @@ describe.skipIf(skipped !== null)('dashboard in Chromium', () => {
     expect(nightly.failed).toBeGreaterThan(0);
     expect(await latest.locator('.rate-text').textContent()).toBe(`${Math.round(nightly.pass_rate * 100)}%`);
     await page.getByRole('img', { name: 'Pass rate per agent across runs' }).waitFor();
-    await page.screenshot({ path: `${SCREENSHOTS}/runs-list.png` });
+    await snap(page, 'runs-list');
   });
 
   it('filters runs by agent through the URL', async () => {
@@ -87,7 +92,7 @@ describe.skipIf(skipped !== null)('dashboard in Chromium', () => {
     expect(await details.locator('.json-viewer', { hasText: 'Result' }).textContent()).toContain('"articles": []');
     // The selected event is in the address, so the view can be shared.
     expect(new URL(page.url()).hash).toBe('#event-1');
-    await page.screenshot({ path: `${SCREENSHOTS}/trace-timeline.png` });
+    await snap(page, 'trace-timeline');
   });
 
   it('opens a deep link on the event it names, expanded', async () => {
@@ -139,7 +144,7 @@ describe.skipIf(skipped !== null)('dashboard in Chromium', () => {
     await divergence.waitFor();
     expect(await page.getByTestId('divergence-banner').textContent()).toContain('search_knowledge_base');
     expect(await inViewport(page, '.align-row.is-divergence')).toBe(true);
-    await page.screenshot({ path: `${SCREENSHOTS}/compare.png` });
+    await snap(page, 'compare');
   });
 
   it('deletes a trace after asking for confirmation', async () => {
