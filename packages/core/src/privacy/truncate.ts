@@ -1,0 +1,302 @@
+import type { Trace, TraceEvent } from '../trace/schema.js';
+import { formatJsonPath } from '../trace/json-path.js';
+import { DEFAULT_MAX_EVENT_BYTES } from './settings.js';
+
+/**
+ * The mark a truncated event carries, as a top-level field of the event (beside `type` and
+ * `data`), so readers can tell a cut payload from a short one without looking inside `data`.
+ */
+export interface TruncationMark {
+  /** UTF-8 bytes of `JSON.stringify(event.data)` before truncation. */
+  original_bytes: number;
+  /** JSON paths of the cut values, from the event: `data.result.articles[0].content`. */
+  paths: string[];
+}
+
+/** A trace event after truncation: `truncated` is present only when something was cut. */
+export type TruncatedEvent = TraceEvent & { truncated?: TruncationMark };
+
+export interface TruncationReport {
+  /** Events that were cut, with their index in `trace.events`. */
+  events: Array<{ index: number; original_bytes: number; final_bytes: number; paths: string[] }>;
+}
+
+export interface TruncateOptions {
+  /** Limit on the UTF-8 bytes of `JSON.stringify(event.data)`; default 10240. */
+  maxEventBytes?: number;
+}
+
+// Strings shorter than this are left alone while there is bigger prey; arrays keep at least one item.
+const MIN_STRING_CUT = 256;
+const MIN_KEEP_CHARS = 16;
+
+/** The marker that ends a cut string: `…[truncated 12345 bytes]` (bytes removed, UTF-8). */
+export function truncationMarker(removedBytes: number): string {
+  return `…[truncated ${removedBytes} bytes]`;
+}
+
+/** The string that replaces the tail of a cut array: `…[truncated 480 items]`. */
+export function arrayTruncationMarker(removedItems: number): string {
+  return `…[truncated ${removedItems} items]`;
+}
+
+/** UTF-8 bytes of a string. */
+export function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && isLowSurrogate(s.charCodeAt(i + 1))) {
+      n += 4;
+      i++;
+    } else n += 3; // BMP char, or a lone surrogate (encoded as U+FFFD)
+  }
+  return n;
+}
+
+function isLowSurrogate(c: number): boolean {
+  return c >= 0xdc00 && c <= 0xdfff;
+}
+
+/** UTF-8 bytes of `JSON.stringify(value)`. */
+export function jsonByteLength(value: unknown): number {
+  const json = JSON.stringify(value);
+  return json === undefined ? 0 : utf8Length(json);
+}
+
+interface Slot {
+  /** Path from the event, e.g. ['data', 'result', 'articles', 0, 'content']. */
+  path: Array<string | number>;
+  parent: Record<string, unknown> | unknown[];
+  key: string | number;
+}
+
+/**
+ * The longest prefix of `s` (in UTF-16 units) whose UTF-8 size is at most `budget` bytes, never
+ * ending between the two halves of a surrogate pair.
+ */
+function prefixWithin(s: string, budget: number): number {
+  let bytes = 0;
+  let i = 0;
+  while (i < s.length) {
+    const c = s.charCodeAt(i);
+    let size: number;
+    let units = 1;
+    if (c < 0x80) size = c < 0x20 || c === 0x22 || c === 0x5c ? 6 : 1; // worst case JSON escape
+    else if (c < 0x800) size = 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && isLowSurrogate(s.charCodeAt(i + 1))) {
+      size = 4;
+      units = 2;
+    } else if (c >= 0xd800 && c <= 0xdfff) size = 6; // lone surrogate: JSON.stringify writes \udXXX
+    else size = 3;
+    if (bytes + size > budget) break;
+    bytes += size;
+    i += units;
+  }
+  return i;
+}
+
+function cutString(s: string, targetJsonBytes: number): string {
+  // Keep as much as fits in the target once the marker and quotes are added.
+  const marker = truncationMarker(utf8Length(s));
+  const budget = Math.max(0, targetJsonBytes - 2 - utf8Length(marker));
+  const keep = Math.max(Math.min(MIN_KEEP_CHARS, s.length), prefixWithin(s, budget));
+  const safeKeep = keep > 0 && keep < s.length && isLowSurrogate(s.charCodeAt(keep)) ? keep - 1 : keep;
+  return s.slice(0, safeKeep) + truncationMarker(utf8Length(s.slice(safeKeep)));
+}
+
+function setAt(slot: Slot, value: unknown): void {
+  if (Array.isArray(slot.parent)) slot.parent[slot.key as number] = value;
+  else Object.defineProperty(slot.parent, slot.key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** Deep copy of JSON data, so cutting never touches the caller's objects. */
+function cloneJson(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(cloneJson);
+  if (typeof value === 'object' && value !== null) {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value)) {
+      Object.defineProperty(out, key, {
+        value: cloneJson((value as Record<string, unknown>)[key]),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+    return out;
+  }
+  return value;
+}
+
+function collect(
+  node: unknown,
+  path: Array<string | number>,
+  strings: Slot[],
+  arrays: Slot[],
+  containers: Slot[],
+  parent: Slot | null,
+): void {
+  if (typeof node === 'string') {
+    if (parent) strings.push(parent);
+    return;
+  }
+  if (Array.isArray(node)) {
+    if (parent) {
+      arrays.push(parent);
+      containers.push(parent);
+    }
+    node.forEach((item, i) => collect(item, [...path, i], strings, arrays, containers, { path: [...path, i], parent: node, key: i }));
+    return;
+  }
+  if (typeof node === 'object' && node !== null) {
+    if (parent && path.length > 2) containers.push(parent);
+    const obj = node as Record<string, unknown>;
+    for (const key of Object.keys(obj)) {
+      collect(obj[key], [...path, key], strings, arrays, containers, { path: [...path, key], parent: obj, key });
+    }
+  }
+}
+
+function valueAt(slot: Slot): unknown {
+  return Array.isArray(slot.parent) ? slot.parent[slot.key as number] : slot.parent[slot.key as string];
+}
+
+/**
+ * Cuts one event's data until its serialized size is within `limit`. Order: the largest string
+ * leaves (≥ 256 bytes) first; then over-long arrays, keeping a head of items and a marker item;
+ * then any string; and last, nested containers are replaced by a marker string. Fields directly
+ * under `data` (tool, parameters, message) keep their type unless nothing else is left to cut.
+ */
+function shrink(data: Record<string, unknown>, limit: number): { data: Record<string, unknown>; paths: string[] } {
+  const root = cloneJson(data) as Record<string, unknown>;
+  let size = jsonByteLength(root);
+  const cut = new Set<string>();
+  const strings: Slot[] = [];
+  const arrays: Slot[] = [];
+  const containers: Slot[] = [];
+  collect(root, ['data'], strings, arrays, containers, null);
+
+  const sizeOf = (slot: Slot) => jsonByteLength(valueAt(slot));
+  const record = (slot: Slot) => cut.add(formatJsonPath(slot.path));
+
+  const cutStrings = (minBytes: number): void => {
+    const ranked = strings
+      .map((slot) => ({ slot, bytes: sizeOf(slot) }))
+      .filter((s) => s.bytes >= minBytes)
+      .sort((a, b) => b.bytes - a.bytes);
+    for (const { slot, bytes } of ranked) {
+      if (size <= limit) return;
+      const excess = size - limit;
+      const value = valueAt(slot);
+      if (typeof value !== 'string') continue;
+      const next = cutString(value, Math.max(0, bytes - excess));
+      const nextBytes = jsonByteLength(next);
+      if (nextBytes >= bytes) continue;
+      setAt(slot, next);
+      size += nextBytes - bytes;
+      record(slot);
+    }
+  };
+
+  const cutArrays = (): void => {
+    const ranked = arrays
+      .map((slot) => ({ slot, bytes: sizeOf(slot) }))
+      .sort((a, b) => b.bytes - a.bytes);
+    for (const { slot, bytes } of ranked) {
+      if (size <= limit) return;
+      const arr = valueAt(slot);
+      if (!Array.isArray(arr) || arr.length < 2) continue;
+      const target = bytes - (size - limit);
+      // Keep the longest head that fits with the marker; at least one item.
+      let keep = 0;
+      let used = 2 + utf8Length(JSON.stringify(arrayTruncationMarker(arr.length)));
+      while (keep < arr.length - 1) {
+        const itemBytes = jsonByteLength(arr[keep] ?? null) + 1;
+        if (used + itemBytes > target && keep >= 1) break;
+        used += itemBytes;
+        keep++;
+      }
+      if (keep >= arr.length) continue;
+      const next = [...arr.slice(0, keep), arrayTruncationMarker(arr.length - keep)];
+      const nextBytes = jsonByteLength(next);
+      if (nextBytes >= bytes) continue;
+      setAt(slot, next);
+      size += nextBytes - bytes;
+      record(slot);
+    }
+  };
+
+  const replaceContainers = (): void => {
+    const ranked = containers
+      .map((slot) => ({ slot, bytes: sizeOf(slot) }))
+      .sort((a, b) => b.bytes - a.bytes);
+    for (const { slot, bytes } of ranked) {
+      if (size <= limit) return;
+      const current = valueAt(slot);
+      if (typeof current !== 'object' || current === null) continue;
+      const next = truncationMarker(bytes);
+      const nextBytes = jsonByteLength(next);
+      if (nextBytes >= bytes) continue;
+      setAt(slot, next);
+      size = jsonByteLength(root); // nested replacements overlap; recount exactly
+      record(slot);
+    }
+  };
+
+  if (size > limit) cutStrings(MIN_STRING_CUT);
+  if (size > limit) cutArrays();
+  if (size > limit) {
+    // Arrays may have kept items holding big strings that were not in the first ranking.
+    strings.length = 0;
+    arrays.length = 0;
+    containers.length = 0;
+    collect(root, ['data'], strings, arrays, containers, null);
+    cutStrings(MIN_STRING_CUT);
+  }
+  if (size > limit) cutStrings(0);
+  if (size > limit) replaceContainers();
+  if (size > limit) {
+    // Last resort: top-level fields, biggest first, become markers too.
+    const tops = Object.keys(root)
+      .map((key) => ({ slot: { path: ['data', key], parent: root, key } as Slot, bytes: jsonByteLength(root[key]) }))
+      .sort((a, b) => b.bytes - a.bytes);
+    for (const { slot, bytes } of tops) {
+      if (size <= limit) break;
+      const next = truncationMarker(bytes);
+      if (jsonByteLength(next) >= bytes) continue;
+      setAt(slot, next);
+      size = jsonByteLength(root);
+      record(slot);
+    }
+  }
+  return { data: root, paths: [...cut].sort() };
+}
+
+/**
+ * Cuts events whose serialized `data` exceeds `maxEventBytes` (UTF-8 bytes of `JSON.stringify`,
+ * default 10240) so that they fit, and marks each cut event with
+ * `truncated: { original_bytes, paths }`. Cut strings end with `…[truncated N bytes]`, cut arrays
+ * keep a head of items and end with a `…[truncated N items]` string. The data stays valid JSON and
+ * no surrogate pair is split. The input is not mutated.
+ *
+ * Run `redactTrace` first: redaction replaces each secret whole before any cut, so a cut through
+ * the middle of a secret cannot leave a fragment of it behind.
+ *
+ * @example const { trace: small, report } = truncateTrace(redacted, { maxEventBytes: 10_240 });
+ */
+export function truncateTrace(trace: Trace, options: TruncateOptions = {}): { trace: Trace; report: TruncationReport } {
+  const limit = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
+  const report: TruncationReport = { events: [] };
+  const events = trace.events.map((event, index): TraceEvent => {
+    const original = jsonByteLength(event.data);
+    if (original <= limit) return event;
+    const { data, paths } = shrink(event.data as Record<string, unknown>, limit);
+    const finalBytes = jsonByteLength(data);
+    report.events.push({ index, original_bytes: original, final_bytes: finalBytes, paths });
+    const mark: TruncationMark = { original_bytes: original, paths };
+    return { ...event, data, truncated: mark } as TruncatedEvent;
+  });
+  if (report.events.length === 0) return { trace, report };
+  return { trace: { ...trace, events }, report };
+}
