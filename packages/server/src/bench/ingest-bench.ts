@@ -34,7 +34,7 @@ function makeEvent(seed: number, at: string) {
   };
 }
 
-function makeBodies(requests: number, tracesPerRequest: number, eventsPerTrace: number): string[] {
+export function makeBodies(requests: number, tracesPerRequest: number, eventsPerTrace: number): string[] {
   const bodies: string[] = [];
   let seed = 0;
   for (let r = 0; r < requests; r++) {

@@ -1,24 +1,81 @@
 import os from 'node:os';
-import { runIngestBench } from './ingest-bench.js';
+import { analysisStage } from '../ingest/stages/analyze.js';
+import { runBrowserBench } from './browser-bench.js';
+import { runCoreBench } from './core-bench.js';
+import { makeBodies, runIngestBench } from './ingest-bench.js';
+import { runStageBench } from './stage-bench.js';
 import { fmt } from './stats.js';
 
 // `npm run bench`: measured figures, printed as Markdown for docs/BENCHMARKS.md. Nothing here asserts
-// a time; the bars are checked by reading the numbers (the machine is shared and noisy).
+// a time; the bars are read off these numbers (the machine is shared and noisy).
 const out = (line = '') => process.stdout.write(`${line}\n`);
+const only = new Set(process.argv.slice(2));
+const want = (name: string) => only.size === 0 || only.has(name);
 
 out(`# Stepwise benchmarks — ${new Date().toISOString().slice(0, 10)}`);
 out();
-out(`Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}. Medians of alternating runs.`);
+out(`Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, load average ${os.loadavg()[0]!.toFixed(2)} at start. Medians of repeated runs in one process.`);
 out();
 
-const ingest = await runIngestBench();
-out('## Ingest: HTTP sync into SQLite vs a bare parse-and-insert loop');
-out();
-out(`${fmt(ingest.events)} events of ~${fmt(ingest.eventBytes)} bytes in ${ingest.requests} requests of 500 events, ${ingest.runs} runs each.`);
-out();
-out('| path | events/s |');
-out('|---|---|');
-out(`| HTTP \`POST /api/v1/sync\` → pipeline → SQLite (WAL, synchronous=FULL) | ${fmt(ingest.httpEventsPerSec)} |`);
-out(`| floor: JSON.parse + INSERT of the same rows, no pipeline | ${fmt(ingest.floorEventsPerSec)} |`);
-out(`| ratio (HTTP / floor) | ${fmt(ingest.ratio, 2)} |`);
-out();
+if (want('ingest')) {
+  const ingest = await runIngestBench();
+  out('## Ingest: HTTP sync into SQLite vs a bare parse-and-insert loop');
+  out();
+  out(`${fmt(ingest.events)} events of ~${fmt(ingest.eventBytes)} bytes in ${ingest.requests} requests of 500 events, ${ingest.runs} alternating runs each; the server runs in its own process.`);
+  out();
+  out('| path | events/s |');
+  out('|---|---|');
+  out(`| HTTP \`POST /api/v1/sync\` → full pipeline → SQLite (WAL, synchronous=FULL) | ${fmt(ingest.httpEventsPerSec)} |`);
+  out(`| floor: JSON.parse + INSERT of the same rows, no pipeline | ${fmt(ingest.floorEventsPerSec)} |`);
+  out(`| ratio (HTTP / floor) | ${fmt(ingest.ratio, 2)} |`);
+  out();
+}
+
+if (want('stages')) {
+  const bodies = makeBodies(20, 25, 20);
+  const stages = await runStageBench(bodies, {
+    none: () => [],
+    analysis: (rt) => [analysisStage(rt.store)],
+  });
+  out('## Cost of the analysis stage (in-process pipeline, same 10,000 events)');
+  out();
+  out('| stages | ms | share of ingest time |');
+  out('|---|---|---|');
+  out(`| none | ${fmt(stages.none!)} | — |`);
+  out(`| analysis | ${fmt(stages.analysis!)} | ${fmt(((stages.analysis! - stages.none!) / stages.analysis!) * 100, 1)} % |`);
+  out();
+}
+
+if (want('core')) {
+  const core = runCoreBench();
+  out('## Compare and analysis on 10,000-event traces');
+  out();
+  out('| what | median ms | bar |');
+  out('|---|---|---|');
+  out(`| \`alignTraces\`, two traces that differ in a few places | ${fmt(core.alignFewChangesMs, 1)} | ≤ 50 |`);
+  out(`| \`alignTraces\`, two unrelated traces (${core.alignUnrelatedAlgorithm}) | ${fmt(core.alignUnrelatedMs, 1)} | ≤ 200 |`);
+  out(`| \`alignTraces\`, identical traces | ${fmt(core.alignIdenticalMs, 1)} | — |`);
+  out(`| \`evaluateTrace\`, one 10,000-event trace | ${fmt(core.analyze10kMs, 1)} | — |`);
+  out();
+}
+
+if (want('browser')) {
+  const browser = await runBrowserBench();
+  out('## Dashboard in headless Chromium');
+  out();
+  if (browser.skipped) out(`skipped: ${browser.skipped}`);
+  else {
+    out(`${browser.chromium ?? 'Chromium'}; time from navigation to the first rows drawn with keyboard focus, median of fresh page loads.`);
+    out();
+    out('| trace | interactive ms (median) | all opens ms | JS heap MB | scroll to the end | last event drawn |');
+    out('|---|---|---|---|---|---|');
+    for (const f of [browser.tenK, browser.hundredK]) {
+      if (!f) continue;
+      const scroll = 'scroll' in f ? (f as { scroll: { endMs: number; lastIndex: number } }).scroll : null;
+      out(`| ${fmt(f.events)} events | ${fmt(f.interactiveMs)} | ${f.interactiveAllMs.map((v) => fmt(v)).join(' / ')} | ${fmt(f.heapUsedMB, 1)} | ${scroll ? `${fmt(scroll.endMs)} ms` : '—'} | ${scroll ? fmt(scroll.lastIndex) : '—'} |`);
+    }
+    out();
+    out(`Bars: 10,000 events interactive ≤ ${fmt(browser.bars.tenKInteractiveMs)} ms; 100,000 events open and scroll to the last event. Met: ${browser.passed ? 'yes' : 'no'}.`);
+  }
+  out();
+}
