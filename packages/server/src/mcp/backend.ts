@@ -1,5 +1,9 @@
 import type { SyncReply } from '@stepwise/core';
+import type { StoredEvaluation } from '../ingest/stages/analyze.js';
+import type { RunsComparison, ScenarioHistoryReply, TraceComparison } from '../services/compare-service.js';
 import type { RunSummary, TraceSummary, Verdict } from '../store/trace-store.js';
+
+export type { RunsComparison, ScenarioHistoryReply, StoredEvaluation, TraceComparison };
 
 /** A sync request as the MCP tools accept it; `results` may still be a JSON-encoded string. */
 export interface McpSyncRequest {
@@ -81,5 +85,10 @@ export interface McpBackend {
   getRun(runId: string, query: RunResultsQuery): Promise<RunDetail>;
   getTrace(traceId: string): Promise<TraceDetail>;
   searchTraces(query: TraceSearchQuery): Promise<TraceSearchPage>;
+  /** The stored analysis of a trace (computed if missing), or a fresh one with `recompute`. */
+  analyzeTrace(traceId: string, options: { recompute: boolean }): Promise<StoredEvaluation>;
+  compareTraces(a: string, b: string): Promise<TraceComparison>;
+  compareRuns(base: string, head: string): Promise<RunsComparison>;
+  scenarioHistory(scenarioId: string): Promise<ScenarioHistoryReply>;
   close(): Promise<void>;
 }

@@ -1,8 +1,14 @@
 import { StepwiseError, type SyncReply } from '@stepwise/core';
 import type { IngestPipeline } from '../ingest/pipeline.js';
+import { AnalysisService } from '../services/analysis-service.js';
+import { CompareService } from '../services/compare-service.js';
 import type { TraceStore } from '../store/trace-store.js';
 import type {
   McpBackend,
+  RunsComparison,
+  ScenarioHistoryReply,
+  StoredEvaluation,
+  TraceComparison,
   McpSyncRequest,
   RunDetail,
   RunList,
@@ -17,6 +23,9 @@ export interface LocalBackendOptions {
   store: TraceStore;
   pipeline: IngestPipeline;
   workspaceId: string;
+  /** Defaults to services over `store`; a runtime passes its own. */
+  analysis?: AnalysisService;
+  compare?: CompareService;
   /** For logs; e.g. `database ./data/stepwise.db`. */
   where?: string;
   /** Called by `close()`; the `/mcp` route shares the server's runtime and passes nothing. */
@@ -35,12 +44,16 @@ export class LocalBackend implements McpBackend {
   private readonly store: TraceStore;
   private readonly pipeline: IngestPipeline;
   private readonly workspaceId: string;
+  private readonly analysis: AnalysisService;
+  private readonly compare: CompareService;
   private readonly onClose: (() => Promise<void>) | undefined;
 
   constructor(options: LocalBackendOptions) {
     this.store = options.store;
     this.pipeline = options.pipeline;
     this.workspaceId = options.workspaceId;
+    this.analysis = options.analysis ?? new AnalysisService(options.store);
+    this.compare = options.compare ?? new CompareService(options.store);
     this.where = options.where ?? `workspace ${options.workspaceId}`;
     this.onClose = options.onClose;
   }
@@ -84,6 +97,22 @@ export class LocalBackend implements McpBackend {
   async searchTraces(query: TraceSearchQuery): Promise<TraceSearchPage> {
     const page = await this.store.listTraces(this.workspaceId, query);
     return { traces: page.items, next_cursor: page.next_cursor ?? null };
+  }
+
+  analyzeTrace(traceId: string, options: { recompute: boolean }): Promise<StoredEvaluation> {
+    return options.recompute ? this.analysis.reanalyze(this.workspaceId, traceId) : this.analysis.analysis(this.workspaceId, traceId);
+  }
+
+  compareTraces(a: string, b: string): Promise<TraceComparison> {
+    return this.compare.compareTraces(this.workspaceId, a, b);
+  }
+
+  compareRuns(base: string, head: string): Promise<RunsComparison> {
+    return this.compare.compareRuns(this.workspaceId, base, head);
+  }
+
+  scenarioHistory(scenarioId: string): Promise<ScenarioHistoryReply> {
+    return this.compare.scenarioHistory(this.workspaceId, scenarioId);
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,5 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { registerAnalysisTools } from './analysis-tools.js';
 import type { McpBackend } from './backend.js';
 import { registerReadTools } from './read-tools.js';
 import { registerResources } from './resources.js';
@@ -14,7 +15,7 @@ export interface StepwiseMcpServerOptions {
 }
 
 const INSTRUCTIONS = `Stepwise stores behavioral traces of AI-agent test runs: what the agent did step by step (user input, tool calls with parameters and results, tool errors, final response).
-Sync results with sync_results (or invarium_sync_results). To debug a failing case: list_test_runs → get_test_run with status "failed" → get_trace on a failing trace id. search_traces finds traces by scenario, pattern or verdict across runs.
+Sync results with sync_results (or invarium_sync_results). To debug a failing case: list_test_runs → get_test_run with status "failed" → analyze_trace (why it failed) and get_trace (the timeline) on a failing trace id → get_scenario_history and compare_traces against a passing trace (where behavior diverged). compare_test_runs finds regressions between two runs; search_traces finds traces by scenario, pattern or verdict across runs.
 Read stepwise://guide/rich-traces for what to put in a result to get a rich trace.`;
 
 /**
@@ -36,6 +37,7 @@ export function createStepwiseMcpServer(options: StepwiseMcpServerOptions): McpS
   };
   registerSyncTools(server, ctx);
   registerReadTools(server, ctx);
+  registerAnalysisTools(server, ctx);
   registerResources(server);
   return server;
 }

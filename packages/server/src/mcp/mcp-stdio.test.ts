@@ -126,6 +126,16 @@ describe('stepwise mcp over stdio, on a running server (--url)', () => {
     expect(unknownRun.isError).toBe(true);
     expect(textOf(unknownRun)).toContain('Error (not_found): test_run_id names no test run in this workspace');
     expect(await server.runtime.store.countTraces(WS)).toBe(1);
+
+    // The analysis and comparison tools go through their REST routes.
+    const analysis = await call(child.client, 'analyze_trace', { trace_id: reply.trace_ids[0] });
+    expect(textOf(analysis)).toContain('Verdict: PASSED');
+    const same = await call(child.client, 'compare_traces', { trace_a: reply.trace_ids[0], trace_b: reply.trace_ids[0] });
+    expect(textOf(same)).toContain('No behavioral divergence');
+    const history = await call(child.client, 'get_scenario_history', { scenario_id: 'sc_xyz789' });
+    expect(textOf(history)).toContain('Scenario sc_xyz789: 1 result (1 passed, 0 failed)');
+    const runs = await call(child.client, 'compare_test_runs', { base_run_id: reply.test_run_id, head_run_id: 'run_unknown' });
+    expect(textOf(runs)).toContain('- head_run_id: no such run');
     await child.client.close();
     expect(child.stderr()).toContain(`serving server ${server.url} over stdio`);
   });

@@ -32,6 +32,8 @@ export function openMcpBackend(options: Pick<StdioMcpOptions, 'db' | 'url' | 'ap
   return new LocalBackend({
     store: runtime.store,
     pipeline: runtime.pipeline,
+    analysis: runtime.analysis,
+    compare: runtime.compare,
     workspaceId: DEFAULT_WORKSPACE_ID,
     where: `database ${dbPath}`,
     onClose: () => runtime.close(),

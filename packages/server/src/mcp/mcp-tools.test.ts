@@ -96,10 +96,21 @@ const item = (scenario: string, extra: Record<string, unknown> = {}) => ({
 });
 
 describe('the tool list', () => {
-  it('offers the sync and read tools with descriptions and input schemas', async () => {
+  it('offers the sync, read and analysis tools with descriptions and input schemas', async () => {
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual(
-      ['get_test_run', 'get_trace', 'invarium_sync_results', 'list_test_runs', 'search_traces', 'sync_results'].sort(),
+      [
+        'analyze_trace',
+        'compare_test_runs',
+        'compare_traces',
+        'get_scenario_history',
+        'get_test_run',
+        'get_trace',
+        'invarium_sync_results',
+        'list_test_runs',
+        'search_traces',
+        'sync_results',
+      ].sort(),
     );
     for (const tool of tools) expect(tool.description?.length).toBeGreaterThan(80);
     const invarium = tools.find((t) => t.name === 'invarium_sync_results')!;

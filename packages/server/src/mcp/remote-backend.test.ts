@@ -37,6 +37,23 @@ describe('RemoteBackend', () => {
     expect(seen[0]!.headers.authorization).toBeUndefined();
   });
 
+  it('reads analysis, comparisons and history from their REST routes', async () => {
+    const { seen, fetchImpl } = fakeServer(200, {});
+    const backend = new RemoteBackend({ url: 'http://stepwise.test', apiKey: 'sw_abc', fetch: fetchImpl });
+    await backend.analyzeTrace('tr_1', { recompute: false });
+    await backend.analyzeTrace('tr_1', { recompute: true });
+    await backend.compareTraces('tr_1', 'tr 2');
+    await backend.compareRuns('run_1', 'run_2');
+    await backend.scenarioHistory('sc/1');
+    expect(seen.map((s) => `${s.method} ${s.url.replace('http://stepwise.test', '')}`)).toEqual([
+      'GET /api/v1/traces/tr_1/analysis',
+      'POST /api/v1/traces/tr_1/analyze',
+      'GET /api/v1/compare/traces?a=tr_1&b=tr+2',
+      'GET /api/v1/compare/runs?base=run_1&head=run_2',
+      'GET /api/v1/scenarios/sc%2F1/traces',
+    ]);
+  });
+
   it('turns the server\'s error envelope back into a StepwiseError with its code and details', async () => {
     const { fetchImpl } = fakeServer(400, { error: { code: 'invalid_request', message: 'results is empty', details: { issues: [{ path: 'results', message: 'x' }] } } });
     const backend = new RemoteBackend({ url: 'http://stepwise.test', fetch: fetchImpl });

@@ -1,6 +1,10 @@
 import { StepwiseError, type StepwiseErrorCode, type SyncReply } from '@stepwise/core';
 import type {
   McpBackend,
+  RunsComparison,
+  ScenarioHistoryReply,
+  StoredEvaluation,
+  TraceComparison,
   McpSyncRequest,
   RunDetail,
   RunList,
@@ -90,6 +94,23 @@ export class RemoteBackend implements McpBackend {
       `/api/v1/traces${queryString({ ...query })}`,
     );
     return { traces: reply.traces, next_cursor: reply.next_cursor ?? null };
+  }
+
+  analyzeTrace(traceId: string, options: { recompute: boolean }): Promise<StoredEvaluation> {
+    const path = `/api/v1/traces/${encodeURIComponent(traceId)}`;
+    return options.recompute ? this.request<StoredEvaluation>('POST', `${path}/analyze`, '{}') : this.request<StoredEvaluation>('GET', `${path}/analysis`);
+  }
+
+  compareTraces(a: string, b: string): Promise<TraceComparison> {
+    return this.request<TraceComparison>('GET', `/api/v1/compare/traces${queryString({ a, b })}`);
+  }
+
+  compareRuns(base: string, head: string): Promise<RunsComparison> {
+    return this.request<RunsComparison>('GET', `/api/v1/compare/runs${queryString({ base, head })}`);
+  }
+
+  scenarioHistory(scenarioId: string): Promise<ScenarioHistoryReply> {
+    return this.request<ScenarioHistoryReply>('GET', `/api/v1/scenarios/${encodeURIComponent(scenarioId)}/traces`);
   }
 
   async close(): Promise<void> {}
