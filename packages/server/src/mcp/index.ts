@@ -2,6 +2,10 @@
 
 export type {
   McpBackend,
+  RunsComparison,
+  ScenarioHistoryReply,
+  StoredEvaluation,
+  TraceComparison,
   McpSyncRequest,
   RunDetail,
   RunList,
@@ -18,6 +22,8 @@ export type { RemoteBackendOptions } from './remote-backend.js';
 export { createStepwiseMcpServer } from './mcp-server.js';
 export type { StepwiseMcpServerOptions } from './mcp-server.js';
 export { mcpHttpHandler, mountMcp } from './mcp-http.js';
+export { bearerAuthenticator } from './mcp-auth.js';
+export type { ApiKeyResolver } from './mcp-auth.js';
 export type { McpCaller, McpHttpDeps } from './mcp-http.js';
 export { openMcpBackend, serveMcpOverStdio } from './mcp-stdio.js';
 export type { StdioMcpOptions } from './mcp-stdio.js';

@@ -10,6 +10,8 @@ import type { WorkspaceRole } from './tool-context.js';
 export interface McpCaller {
   workspaceId: string;
   role: WorkspaceRole;
+  /** Who is calling, for rate limits (`key:<id>`); never a secret. */
+  actor?: string;
 }
 
 export interface McpHttpDeps {
@@ -17,6 +19,8 @@ export interface McpHttpDeps {
   pipeline: IngestPipeline;
   /** Resolves the request's credentials (`Authorization: Bearer sw_…`) to a caller, or null to refuse. */
   authenticate: (request: Request) => Promise<McpCaller | null>;
+  /** Takes one request from the caller's budget: 0 when allowed, else the seconds to wait (answered 429). */
+  rateLimit?: (caller: McpCaller) => number;
   log?: (line: string) => void;
 }
 
@@ -51,6 +55,10 @@ export function mcpHttpHandler(deps: McpHttpDeps): (request: Request) => Promise
       return jsonRpcError(401, UNAUTHORIZED, 'Unauthorized: send an API key of this Stepwise server as "Authorization: Bearer sw_…"', {
         'www-authenticate': 'Bearer realm="stepwise"',
       });
+    }
+    const wait = deps.rateLimit?.(caller) ?? 0;
+    if (wait > 0) {
+      return jsonRpcError(429, SERVER_ERROR, `Too many requests: retry in ${wait} s`, { 'retry-after': String(wait) });
     }
     if (request.method !== 'POST') {
       // Stateless: there is no session to stream to (GET) or to end (DELETE).

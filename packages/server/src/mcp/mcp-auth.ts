@@ -1,0 +1,27 @@
+import { DEFAULT_WORKSPACE_ID } from '../store/trace-store.js';
+import type { McpCaller } from './mcp-http.js';
+import type { WorkspaceRole } from './tool-context.js';
+
+/** What `/mcp` needs of the access service: an API key resolved to its workspace and role. */
+export interface ApiKeyResolver {
+  resolveApiKey(key: string): Promise<{ workspaceId: string; role: WorkspaceRole; actor?: string } | null>;
+}
+
+/**
+ * The `authenticate` of `/mcp`: a bearer API key (`Authorization: Bearer sw_…`) resolved by the
+ * access service. MCP clients send keys, not browser sessions, so cookies are not accepted here.
+ * Mode `none` (local development on loopback) acts as the default workspace's owner, as the REST API does.
+ *
+ * @example
+ * mountMcp(app, { store, pipeline, authenticate: bearerAuthenticator(runtime.access) });
+ */
+export function bearerAuthenticator(access: ApiKeyResolver, mode: 'required' | 'none' = 'required'): (request: Request) => Promise<McpCaller | null> {
+  return async (request) => {
+    if (mode === 'none') return { workspaceId: DEFAULT_WORKSPACE_ID, role: 'owner', actor: 'local' };
+    const match = /^Bearer\s+(\S+)$/i.exec((request.headers.get('authorization') ?? '').trim());
+    if (!match) return null;
+    const principal = await access.resolveApiKey(match[1]!);
+    if (!principal) return null;
+    return { workspaceId: principal.workspaceId, role: principal.role, ...(principal.actor !== undefined ? { actor: principal.actor } : {}) };
+  };
+}
