@@ -4,7 +4,7 @@ import { StepwiseError, formatAlignmentSideBySide, type Trace } from '@stepwise/
 import { formatEvaluation } from '../cli/analysis-commands.js';
 import { describeEvent, formatTable } from '../cli/format.js';
 import type { TraceDetail } from './backend.js';
-import type { ToolContext } from './tool-context.js';
+import { allowed, type ToolContext } from './tool-context.js';
 import { errorResult, toolError, toolResult } from './tool-result.js';
 
 const READ_ONLY = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false } as const;
@@ -68,7 +68,9 @@ export function registerAnalysisTools(server: McpServer, ctx: ToolContext): void
       annotations: { ...READ_ONLY, readOnlyHint: false },
     },
     async ({ trace_id, recompute }) => {
-      if (recompute && ctx.role === 'viewer') return toolError("your key's role (viewer) cannot re-run the analysis; use a member key, or call without recompute");
+      if (recompute && !allowed(ctx, 'write')) {
+        return toolError(`your key's role (${ctx.role}) cannot re-run the analysis; use a member key, or call without recompute`);
+      }
       try {
         const evaluation = await ctx.backend.analyzeTrace(trace_id, { recompute });
         const lines = [formatEvaluation(evaluation, `Trace ${trace_id}`)];

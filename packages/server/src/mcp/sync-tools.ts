@@ -2,7 +2,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { SyncReply } from '@stepwise/core';
 import type { McpSyncRequest } from './backend.js';
-import type { ToolContext } from './tool-context.js';
+import { allowed, type ToolContext } from './tool-context.js';
 import { errorResult, toolError, toolResult } from './tool-result.js';
 
 /**
@@ -154,7 +154,7 @@ export function registerSyncTools(server: McpServer, ctx: ToolContext): void {
 }
 
 async function syncWith(ctx: ToolContext, args: McpSyncRequest) {
-  if (ctx.role === 'viewer') return toolError("your key's role (viewer) cannot sync; use a member key");
+  if (!allowed(ctx, 'write')) return toolError(`your key's role (${ctx.role}) cannot sync; use a member key`);
   try {
     const request: McpSyncRequest = { ...args, source: args.source ?? 'mcp' };
     const reply = await ctx.backend.sync(request);

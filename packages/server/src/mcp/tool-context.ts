@@ -1,7 +1,8 @@
+import { can, type Permission, type Role } from '../access/roles.js';
 import type { McpBackend } from './backend.js';
 
 /** Roles of workspace members and API keys (DESIGN.md §6). */
-export type WorkspaceRole = 'owner' | 'admin' | 'member' | 'viewer';
+export type WorkspaceRole = Role;
 
 /** What every tool handler gets: the backend, the caller's role when known, and a stderr logger. */
 export interface ToolContext {
@@ -12,4 +13,9 @@ export interface ToolContext {
    */
   role: WorkspaceRole | null;
   log: (line: string) => void;
+}
+
+/** Whether the caller may do what a tool needs; unknown roles (stdio) are checked by the backend. */
+export function allowed(ctx: ToolContext, permission: Permission): boolean {
+  return ctx.role === null || can(ctx.role, permission);
 }
