@@ -73,6 +73,22 @@ describe('stepwise mcp over stdio, on a database file', () => {
     }
   });
 
+  it('takes a sync larger than the SDK\'s default 10 MB stdio line', async () => {
+    const db = join(dir, 'large.db');
+    const child = await spawnMcp(['--db', db]);
+    const page = 'x'.repeat(100_000);
+    const results = Array.from({ length: 110 }, (_, i) => ({
+      scenario_id: `sc_${i}`,
+      user_message: 'read the page',
+      agent_response: 'done',
+      tools_called: [{ name: 'fetch_page', parameters: { n: i }, result: { page } }],
+    }));
+    const sync = await call(child.client, 'sync_results', { agent_name: 'bot', results });
+    expect(sync.isError ?? false, textOf(sync)).toBe(false);
+    expect((sync.structuredContent as { synced: number }).synced).toBe(110);
+    await child.client.close();
+  });
+
   it('answers bad input with tool errors and stores nothing', async () => {
     const db = join(dir, 'bad-input.db');
     const child = await spawnMcp(['--db', db]);

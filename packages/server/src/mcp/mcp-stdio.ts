@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { DEFAULT_PARSE_LIMITS } from '../ingest/parse.js';
 import { openRuntime } from '../runtime.js';
 import { DEFAULT_WORKSPACE_ID } from '../store/trace-store.js';
 import type { McpBackend } from './backend.js';
@@ -53,7 +54,9 @@ export async function serveMcpOverStdio(options: StdioMcpOptions): Promise<void>
   const stdout = options.stdout ?? process.stdout;
   const backend = openMcpBackend(options);
   const server = createStepwiseMcpServer({ backend, log });
-  const transport = new StdioServerTransport(stdin, stdout);
+  // One JSON-RPC line carries a whole sync; a results array sent as a JSON string is escaped, which
+  // can nearly double it. The pipeline applies its own size limit to what it parses.
+  const transport = new StdioServerTransport(stdin, stdout, { maxBufferSize: 2 * DEFAULT_PARSE_LIMITS.maxBytes + 1024 * 1024 });
 
   const closed = new Promise<void>((resolveClosed) => {
     transport.onclose = () => resolveClosed();
