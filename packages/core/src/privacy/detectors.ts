@@ -119,11 +119,11 @@ const PHONE_CONTEXT_AFTER_RE = /^[^\w\n]{0,2}(?:office|fax|mobile|cell|home|work
  * "Phone:", "… mobile"), any grouped run of 6–15 digits counts. Dates never count.
  */
 export function phoneAccepted(candidate: string, before: string, after: string): boolean {
-  const core = candidate.replace(PHONE_EXT_RE, '');
+  const core = /\d$/.test(candidate) && !/[xX#t]/.test(candidate) ? candidate : candidate.replace(PHONE_EXT_RE, '');
+  const n = countDigits(core);
+  if (n < 6 || n > 17) return false;
   if (DATE_LIKE_RE.test(core) || SSN_SHAPE_RE.test(core)) return false;
   const digits = digitsOnly(core);
-  const n = digits.length;
-  if (n < 6 || n > 17) return false;
   const hasSeparator = /[^\d+]/.test(core);
   if (core.startsWith('+')) return n >= 8 && n <= 15 && digits[0] !== '0';
   if (core.startsWith('00') && core[2] !== '0') return n >= 10 && n <= 17 && hasSeparator;
@@ -134,19 +134,42 @@ export function phoneAccepted(candidate: string, before: string, after: string):
     const dots = core.split('.').length - 1;
     if (dots === 0 || dots >= 2) return true;
   }
-  const context = PHONE_CONTEXT_BEFORE_RE.test(before) || PHONE_CONTEXT_AFTER_RE.test(after);
-  return context && (hasSeparator || n >= 7) && /^\(?\d[\d().\- ]*$/.test(core);
+  if (!(hasSeparator || n >= 7) || !/^\(?\d[\d().\- ]*$/.test(core)) return false;
+  return PHONE_CONTEXT_BEFORE_RE.test(before) || PHONE_CONTEXT_AFTER_RE.test(after);
+}
+
+function countDigits(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) n++;
+  }
+  return n;
+}
+
+/** The longest prefix of whole digit groups with at most `max` digits. */
+function capDigits(s: string, max: number): string {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57 || ++n <= max) continue;
+    let j = i - 1;
+    while (j >= 0 && /\d/.test(s[j] ?? '')) j--;
+    while (j >= 0 && !/\d/.test(s[j] ?? '')) j--;
+    return s.slice(0, j + 1);
+  }
+  return s;
 }
 
 /**
- * Where a second number could start inside a rejected run: at `(` or `+`, or after two or more
- * spaces. Not after single separators, or `9400 1000 0000 0000` would yield `0000 0000 0000`.
+ * Where a second number could start inside a rejected run: at `(` or `+` after a space, or after
+ * two or more spaces. Not after single separators, or `9400 1000 0000 0000` would yield `0000 0000 0000`.
  */
 function nextPhoneStart(run: string): number {
-  for (let i = 1; i < run.length; i++) {
+  for (let i = 2; i < run.length; i++) {
+    if (run[i - 1] !== ' ') continue;
     const c = run[i];
-    if (c === '(' || c === '+') return i;
-    if (c !== undefined && c >= '0' && c <= '9' && run[i - 1] === ' ' && run[i - 2] === ' ') return i;
+    if (c === '(' || c === '+' || (c !== undefined && c >= '0' && c <= '9' && run[i - 2] === ' ')) return i;
   }
   return run.length;
 }
@@ -160,11 +183,13 @@ const phone: Detector = {
     for (let m = PHONE_RE.exec(s); m !== null; m = PHONE_RE.exec(s)) {
       const start = m.index;
       const before = s.slice(Math.max(0, start - 28), start);
-      // The run may have swallowed a neighbour (`(200) 200-0000  4000 …`): try shorter prefixes
-      // ending at a group boundary, then a later start inside the run.
+      // The run may have swallowed a neighbour (`(200) 200-0000  4000 …`): try up to three shorter
+      // prefixes ending at a group boundary, then a later start inside the run.
       let text = m[0];
+      // No phone has more than 17 digits: start from the longest prefix of whole groups within that.
+      if (!PHONE_EXT_RE.test(text)) text = capDigits(text, 17);
       let accepted = 0;
-      while (text.length >= 6) {
+      for (let tries = 0; tries < 4 && text.length >= 6; tries++) {
         const end = start + text.length;
         if (phoneAccepted(text, before, s.slice(end, end + 12))) {
           accepted = text.length;
@@ -198,12 +223,16 @@ export function cardLength(candidate: string): number {
   const sep = candidate.includes(' ') ? ' ' : '-';
   if (candidate.includes(sep === ' ' ? '-' : ' ')) return 0;
   const groups = candidate.split(sep);
-  for (let k = groups.length; k >= 2; k--) {
+  // Every group but the last must have 4-6 digits: find how far that holds, then try the longest
+  // prefix first.
+  let k = 1;
+  while (k < groups.length && (groups[k - 1] ?? '').length >= 4 && (groups[k - 1] ?? '').length <= 6) k++;
+  for (; k >= 2; k--) {
     const head = groups.slice(0, k);
-    if (head.slice(0, -1).some((g) => g.length < 4 || g.length > 6)) continue;
     const last = head[head.length - 1] ?? '';
     if (last.length < 1 || last.length > 6) continue;
-    if (cardNumberValid(head.join(''))) return head.join(sep).length;
+    const digits = head.join('');
+    if (digits.length >= 13 && cardNumberValid(digits)) return head.join(sep).length;
   }
   return 0;
 }
@@ -218,6 +247,8 @@ const card: Detector = {
       // `qty 12 4111 1111 1111 1111`: when the run does not start with a card, retry from each group.
       let text = m[0];
       let offset = 0;
+      // Separated cards are built of 4-6 digit groups; a run without one holds no card.
+      if (/[ -]/.test(text) && !/\d{4}/.test(text)) continue;
       while (text.length >= 13) {
         const len = cardLength(text);
         if (len > 0) {

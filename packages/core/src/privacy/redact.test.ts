@@ -194,6 +194,21 @@ describe('detectors in text', () => {
     expect(redactText('peer 1.2.3.4 dropped')).toBe('peer <IP_1> dropped');
   });
 
+  it('finds an address after a colon-separated time that is not one', () => {
+    expect(redactText('at 10:30:00 from fe80::1 and ::1')).toBe('at 10:30:00 from <IP_1> and <IP_2>');
+  });
+
+  it('finds two phone numbers separated by blanks, and a card after a quantity', () => {
+    expect(redactText('(200) 555-0100  (200) 555-0199')).toBe('<PHONE_1>  <PHONE_2>');
+    expect(redactText('qty 12 4111 1111 1111 1111')).toBe('qty 12 <CARD_1>');
+  });
+
+  it('does not take an SSN with spaces for one without an SSN word, nor a sample SSN for a phone', () => {
+    expect(redactText('Suite 680 36 4022 Oakridge')).toBe('Suite 680 36 4022 Oakridge');
+    expect(redactText('SSN: 680 36 4022')).toBe('SSN: <SSN_1>');
+    expect(redactText('sample 078-05-1120')).toBe('sample 078-05-1120');
+  });
+
   it('leaves ids, timestamps, prices, flights, ports and hashes alone', () => {
     const text =
       'ORD-2024-000123 at 2024-03-15T14:30:00Z cost $1,299.00 on UA 1234 via localhost:8080, ' +

@@ -51,6 +51,27 @@ describe('truncateTrace', () => {
     expect(event.truncated?.paths).toEqual(['data.result.rows']);
   });
 
+  it('replaces deep containers with a marker when strings and arrays are not enough', () => {
+    const deep = Object.fromEntries(Array.from({ length: 400 }, (_, i) => [`k${i}`, { n: i }]));
+    const trace = traceOf([{ type: 'tool_call', data: { tool: 'db', parameters: { q: 'x' }, result: { deep } } }]);
+    const event = truncateTrace(trace, { maxEventBytes: 1024 }).trace.events[0] as TruncatedEvent;
+    expect(jsonByteLength(event.data)).toBeLessThanOrEqual(1024);
+    expect(event.data).toMatchObject({ tool: 'db', parameters: { q: 'x' } });
+    expect(event.truncated?.paths).toContain('data.result.deep');
+  });
+
+  it('keeps the identifying fields and a head of the keys when data has thousands of keys', () => {
+    const many = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`key_${i}`, 'v'.repeat(50)]));
+    const trace = traceOf([{ type: 'custom', data: { ...many, name: 'bulk' } }]);
+    const event = truncateTrace(trace, { maxEventBytes: 2048 }).trace.events[0] as TruncatedEvent;
+    const data = event.data as Record<string, unknown>;
+    expect(jsonByteLength(data)).toBeLessThanOrEqual(2048);
+    expect(data.name).toBe('bulk');
+    expect(data['…']).toMatch(/^\[truncated \d+ keys\]$/);
+    expect(event.truncated?.paths).toContain('data');
+    expect(Trace.safeParse(truncateTrace(trace, { maxEventBytes: 2048 }).trace).success).toBe(true);
+  });
+
   it('never splits a surrogate pair and measures the limit in UTF-8 bytes', () => {
     const emoji = '😀'.repeat(10_000); // 4 UTF-8 bytes each
     const trace = traceOf([{ type: 'agent_response', data: { message: emoji } }]);
@@ -60,7 +81,7 @@ describe('truncateTrace', () => {
     const head = message.slice(0, message.indexOf('…'));
     expect(head.length % 2).toBe(0);
     expect(head).toBe('😀'.repeat(head.length / 2));
-    expect(message.isWellFormed()).toBe(true);
+    expect(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(message)).toBe(false);
   });
 
   it('does not mutate the input', () => {

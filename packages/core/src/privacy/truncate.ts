@@ -106,6 +106,13 @@ function cutString(s: string, targetJsonBytes: number): string {
   return s.slice(0, safeKeep) + truncationMarker(utf8Length(s.slice(safeKeep)));
 }
 
+// The fields that say what an event is; kept when an event's data has to lose keys.
+const ROOT_KEYS = ['name', 'tool', 'parameters', 'message', 'text', 'error_type', 'model', 'call_id'];
+
+function setOwnKey(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 function setAt(slot: Slot, value: unknown): void {
   if (Array.isArray(slot.parent)) slot.parent[slot.key as number] = value;
   else Object.defineProperty(slot.parent, slot.key, { value, enumerable: true, writable: true, configurable: true });
@@ -144,7 +151,8 @@ function collect(
   if (Array.isArray(node)) {
     if (parent) {
       arrays.push(parent);
-      containers.push(parent);
+      // Fields directly under `data` keep their type (tools_offered stays an array).
+      if (path.length > 2) containers.push(parent);
     }
     node.forEach((item, i) => collect(item, [...path, i], strings, arrays, containers, { path: [...path, i], parent: node, key: i }));
     return;
@@ -165,11 +173,12 @@ function valueAt(slot: Slot): unknown {
 /**
  * Cuts one event's data until its serialized size is within `limit`. Order: the largest string
  * leaves (≥ 256 bytes) first; then over-long arrays, keeping a head of items and a marker item;
- * then any string; and last, nested containers are replaced by a marker string. Fields directly
- * under `data` (tool, parameters, message) keep their type unless nothing else is left to cut.
+ * then any string; then nested containers are replaced by a marker string; and last, for data with
+ * thousands of keys, a head of the keys is kept with a `"…"` key counting the dropped ones. Fields
+ * directly under `data` (tool, parameters, message) keep their type unless nothing else is left.
  */
 function shrink(data: Record<string, unknown>, limit: number): { data: Record<string, unknown>; paths: string[] } {
-  const root = cloneJson(data) as Record<string, unknown>;
+  let root = cloneJson(data) as Record<string, unknown>;
   let size = jsonByteLength(root);
   const cut = new Set<string>();
   const strings: Slot[] = [];
@@ -227,19 +236,30 @@ function shrink(data: Record<string, unknown>, limit: number): { data: Record<st
     }
   };
 
+  const detached = new WeakSet<object>();
+  const detach = (node: unknown): void => {
+    if (typeof node !== 'object' || node === null) return;
+    detached.add(node);
+    for (const child of Array.isArray(node) ? node : Object.values(node)) detach(child);
+  };
+
   const replaceContainers = (): void => {
     const ranked = containers
       .map((slot) => ({ slot, bytes: sizeOf(slot) }))
       .sort((a, b) => b.bytes - a.bytes);
-    for (const { slot, bytes } of ranked) {
+    for (const { slot } of ranked) {
       if (size <= limit) return;
+      // Biggest first, so an ancestor is replaced before its descendants, which it detaches.
+      if (detached.has(slot.parent)) continue;
       const current = valueAt(slot);
       if (typeof current !== 'object' || current === null) continue;
+      const bytes = jsonByteLength(current);
       const next = truncationMarker(bytes);
       const nextBytes = jsonByteLength(next);
       if (nextBytes >= bytes) continue;
+      detach(current);
       setAt(slot, next);
-      size = jsonByteLength(root); // nested replacements overlap; recount exactly
+      size += nextBytes - bytes;
       record(slot);
     }
   };
@@ -257,18 +277,25 @@ function shrink(data: Record<string, unknown>, limit: number): { data: Record<st
   if (size > limit) cutStrings(0);
   if (size > limit) replaceContainers();
   if (size > limit) {
-    // Last resort: top-level fields, biggest first, become markers too.
-    const tops = Object.keys(root)
-      .map((key) => ({ slot: { path: ['data', key], parent: root, key } as Slot, bytes: jsonByteLength(root[key]) }))
-      .sort((a, b) => b.bytes - a.bytes);
-    for (const { slot, bytes } of tops) {
-      if (size <= limit) break;
-      const next = truncationMarker(bytes);
-      if (jsonByteLength(next) >= bytes) continue;
-      setAt(slot, next);
-      size = jsonByteLength(root);
-      record(slot);
+    // Last resort, for data with thousands of keys: keep the fields that say what the event is,
+    // then a head of the other keys that fits, and a "…" key saying how many were dropped.
+    const keys = Object.keys(root);
+    const ordered = [...ROOT_KEYS.filter((k) => keys.includes(k)), ...keys.filter((k) => !ROOT_KEYS.includes(k))];
+    const markerBytes = jsonByteLength({ '…': `[truncated ${keys.length} keys]` }) - 1; // minus "}", plus ","
+    let used = 2;
+    const kept: string[] = [];
+    for (const key of ordered) {
+      const entry = utf8Length(JSON.stringify(key)) + 1 + jsonByteLength(root[key]) + (kept.length > 0 ? 1 : 0);
+      if (used + entry + markerBytes > limit) continue;
+      used += entry;
+      kept.push(key);
     }
+    const next: Record<string, unknown> = {};
+    for (const key of kept) setOwnKey(next, key, root[key]);
+    setOwnKey(next, '…', `[truncated ${keys.length - kept.length} keys]`);
+    root = next;
+    size = jsonByteLength(root);
+    cut.add('data');
   }
   return { data: root, paths: [...cut].sort() };
 }
