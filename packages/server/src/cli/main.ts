@@ -8,6 +8,7 @@ import { HttpClient, LocalClient, type StepwiseClient } from './client.js';
 import { formatIssues, formatResults, formatRuns, formatTimeline } from './format.js';
 import { registerAdminCommands } from './admin-commands.js';
 import { registerAnalysisCommands } from './analysis-commands.js';
+import { registerMcpCommand } from '../mcp/mcp-command.js';
 
 export interface Io {
   out: (text: string) => void;
@@ -160,6 +161,7 @@ export function buildProgram(io: Io = defaultIo): Command {
   });
 
   registerAnalysisCommands(program, io);
+  registerMcpCommand(program);
   registerAdminCommands(program, io);
 
   program

@@ -8,6 +8,8 @@ import { errorResponse } from './errors.js';
 import { openApiDocument } from './openapi.js';
 import { RateLimiter } from './rate-limit.js';
 import { Router, type AppEnv, type RouteSpec } from './router.js';
+import { bearerAuthenticator } from '../mcp/mcp-auth.js';
+import { mountMcp } from '../mcp/mcp-http.js';
 import { AnalysisService } from '../services/analysis-service.js';
 import { CompareService } from '../services/compare-service.js';
 import { accessRoutes } from './routes/access-routes.js';
@@ -44,10 +46,8 @@ export function createApp(deps: AppDeps): StepwiseApp {
     }),
   );
 
-  const router = new Router(
-    app,
-    guardFor({ access: deps.access, mode: deps.authMode ?? 'required', limiter: new RateLimiter(deps.rateLimitPerMinute ?? 1200) }),
-  );
+  const limiter = new RateLimiter(deps.rateLimitPerMinute ?? 1200);
+  const router = new Router(app, guardFor({ access: deps.access, mode: deps.authMode ?? 'required', limiter }));
   router.get('/healthz', 'public', async (c) => {
     await deps.store.countTraces('ws_default');
     return c.json({ status: 'ok' });
@@ -60,6 +60,13 @@ export function createApp(deps: AppDeps): StepwiseApp {
   runRoutes(router, deps);
   traceRoutes(router, deps);
   analysisRoutes(router, { ...deps, analysis: deps.analysis ?? new AnalysisService(deps.store), compare: deps.compare ?? new CompareService(deps.store) });
+  mountMcp(app, {
+    store: deps.store,
+    pipeline: deps.pipeline,
+    log,
+    authenticate: bearerAuthenticator(deps.access, deps.authMode ?? 'required'),
+    rateLimit: (caller) => limiter.take(caller.actor ?? caller.workspaceId),
+  });
   mountDashboard(app, deps.assetsDir ?? defaultAssetsDir());
   return { app, routes: router.routes, fetch: app.fetch, request: app.request };
 }
