@@ -66,7 +66,8 @@ export class CompareService {
       cursor = page.next_cursor ?? undefined;
     } while (cursor);
     if (traces.length === 0) throw new StepwiseError('not_found', 'no traces of this scenario in this workspace');
-    const history = scenarioHistory(traces.map((t) => ({ verdict: t.verdict, tool_path: t.tool_path })));
+    // The list is newest first; core's history reads oldest first (first_seen, last_seen).
+    const history = scenarioHistory([...traces].reverse().map((t) => ({ trace_id: t.id, verdict: t.verdict, tool_path: t.tool_path })));
     return { scenario_id: scenarioId, traces, flakiness: history.flakiness, history };
   }
 
