@@ -37,7 +37,36 @@ export { formatJsonPath, joinJsonPath } from './trace/json-path.js';
 export { traceFormatJsonSchema } from './trace/json-schema.js';
 
 
-// privacy (issue 4)
+// privacy: redaction of PII and secrets, truncation of oversized events, accuracy harness
+export {
+  AllowlistEntry,
+  CustomRule,
+  DEFAULT_MAX_EVENT_BYTES,
+  DEFAULT_PRIVACY_SETTINGS,
+  FAMILY_LABELS,
+  PrivacySettings,
+  RULE_FAMILIES,
+  createRedactor,
+  formatScoreTable,
+  isPlaceholder,
+  presidioTexts,
+  redactTrace,
+  redactValue,
+  scorePresidio,
+  scoreProjectCorpus,
+  truncateTrace,
+  validatePrivacySettings,
+} from './privacy/index.js';
+export type {
+  EntityScore,
+  PrivacySettingsInput,
+  RedactionReport,
+  Redactor,
+  RuleFamily,
+  TruncatedEvent,
+  TruncationMark,
+  TruncationReport,
+} from './privacy/index.js';
 
 // analysis: expectation checks, failure patterns, verdicts, cost
 export {

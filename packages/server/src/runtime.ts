@@ -2,6 +2,8 @@ import { AccessService } from './access/access-service.js';
 import { loadServerSecret } from './access/secrets.js';
 import { IngestPipeline, type PipelineStage } from './ingest/pipeline.js';
 import { analysisStage } from './ingest/stages/analyze.js';
+import { redactionStage, truncationStage } from './ingest/stages/privacy.js';
+import { PrivacyService } from './services/privacy-service.js';
 import { AnalysisService } from './services/analysis-service.js';
 import { CompareService } from './services/compare-service.js';
 import type { ParseLimits } from './ingest/parse.js';
@@ -17,6 +19,7 @@ export interface Runtime {
   retention: RetentionService;
   analysis: AnalysisService;
   compare: CompareService;
+  privacy: PrivacyService;
   close(): Promise<void>;
 }
 
@@ -29,9 +32,13 @@ export interface RuntimeOptions {
   secret?: Buffer;
 }
 
-/** The stages every trace passes between normalization and storage, in order. */
-export function defaultStages(store: TraceStore): PipelineStage[] {
-  return [analysisStage(store)];
+/**
+ * The stages every trace passes between normalization and storage, in this order: redact (so no
+ * raw value is truncated into a fragment, analyzed or stored), truncate, analyze.
+ */
+export function defaultStages(store: TraceStore, privacy: PrivacyService): PipelineStage[] {
+  const redactorFor = (workspaceId: string) => privacy.redactorFor(workspaceId);
+  return [redactionStage(redactorFor), truncationStage(redactorFor), analysisStage(store)];
 }
 
 /** Opens the store and builds the services over it: what `serve`, the CLI and MCP share. */
@@ -43,9 +50,10 @@ export function openRuntime(options: RuntimeOptions): Runtime {
     () => store.scrubWal(),
   );
   const clock = options.clock ?? (() => new Date());
+  const privacy = new PrivacyService(accessStore);
   const pipeline = new IngestPipeline({
     store,
-    stages: defaultStages(store),
+    stages: defaultStages(store, privacy),
     clock,
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
@@ -59,6 +67,7 @@ export function openRuntime(options: RuntimeOptions): Runtime {
     retention,
     analysis: new AnalysisService(store),
     compare: new CompareService(store),
+    privacy,
     close: async () => {
       retention.stop();
       await store.close();

@@ -50,6 +50,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
     retention: runtime.retention,
     analysis: runtime.analysis,
     compare: runtime.compare,
+    privacy: runtime.privacy,
     log,
     authMode: config.authMode,
     rateLimitPerMinute: config.rateLimitPerMinute,

@@ -51,6 +51,8 @@ const BODIES: Record<string, () => unknown> = {
   'PUT /api/v1/scenarios/:id': () => ({ expectations: { tools: ['t'] } }),
   'POST /api/v1/traces/:id/analyze': () => undefined,
   'POST /api/v1/runs/:id/analyze': () => undefined,
+  'PUT /api/v1/settings/privacy': () => ({ rules: { phone: false } }),
+  'POST /api/v1/privacy/preview': () => ({ payload: { to: 'ann@example.com' } }),
 };
 
 /** Routes that name their objects in the query string, and how to name them. */

@@ -211,11 +211,15 @@ describe('request limits and malformed bodies', () => {
     expect(await t.runtime.store.countTraces(WS)).toBe(0);
   });
 
-  it('keeps a large string under the limit whole', async () => {
+  it('accepts a huge string under the body limit and truncates its event to 10 KB, marked with the original size', async () => {
     const big = 'y'.repeat(200 * 1024);
     const reply = await json(await t.post('/api/v1/sync', { agent_name: 'support', results: [item('a', { agent_response: big })] }));
     const trace = await json(await t.get(`/api/v1/traces/${reply.trace_ids[0]}`));
-    expect(trace.trace.events.at(-1).data.message).toHaveLength(big.length);
+    const response = trace.trace.events.at(-1);
+    expect(Buffer.byteLength(JSON.stringify(response.data))).toBeLessThanOrEqual(10 * 1024);
+    expect(response.data.message).toMatch(/…\[truncated \d+ bytes\]$/);
+    expect(response.truncated).toMatchObject({ original_bytes: expect.any(Number), paths: ['data.message'] });
+    expect(response.truncated.original_bytes).toBeGreaterThan(200 * 1024);
   });
 
   it('rejects nesting deeper than the limit', async () => {

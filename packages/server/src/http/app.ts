@@ -14,6 +14,8 @@ import { AnalysisService } from '../services/analysis-service.js';
 import { CompareService } from '../services/compare-service.js';
 import { accessRoutes } from './routes/access-routes.js';
 import { analysisRoutes } from './routes/analysis-routes.js';
+import { privacyRoutes } from './routes/privacy-routes.js';
+import { PrivacyService } from '../services/privacy-service.js';
 import { ingestRoutes } from './routes/ingest-routes.js';
 import { runRoutes } from './routes/run-routes.js';
 import { traceRoutes } from './routes/trace-routes.js';
@@ -60,6 +62,7 @@ export function createApp(deps: AppDeps): StepwiseApp {
   runRoutes(router, deps);
   traceRoutes(router, deps);
   analysisRoutes(router, { ...deps, analysis: deps.analysis ?? new AnalysisService(deps.store), compare: deps.compare ?? new CompareService(deps.store) });
+  privacyRoutes(router, { ...deps, privacy: deps.privacy ?? new PrivacyService(deps.access.store) });
   mountMcp(app, {
     store: deps.store,
     pipeline: deps.pipeline,

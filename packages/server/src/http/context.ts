@@ -5,6 +5,7 @@ import type { IngestPipeline } from '../ingest/pipeline.js';
 import type { RetentionService } from '../retention/retention-service.js';
 import type { AnalysisService } from '../services/analysis-service.js';
 import type { CompareService } from '../services/compare-service.js';
+import type { PrivacyService } from '../services/privacy-service.js';
 import type { TraceStore } from '../store/trace-store.js';
 import { principalOf, type AppEnv } from './router.js';
 
@@ -15,6 +16,7 @@ export interface AppDeps {
   retention: RetentionService;
   analysis?: AnalysisService;
   compare?: CompareService;
+  privacy?: PrivacyService;
   log?: (line: string) => void;
   /** Built dashboard assets; defaults to packages/web/dist. */
   assetsDir?: string;
