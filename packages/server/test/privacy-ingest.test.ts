@@ -181,3 +181,21 @@ describe('per-workspace privacy settings', () => {
     expect(await t.runtime.store.countTraces('ws_default')).toBe(0);
   });
 });
+
+describe('privacy from the CLI', () => {
+  it('stepwise redact shows what a payload becomes; stepwise privacy set refuses a catastrophic rule', async () => {
+    t = await makeTestApp();
+    await t.runtime.close();
+    const env = { ...process.env, STEPWISE_SECRET: 'test-secret' };
+    const payload = `${t.dbPath}.payload.json`;
+    writeFileSync(payload, JSON.stringify({ to: SECRETS.email, key: SECRETS.aws }));
+    const redacted = await run(process.execPath, [BIN, 'redact', payload, '--db', t.dbPath], { env });
+    expect(JSON.parse(redacted.stdout)).toEqual({ to: '<EMAIL_1>', key: '<API_KEY_1>' });
+    expect(redacted.stderr).not.toContain(SECRETS.email);
+    const bad = `${t.dbPath}.settings.json`;
+    writeFileSync(bad, JSON.stringify({ custom_rules: [{ name: 'x', pattern: '(a+)+', label: 'X' }] }));
+    const refused = await run(process.execPath, [BIN, 'privacy', 'set', bad, '--db', t.dbPath], { env }).catch((e: { code: number; stderr: string }) => e);
+    expect((refused as { code: number }).code).toBe(2);
+    expect((refused as { stderr: string }).stderr).toContain('custom_rules[0].pattern');
+  });
+});

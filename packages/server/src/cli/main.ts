@@ -8,6 +8,7 @@ import { HttpClient, LocalClient, type StepwiseClient } from './client.js';
 import { formatIssues, formatResults, formatRuns, formatTimeline } from './format.js';
 import { registerAdminCommands } from './admin-commands.js';
 import { registerAnalysisCommands } from './analysis-commands.js';
+import { registerPrivacyCommands } from './privacy-commands.js';
 import { registerMcpCommand } from '../mcp/mcp-command.js';
 
 export interface Io {
@@ -163,6 +164,7 @@ export function buildProgram(io: Io = defaultIo): Command {
   registerAnalysisCommands(program, io);
   registerMcpCommand(program);
   registerAdminCommands(program, io);
+  registerPrivacyCommands(program, io);
 
   program
     .command('schema')
