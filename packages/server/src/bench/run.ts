@@ -2,6 +2,9 @@ import os from 'node:os';
 import { analysisStage } from '../ingest/stages/analyze.js';
 import { runBrowserBench } from './browser-bench.js';
 import { runCoreBench } from './core-bench.js';
+import { runPrivacyBench } from './privacy-bench.js';
+import { redactionStage, truncationStage } from '../ingest/stages/privacy.js';
+import { fileURLToPath } from 'node:url';
 import { makeBodies, runIngestBench } from './ingest-bench.js';
 import { runStageBench } from './stage-bench.js';
 import { fmt } from './stats.js';
@@ -36,14 +39,39 @@ if (want('stages')) {
   const stages = await runStageBench(bodies, {
     none: () => [],
     analysis: (rt) => [analysisStage(rt.store)],
-  });
-  out('## Cost of the analysis stage (in-process pipeline, same 10,000 events)');
+    'redact + truncate': (rt) => [redactionStage((ws) => rt.privacy.redactorFor(ws)), truncationStage((ws) => rt.privacy.redactorFor(ws))],
+    'redact + truncate + analysis (production)': (rt) => [redactionStage((ws) => rt.privacy.redactorFor(ws)), truncationStage((ws) => rt.privacy.redactorFor(ws)), analysisStage(rt.store)],
+  }, 5);
+  out('## Cost of the pipeline stages (in-process pipeline, the same 10,000 events of ~2 KB)');
   out();
-  out('| stages | ms | share of ingest time |');
-  out('|---|---|---|');
-  out(`| none | ${fmt(stages.none!)} | — |`);
-  out(`| analysis | ${fmt(stages.analysis!)} | ${fmt(((stages.analysis! - stages.none!) / stages.analysis!) * 100, 1)} % |`);
+  out('| stages | ms (median of 5) | events/s | share of the time spent in the stages |');
+  out('|---|---|---|---|');
+  for (const [name, ms] of Object.entries(stages)) {
+    const share = name === 'none' ? '—' : `${fmt(((ms - stages.none!) / ms) * 100, 1)} %`;
+    out(`| ${name} | ${fmt(ms)} | ${fmt(10_000 / (ms / 1000))} | ${share} |`);
+  }
   out();
+  out(`Analysis cost relative to ingest with privacy on: ${fmt(((stages['redact + truncate + analysis (production)']! - stages['redact + truncate']!) / stages['redact + truncate + analysis (production)']!) * 100, 1)} % (bar ≤ 15 %).`);
+  out();
+}
+
+if (want('privacy')) {
+  const sharedDir = process.env.STEPWISE_SHARED_DIR ?? fileURLToPath(new URL('../../../../../shared', import.meta.url));
+  const privacy = runPrivacyBench(sharedDir);
+  out('## Redaction');
+  out();
+  out(`Throughput on one core: **${fmt(privacy.megabytesPerSecond, 1)} MB/s** of agent-trace JSON (${fmt(privacy.megabytes, 1)} MB per pass, median of 5; bar ≥ 60).`);
+  out();
+  out('### Project corpus (per-rule true and false positives, agent-trace negatives)');
+  out();
+  out(privacy.projectTable);
+  out();
+  for (const { file, table } of privacy.presidioTables) {
+    out(`### presidio-research \`${file}\``);
+    out();
+    out(table);
+    out();
+  }
 }
 
 if (want('core')) {
