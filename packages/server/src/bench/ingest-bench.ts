@@ -84,23 +84,26 @@ function floorRun(bodies: string[], dbPath: string): number {
 }
 
 /** Starts `stepwise serve` in its own process, as users run it, so the client does not share its CPU. */
-async function spawnServer(dbPath: string, env: Record<string, string>): Promise<{ url: string; stop: () => Promise<void> }> {
+async function spawnServer(dbPath: string, env: Record<string, string>): Promise<{ url: string; key: string; stop: () => Promise<void> }> {
   const bin = fileURLToPath(new URL('../cli/bin.js', import.meta.url));
   const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--db', dbPath, '--no-demo'], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
-  const url = await new Promise<string>((resolvePromise, reject) => {
+  // The first start prints the owner's API key; the bench syncs with it, as a client would.
+  const [url, key] = await new Promise<[string, string]>((resolvePromise, reject) => {
     let text = '';
     child.stderr.on('data', (chunk: Buffer) => {
       text += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(text);
-      if (match) resolvePromise(match[1]!);
+      const address = /listening on (http:\/\/\S+)/.exec(text);
+      const apiKey = /\b(sw_[0-9A-Za-z]{32})\b/.exec(text);
+      if (address && apiKey) resolvePromise([address[1]!, apiKey[1]!]);
     });
     child.once('exit', (code) => reject(new Error(`bench server exited with ${code}: ${text}`)));
   });
   return {
     url,
+    key,
     stop: () =>
       new Promise<void>((resolvePromise) => {
         child.once('exit', () => resolvePromise());
@@ -114,7 +117,7 @@ async function httpRun(bodies: string[], dbPath: string, env: Record<string, str
   let traces = 0;
   const started = performance.now();
   for (const body of bodies) {
-    const response = await fetch(`${server.url}/api/v1/sync`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const response = await fetch(`${server.url}/api/v1/sync`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${server.key}` }, body });
     const reply = (await response.json()) as { synced: number };
     if (response.status !== 201) throw new Error(`bench sync failed with ${response.status}`);
     traces += reply.synced;

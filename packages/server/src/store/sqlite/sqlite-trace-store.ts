@@ -74,6 +74,17 @@ export interface SqliteStoreOptions {
 export class SqliteTraceStore implements TraceStore {
   readonly db: Database.Database;
   private readonly stmts;
+  private readonly statements = new Map<string, Database.Statement>();
+
+  /** Prepares each SQL text once (dynamic filters produce a handful of distinct texts). */
+  private sql<P extends unknown[] | {} = unknown[], R = unknown>(text: string): Database.Statement<P, R> {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement as unknown as Database.Statement<P, R>;
+  }
 
   constructor(options: SqliteStoreOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
@@ -84,23 +95,22 @@ export class SqliteTraceStore implements TraceStore {
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     migrate(this.db);
-    this.db
-      .prepare('INSERT OR IGNORE INTO workspaces (id, name, created_at) VALUES (?, ?, ?)')
+    this.sql('INSERT OR IGNORE INTO workspaces (id, name, created_at) VALUES (?, ?, ?)')
       .run(DEFAULT_WORKSPACE_ID, 'Default workspace', new Date().toISOString());
     this.stmts = {
-      runById: this.db.prepare<[string, string], RunRow>('SELECT * FROM runs WHERE workspace_id = ? AND id = ?'),
-      insertRun: this.db.prepare(
+      runById: this.sql<[string, string], RunRow>('SELECT * FROM runs WHERE workspace_id = ? AND id = ?'),
+      insertRun: this.sql(
         `INSERT INTO runs (workspace_id, id, agent_name, name, source, created_at, updated_at, is_demo)
          VALUES (@workspace_id, @id, @agent_name, @name, @source, @now, @now, @is_demo)`,
       ),
-      bumpRun: this.db.prepare(
+      bumpRun: this.sql(
         `UPDATE runs SET total = total + @total, passed = passed + @passed, failed = failed + @failed,
            findings_json = @findings_json, updated_at = @now WHERE workspace_id = @workspace_id AND id = @id`,
       ),
-      nextSeq: this.db.prepare<[string, string], { seq: number }>(
+      nextSeq: this.sql<[string, string], { seq: number }>(
         'SELECT COALESCE(MAX(seq), -1) + 1 AS seq FROM traces WHERE workspace_id = ? AND run_id = ?',
       ),
-      insertTrace: this.db.prepare(
+      insertTrace: this.sql(
         `INSERT OR IGNORE INTO traces (workspace_id, id, dedupe_key, run_id, seq, scenario_id, agent_name, started_at,
            started_ms, duration_ms, event_count, tool_path_json, reported_passed, verdict, patterns_json, model,
            tokens_total, cost_usd, user_message, response, notes, warnings_json, header_json, expected_json,
@@ -110,37 +120,37 @@ export class SqliteTraceStore implements TraceStore {
            @tokens_total, @cost_usd, @user_message, @response, @notes, @warnings_json, @header_json, @expected_json,
            @evaluation_json, @redaction_json, @is_demo, @created_at)`,
       ),
-      insertEvent: this.db.prepare(
+      insertEvent: this.sql(
         'INSERT INTO events (workspace_id, trace_id, idx, type, ts, body_json) VALUES (?, ?, ?, ?, ?, ?)',
       ),
-      existingById: this.db.prepare<[string, string], { id: string; run_id: string | null }>(
+      existingById: this.sql<[string, string], { id: string; run_id: string | null }>(
         'SELECT id, run_id FROM traces WHERE workspace_id = ? AND id = ?',
       ),
-      existingByKey: this.db.prepare<[string, string], { id: string; run_id: string | null }>(
+      existingByKey: this.sql<[string, string], { id: string; run_id: string | null }>(
         'SELECT id, run_id FROM traces WHERE workspace_id = ? AND dedupe_key = ?',
       ),
-      traceRow: this.db.prepare<[string, string], TraceRow & { notes: string | null; header_json: string; expected_json: string | null; evaluation_json: string | null; redaction_json: string | null }>(
+      traceRow: this.sql<[string, string], TraceRow & { notes: string | null; header_json: string; expected_json: string | null; evaluation_json: string | null; redaction_json: string | null }>(
         `SELECT ${SUMMARY_COLUMNS}, notes, header_json, expected_json, evaluation_json, redaction_json
          FROM traces WHERE workspace_id = ? AND id = ?`,
       ),
-      eventsOf: this.db.prepare<[string, string], { body_json: string }>(
+      eventsOf: this.sql<[string, string], { body_json: string }>(
         'SELECT body_json FROM events WHERE workspace_id = ? AND trace_id = ? ORDER BY idx',
       ),
-      eventsPage: this.db.prepare<[string, string, number, number], { body_json: string }>(
+      eventsPage: this.sql<[string, string, number, number], { body_json: string }>(
         'SELECT body_json FROM events WHERE workspace_id = ? AND trace_id = ? AND idx >= ? ORDER BY idx LIMIT ?',
       ),
-      deleteEvents: this.db.prepare('DELETE FROM events WHERE workspace_id = ? AND trace_id = ?'),
-      deleteTraceRow: this.db.prepare('DELETE FROM traces WHERE workspace_id = ? AND id = ?'),
-      tracesOfRun: this.db.prepare<[string, string], { id: string }>(
+      deleteEvents: this.sql('DELETE FROM events WHERE workspace_id = ? AND trace_id = ?'),
+      deleteTraceRow: this.sql('DELETE FROM traces WHERE workspace_id = ? AND id = ?'),
+      tracesOfRun: this.sql<[string, string], { id: string }>(
         'SELECT id FROM traces WHERE workspace_id = ? AND run_id = ?',
       ),
-      deleteRunRow: this.db.prepare('DELETE FROM runs WHERE workspace_id = ? AND id = ?'),
-      countTraces: this.db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM traces WHERE workspace_id = ?'),
+      deleteRunRow: this.sql('DELETE FROM runs WHERE workspace_id = ? AND id = ?'),
+      countTraces: this.sql<[string], { n: number }>('SELECT COUNT(*) AS n FROM traces WHERE workspace_id = ?'),
     };
   }
 
   async ensureWorkspace(workspaceId: string, name: string): Promise<void> {
-    this.db.prepare('INSERT OR IGNORE INTO workspaces (id, name, created_at) VALUES (?, ?, ?)').run(workspaceId, name, new Date().toISOString());
+    this.sql('INSERT OR IGNORE INTO workspaces (id, name, created_at) VALUES (?, ?, ?)').run(workspaceId, name, new Date().toISOString());
   }
 
   async ingest(batch: IngestBatch): Promise<IngestOutcome> {
@@ -274,13 +284,11 @@ export class SqliteTraceStore implements TraceStore {
     else if (filter.status === 'failed') where.push('failed > 0');
     else if (filter.status === 'empty') where.push('total = 0');
     const clause = where.join(' AND ');
-    const rows = this.db
-      .prepare<Record<string, unknown>, RunRow>(
+    const rows = this.sql<Record<string, unknown>, RunRow>(
         `SELECT * FROM runs WHERE ${clause} ORDER BY created_at DESC, id DESC LIMIT @limit OFFSET @offset`,
       )
       .all(params);
-    const { n } = this.db
-      .prepare<Record<string, unknown>, { n: number }>(`SELECT COUNT(*) AS n FROM runs WHERE ${clause}`)
+    const { n } = this.sql<Record<string, unknown>, { n: number }>(`SELECT COUNT(*) AS n FROM runs WHERE ${clause}`)
       .get(params)!;
     return { items: rows.map(toRunSummary), total: n };
   }
@@ -290,13 +298,11 @@ export class SqliteTraceStore implements TraceStore {
     if (filter.status !== undefined) where.push('verdict = @status');
     const params = { ws: workspaceId, run: runId, status: filter.status, limit: filter.limit, offset: filter.offset };
     const clause = where.join(' AND ');
-    const rows = this.db
-      .prepare<Record<string, unknown>, TraceRow>(
+    const rows = this.sql<Record<string, unknown>, TraceRow>(
         `SELECT ${SUMMARY_COLUMNS} FROM traces WHERE ${clause} ORDER BY seq LIMIT @limit OFFSET @offset`,
       )
       .all(params);
-    const { n } = this.db
-      .prepare<Record<string, unknown>, { n: number }>(`SELECT COUNT(*) AS n FROM traces WHERE ${clause}`)
+    const { n } = this.sql<Record<string, unknown>, { n: number }>(`SELECT COUNT(*) AS n FROM traces WHERE ${clause}`)
       .get(params)!;
     return { items: rows.map(toTraceSummary), total: n };
   }
@@ -358,8 +364,7 @@ export class SqliteTraceStore implements TraceStore {
       params.c_ms = cursor.startedMs;
       params.c_id = cursor.id;
     }
-    const rows = this.db
-      .prepare<Record<string, unknown>, TraceRow>(
+    const rows = this.sql<Record<string, unknown>, TraceRow>(
         `SELECT ${SUMMARY_COLUMNS} FROM traces WHERE ${where.join(' AND ')}
          ORDER BY started_ms DESC, id DESC LIMIT @limit`,
       )
@@ -410,8 +415,7 @@ export class SqliteTraceStore implements TraceStore {
       .transaction(() => {
         const row = this.stmts.existingById.get(workspaceId, traceId);
         if (!row) return false;
-        this.db
-          .prepare('UPDATE traces SET verdict = ?, patterns_json = ?, evaluation_json = ?, cost_usd = COALESCE(?, cost_usd) WHERE workspace_id = ? AND id = ?')
+        this.sql('UPDATE traces SET verdict = ?, patterns_json = ?, evaluation_json = ?, cost_usd = COALESCE(?, cost_usd) WHERE workspace_id = ? AND id = ?')
           .run(update.verdict, JSON.stringify(update.patterns), update.evaluationJson, update.costUsd ?? null, workspaceId, traceId);
         if (row.run_id !== null) this.recountRun(workspaceId, row.run_id);
         return true;
@@ -422,11 +426,9 @@ export class SqliteTraceStore implements TraceStore {
   async putScenarioExpectations(workspaceId: string, scenarioId: string, expectationsJson: string, actor: string | null, now: string): Promise<ScenarioExpectations> {
     return this.db
       .transaction(() => {
-        const { v } = this.db
-          .prepare<[string, string], { v: number }>('SELECT COALESCE(MAX(version), 0) + 1 AS v FROM scenario_expectations WHERE workspace_id = ? AND scenario_id = ?')
+        const { v } = this.sql<[string, string], { v: number }>('SELECT COALESCE(MAX(version), 0) + 1 AS v FROM scenario_expectations WHERE workspace_id = ? AND scenario_id = ?')
           .get(workspaceId, scenarioId)!;
-        this.db
-          .prepare('INSERT INTO scenario_expectations (workspace_id, scenario_id, version, expectations_json, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+        this.sql('INSERT INTO scenario_expectations (workspace_id, scenario_id, version, expectations_json, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)')
           .run(workspaceId, scenarioId, v, expectationsJson, actor, now);
         return { scenario_id: scenarioId, version: v, expectations: JSON.parse(expectationsJson) as unknown, created_by: actor, created_at: now };
       })
@@ -434,22 +436,19 @@ export class SqliteTraceStore implements TraceStore {
   }
 
   async getScenarioExpectations(workspaceId: string, scenarioId: string): Promise<ScenarioExpectations | null> {
-    const row = this.db
-      .prepare<[string, string], ExpectationRow>('SELECT * FROM scenario_expectations WHERE workspace_id = ? AND scenario_id = ? ORDER BY version DESC LIMIT 1')
+    const row = this.sql<[string, string], ExpectationRow>('SELECT * FROM scenario_expectations WHERE workspace_id = ? AND scenario_id = ? ORDER BY version DESC LIMIT 1')
       .get(workspaceId, scenarioId);
     return row ? toExpectations(row) : null;
   }
 
   async listScenarioExpectationVersions(workspaceId: string, scenarioId: string): Promise<ScenarioExpectations[]> {
-    return this.db
-      .prepare<[string, string], ExpectationRow>('SELECT * FROM scenario_expectations WHERE workspace_id = ? AND scenario_id = ? ORDER BY version DESC')
+    return this.sql<[string, string], ExpectationRow>('SELECT * FROM scenario_expectations WHERE workspace_id = ? AND scenario_id = ? ORDER BY version DESC')
       .all(workspaceId, scenarioId)
       .map(toExpectations);
   }
 
   async listRunTraceIds(workspaceId: string, runId: string): Promise<string[]> {
-    return this.db
-      .prepare<[string, string], { id: string }>('SELECT id FROM traces WHERE workspace_id = ? AND run_id = ? ORDER BY seq')
+    return this.sql<[string, string], { id: string }>('SELECT id FROM traces WHERE workspace_id = ? AND run_id = ? ORDER BY seq')
       .all(workspaceId, runId)
       .map((r) => r.id);
   }
@@ -464,8 +463,7 @@ export class SqliteTraceStore implements TraceStore {
 
   /** Recomputes a run's counters from its traces (after a deletion). */
   recountRun(workspaceId: string, runId: string): void {
-    const rows = this.db
-      .prepare<[string, string], { verdict: string | null; patterns_json: string }>(
+    const rows = this.sql<[string, string], { verdict: string | null; patterns_json: string }>(
         'SELECT verdict, patterns_json FROM traces WHERE workspace_id = ? AND run_id = ?',
       )
       .all(workspaceId, runId);
@@ -477,8 +475,7 @@ export class SqliteTraceStore implements TraceStore {
       else if (row.verdict === 'failed') failed++;
       for (const p of new Set(JSON.parse(row.patterns_json) as string[])) findings[p] = (findings[p] ?? 0) + 1;
     }
-    this.db
-      .prepare(
+    this.sql(
         'UPDATE runs SET total = ?, passed = ?, failed = ?, findings_json = ? WHERE workspace_id = ? AND id = ?',
       )
       .run(rows.length, passed, failed, JSON.stringify(findings), workspaceId, runId);
