@@ -183,13 +183,16 @@ const phone: Detector = {
     for (let m = PHONE_RE.exec(s); m !== null; m = PHONE_RE.exec(s)) {
       const start = m.index;
       const before = s.slice(Math.max(0, start - 28), start);
-      // The run may have swallowed a neighbour (`(200) 200-0000  4000 …`): try up to three shorter
-      // prefixes ending at a group boundary, then a later start inside the run.
+      // The run may have swallowed a neighbour (`(200) 200-0000 ) 0.0.0.0`): try shorter prefixes
+      // ending at a group boundary (at most ~13, as the run is short), then a later start in it.
       let text = m[0];
-      // No phone has more than 17 digits: start from the longest prefix of whole groups within that.
+      // Two blanks end a number; and no phone has more than 17 digits, so start from the longest
+      // prefix of whole groups within that.
+      const gap = text.indexOf('  ');
+      if (gap > 0) text = text.slice(0, gap).replace(/\D+$/, '');
       if (!PHONE_EXT_RE.test(text)) text = capDigits(text, 17);
       let accepted = 0;
-      for (let tries = 0; tries < 4 && text.length >= 6; tries++) {
+      while (text.length >= 6) {
         const end = start + text.length;
         if (phoneAccepted(text, before, s.slice(end, end + 12))) {
           accepted = text.length;
@@ -329,7 +332,7 @@ const ssn: Detector = {
 // which also fail the 0–255 octet check). A bare `1.2.3.4` is redacted: it is a valid address and a
 // leaked address costs more than a hidden version number.
 const IPV4_RE = /(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d|-[A-Za-z]|\+\w)/g;
-const VERSION_CONTEXT_RE = /(?:version|ver\.?|release|build|firmware|kernel|chrome|safari|firefox|node|python)\s*[:=]?\s*$/i;
+const VERSION_CONTEXT_RE = /\b(?:version|ver\.?|release|build|firmware|kernel|chrome|safari|firefox|node|python)\s*[:=]?\s*$/i;
 const IPV4_HINT = /\d\.\d{1,3}\.\d{1,3}\.\d/;
 // Where an IPv6 address may be: `x::`, `::x` or `x:x:x:`. The full candidate regex only runs in a
 // window around each such spot, because it is slow over long code-like text full of colons.
@@ -422,24 +425,31 @@ const bearer: Detector = {
   canonical: identity,
 };
 
-const API_KEY_RE = new RegExp(
-  '(?<![A-Za-z0-9_-])(?:' +
+// Two scans instead of one regex with a ten-way alternation (which irregexp tries at every
+// position): AWS and Google keys start with a literal `A`, which is found fast; the others have a
+// short prefix ending in `-` or `_`, so the scan looks for such a separator first and then tries the
+// full pattern at the few prefix lengths that exist (sk, ghp, xoxb, github).
+const UPPERCASE_KEY_RE =
+  /(?<![A-Za-z0-9_-])(?:A(?:KIA|SIA|BIA|CCA)[A-Z0-9]{16}|AIza[A-Za-z0-9_-]{35})(?![A-Za-z0-9_-])/g; // AWS key ids, Google
+const KEY_SEPARATOR_RE = /[-_](?<=[abkoprstuw][-_])/g;
+const PREFIXED_KEY_RE = new RegExp(
+  '(?:' +
     [
-      '(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}', // AWS access key ids
       'gh[pousr]_[A-Za-z0-9]{36,255}', // GitHub tokens
       'github_pat_[A-Za-z0-9_]{22,255}', // GitHub fine-grained tokens
       'sk-[A-Za-z0-9_-]{20,}', // OpenAI sk-…, sk-proj-…, Anthropic sk-ant-…
       'xox[baprs]-[A-Za-z0-9-]{10,}', // Slack
       '(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,}', // Stripe
-      'AIza[A-Za-z0-9_-]{35}', // Google API keys
       'sw_[A-Za-z0-9_-]{22,}', // Stepwise API keys
     ].join('|') +
     ')(?![A-Za-z0-9_-])',
-  'g',
+  'y',
 );
+const PREFIX_LENGTHS = [2, 3, 4, 6];
 
-// A cheap test for the prefixes, without the lookbehind, before the full scan.
-const API_KEY_HINT = /A(?:KIA|SIA|BIA|CCA|Iza)|gh[pousr]_|github_pat_|[sr]k[-_]|pk_|xox[baprs]-|sw_/;
+function isKeyChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45;
+}
 
 /** Random keys mix character classes; `sw_long_snake_case_identifier` does not. */
 function looksRandom(body: string): boolean {
@@ -450,25 +460,38 @@ function looksRandom(body: string): boolean {
   return classes >= 2;
 }
 
+function plausibleKey(v: string): boolean {
+  if (v.startsWith('sk-')) return /\d/.test(v) && looksRandom(v.slice(3));
+  if (v.startsWith('sw_')) return looksRandom(v.slice(3));
+  return true;
+}
+
 const apiKey: Detector = {
   rule: 'api_key',
   label: FAMILY_LABELS.api_key,
   priority: 1,
   find(s, out) {
-    if (!API_KEY_HINT.test(s)) return;
-    API_KEY_RE.lastIndex = 0;
-    for (let m = API_KEY_RE.exec(s); m !== null; m = API_KEY_RE.exec(s)) {
-      const v = m[0];
-      if (v.startsWith('sk-') && !(/\d/.test(v) && looksRandom(v.slice(3)))) continue;
-      if (v.startsWith('sw_') && !looksRandom(v.slice(3))) continue;
-      push(out, this, m.index, m.index + v.length);
+    if (s.indexOf('A') >= 0) {
+      UPPERCASE_KEY_RE.lastIndex = 0;
+      for (let m = UPPERCASE_KEY_RE.exec(s); m !== null; m = UPPERCASE_KEY_RE.exec(s)) push(out, this, m.index, m.index + m[0].length);
+    }
+    KEY_SEPARATOR_RE.lastIndex = 0;
+    for (let sep = KEY_SEPARATOR_RE.exec(s); sep !== null; sep = KEY_SEPARATOR_RE.exec(s)) {
+      for (const len of PREFIX_LENGTHS) {
+        const start = sep.index - len;
+        if (start < 0 || (start > 0 && isKeyChar(s.charCodeAt(start - 1)))) continue;
+        PREFIXED_KEY_RE.lastIndex = start;
+        const m = PREFIXED_KEY_RE.exec(s);
+        if (m === null || !plausibleKey(m[0])) continue;
+        push(out, this, start, start + m[0].length);
+        KEY_SEPARATOR_RE.lastIndex = start + m[0].length;
+        break;
+      }
     }
   },
   canonical: identity,
 };
 
-// `password=hunter2`, `api_key: "abc…"`, `DB_PASSWORD='…'` inside free text (logs, env dumps, URLs).
-// Values without a digit or symbol must be 12+ characters, so "token: expired" stays.
 // Scanning for the keywords themselves at every position is slow, so the scan looks for the last two
 // letters of a keyword followed by `=` or `:` (rare in prose), and only then checks the keyword.
 // (Written as "find `=`/`:`, then look behind", which irregexp scans about twice as fast.)

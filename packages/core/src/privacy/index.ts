@@ -1,7 +1,7 @@
 // Privacy: redaction of PII and secrets, truncation of oversized events, and the accuracy harness.
 // The ingest pipeline calls redactTrace (or a Redactor from createRedactor) and then truncateTrace.
 
-export { createRedactor, redactTrace, redactValue, PLACEHOLDER_PATTERN } from './redact.js';
+export { createRedactor, isPlaceholder, redactTrace, redactValue } from './redact.js';
 export type { RedactionReport, Redactor, TextRedaction } from './redact.js';
 
 export {

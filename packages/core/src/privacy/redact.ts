@@ -1,3 +1,11 @@
+// Redaction: replaces PII and secrets in traces with placeholders that are stable within a trace.
+//
+// Every string leaf of every event's `data` and of `trace.metadata` is scanned by the enabled
+// detectors (see detectors.ts); values under secret-looking keys are replaced whole. Strings that
+// hold a JSON object or array are parsed, redacted inside and re-serialized (only when something
+// changed; numbers beyond 2^53 in such a string lose precision then, as with any JSON.parse).
+// Placeholders already present are never re-detected, so redaction is idempotent, and new numbers
+// continue after the ones already in the trace.
 import type { Trace, TraceEvent } from '../trace/schema.js';
 import { BUILTIN_DETECTORS, FAMILY_LABELS, RULE_FAMILIES, isSecretKey, type Detector, type Hit } from './detectors.js';
 import { StepwiseError } from '../errors.js';
@@ -43,9 +51,18 @@ export interface Redactor {
   redactText(text: string): { text: string; redactions: TextRedaction[] };
 }
 
-/** `<EMAIL_1>`, `<API_KEY_12>`, `<EMPLOYEE_ID_3>`: what a placeholder looks like. */
-export const PLACEHOLDER_PATTERN = /<([A-Z][A-Z0-9_]*)_(\d+)>/g;
+// `<EMAIL_1>`, `<API_KEY_12>`, `<EMPLOYEE_ID_3>`: what a placeholder looks like.
+const PLACEHOLDER_PATTERN = /<([A-Z][A-Z0-9_]*)_(\d+)>/g;
 const WHOLE_PLACEHOLDER = /^<[A-Z][A-Z0-9_]*_\d+>$/;
+
+/**
+ * Whether a string is exactly one redaction placeholder.
+ *
+ * @example isPlaceholder('<EMAIL_1>') // true
+ */
+export function isPlaceholder(value: string): boolean {
+  return WHOLE_PLACEHOLDER.test(value);
+}
 
 const CUSTOM_PRIORITY = -1;
 

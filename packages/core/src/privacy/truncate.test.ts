@@ -51,6 +51,14 @@ describe('truncateTrace', () => {
     expect(event.truncated?.paths).toEqual(['data.result.rows']);
   });
 
+  it('stays within the limit when an array kept by a cut array must itself be cut', () => {
+    const a = [Array.from({ length: 400 }, () => 11), Array.from({ length: 400 }, () => 22)];
+    const trace = traceOf([{ type: 'tool_call', data: { tool: 't', parameters: { a } } }]);
+    const event = truncateTrace(trace, { maxEventBytes: 1024 }).trace.events[0] as TruncatedEvent;
+    expect(jsonByteLength(event.data)).toBeLessThanOrEqual(1024);
+    expect(event.truncated?.paths).toEqual(['data.parameters.a', 'data.parameters.a[0]']);
+  });
+
   it('replaces deep containers with a marker when strings and arrays are not enough', () => {
     const deep = Object.fromEntries(Array.from({ length: 400 }, (_, i) => [`k${i}`, { n: i }]));
     const trace = traceOf([{ type: 'tool_call', data: { tool: 'db', parameters: { q: 'x' }, result: { deep } } }]);

@@ -189,17 +189,26 @@ function shrink(data: Record<string, unknown>, limit: number): { data: Record<st
   const sizeOf = (slot: Slot) => jsonByteLength(valueAt(slot));
   const record = (slot: Slot) => cut.add(formatJsonPath(slot.path));
 
+  // Values cut away (array tails, replaced containers) are detached: slots inside them are stale.
+  const detached = new WeakSet<object>();
+  const detach = (node: unknown): void => {
+    if (typeof node !== 'object' || node === null) return;
+    detached.add(node);
+    for (const child of Array.isArray(node) ? node : Object.values(node)) detach(child);
+  };
+
   const cutStrings = (minBytes: number): void => {
     const ranked = strings
       .map((slot) => ({ slot, bytes: sizeOf(slot) }))
       .filter((s) => s.bytes >= minBytes)
       .sort((a, b) => b.bytes - a.bytes);
-    for (const { slot, bytes } of ranked) {
+    for (const { slot } of ranked) {
       if (size <= limit) return;
-      const excess = size - limit;
+      if (detached.has(slot.parent)) continue;
       const value = valueAt(slot);
       if (typeof value !== 'string') continue;
-      const next = cutString(value, Math.max(0, bytes - excess));
+      const bytes = jsonByteLength(value);
+      const next = cutString(value, Math.max(0, bytes - (size - limit)));
       const nextBytes = jsonByteLength(next);
       if (nextBytes >= bytes) continue;
       setAt(slot, next);
@@ -212,10 +221,12 @@ function shrink(data: Record<string, unknown>, limit: number): { data: Record<st
     const ranked = arrays
       .map((slot) => ({ slot, bytes: sizeOf(slot) }))
       .sort((a, b) => b.bytes - a.bytes);
-    for (const { slot, bytes } of ranked) {
+    for (const { slot } of ranked) {
       if (size <= limit) return;
+      if (detached.has(slot.parent)) continue;
       const arr = valueAt(slot);
-      if (!Array.isArray(arr) || arr.length < 2) continue;
+      if (!Array.isArray(arr) || arr.length < 2 || detached.has(arr)) continue;
+      const bytes = jsonByteLength(arr);
       const target = bytes - (size - limit);
       // Keep the longest head that fits with the marker; at least one item.
       let keep = 0;
@@ -227,20 +238,12 @@ function shrink(data: Record<string, unknown>, limit: number): { data: Record<st
         keep++;
       }
       if (keep >= arr.length) continue;
-      const next = [...arr.slice(0, keep), arrayTruncationMarker(arr.length - keep)];
-      const nextBytes = jsonByteLength(next);
-      if (nextBytes >= bytes) continue;
-      setAt(slot, next);
-      size += nextBytes - bytes;
+      // In place, so that slots of the kept items stay valid.
+      const removed = arr.splice(keep, arr.length - keep, arrayTruncationMarker(arr.length - keep));
+      removed.forEach(detach);
+      size += jsonByteLength(arr) - bytes;
       record(slot);
     }
-  };
-
-  const detached = new WeakSet<object>();
-  const detach = (node: unknown): void => {
-    if (typeof node !== 'object' || node === null) return;
-    detached.add(node);
-    for (const child of Array.isArray(node) ? node : Object.values(node)) detach(child);
   };
 
   const replaceContainers = (): void => {
