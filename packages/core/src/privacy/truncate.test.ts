@@ -80,6 +80,18 @@ describe('truncateTrace', () => {
     expect(Trace.safeParse(truncateTrace(trace, { maxEventBytes: 2048 }).trace).success).toBe(true);
   });
 
+  it('keeps tool parameters an object when the parameters themselves have thousands of keys', () => {
+    const parameters = Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`p${i}`, i]));
+    const trace = traceOf([{ type: 'tool_call', data: { tool: 'bulk_update', parameters } }]);
+    const { trace: out } = truncateTrace(trace, { maxEventBytes: 1024 });
+    const data = out.events[0]?.data as { tool: string; parameters: Record<string, unknown> };
+    expect(jsonByteLength(data)).toBeLessThanOrEqual(1024);
+    expect(data.tool).toBe('bulk_update');
+    expect(data.parameters.p0).toBe(0);
+    expect(data.parameters['…']).toMatch(/^\[truncated \d+ keys\]$/);
+    expect(Trace.safeParse(out).success).toBe(true);
+  });
+
   it('never splits a surrogate pair and measures the limit in UTF-8 bytes', () => {
     const emoji = '😀'.repeat(10_000); // 4 UTF-8 bytes each
     const trace = traceOf([{ type: 'agent_response', data: { message: emoji } }]);

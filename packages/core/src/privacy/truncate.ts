@@ -113,6 +113,28 @@ function setOwnKey(target: Record<string, unknown>, key: string, value: unknown)
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
+/**
+ * A copy of `obj` with the `first` keys (when present), then the others in order, as long as the
+ * serialization stays within `budget` bytes, plus a `"…": "[truncated N keys]"` entry.
+ */
+function keepHeadKeys(obj: Record<string, unknown>, budget: number, first: readonly string[]): Record<string, unknown> {
+  const keys = Object.keys(obj);
+  const ordered = [...first.filter((k) => keys.includes(k)), ...keys.filter((k) => !first.includes(k))];
+  const markerBytes = jsonByteLength({ '…': `[truncated ${keys.length} keys]` }) - 1; // minus "}", plus ","
+  let used = 2;
+  const kept: string[] = [];
+  for (const key of ordered) {
+    const entry = utf8Length(JSON.stringify(key)) + 1 + jsonByteLength(obj[key]) + (kept.length > 0 ? 1 : 0);
+    if (used + entry + markerBytes > budget) continue;
+    used += entry;
+    kept.push(key);
+  }
+  const next: Record<string, unknown> = {};
+  for (const key of kept) setOwnKey(next, key, obj[key]);
+  setOwnKey(next, '…', `[truncated ${keys.length - kept.length} keys]`);
+  return next;
+}
+
 function setAt(slot: Slot, value: unknown): void {
   if (Array.isArray(slot.parent)) slot.parent[slot.key as number] = value;
   else Object.defineProperty(slot.parent, slot.key, { value, enumerable: true, writable: true, configurable: true });
@@ -280,23 +302,16 @@ function shrink(data: Record<string, unknown>, limit: number): { data: Record<st
   if (size > limit) cutStrings(0);
   if (size > limit) replaceContainers();
   if (size > limit) {
-    // Last resort, for data with thousands of keys: keep the fields that say what the event is,
-    // then a head of the other keys that fits, and a "…" key saying how many were dropped.
-    const keys = Object.keys(root);
-    const ordered = [...ROOT_KEYS.filter((k) => keys.includes(k)), ...keys.filter((k) => !ROOT_KEYS.includes(k))];
-    const markerBytes = jsonByteLength({ '…': `[truncated ${keys.length} keys]` }) - 1; // minus "}", plus ","
-    let used = 2;
-    const kept: string[] = [];
-    for (const key of ordered) {
-      const entry = utf8Length(JSON.stringify(key)) + 1 + jsonByteLength(root[key]) + (kept.length > 0 ? 1 : 0);
-      if (used + entry + markerBytes > limit) continue;
-      used += entry;
-      kept.push(key);
+    // Last resort, for data with thousands of keys: keep the fields that say what the event is
+    // (an object among them, such as `parameters`, keeps a head of its own keys within half the
+    // limit), then a head of the other keys that fits, and a "…" key saying how many were dropped.
+    for (const key of ROOT_KEYS) {
+      const value = root[key];
+      if (typeof value !== 'object' || value === null || Array.isArray(value) || jsonByteLength(value) <= limit / 2) continue;
+      setOwnKey(root, key, keepHeadKeys(value as Record<string, unknown>, Math.floor(limit / 2), []));
+      cut.add(formatJsonPath(['data', key]));
     }
-    const next: Record<string, unknown> = {};
-    for (const key of kept) setOwnKey(next, key, root[key]);
-    setOwnKey(next, '…', `[truncated ${keys.length - kept.length} keys]`);
-    root = next;
+    root = keepHeadKeys(root, limit, ROOT_KEYS);
     size = jsonByteLength(root);
     cut.add('data');
   }
