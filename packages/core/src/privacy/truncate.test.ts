@@ -122,3 +122,16 @@ describe('truncateTrace', () => {
     expect(json).not.toContain('Ab3dEf6h');
   });
 });
+
+describe('jsonByteLength', () => {
+  it('equals the UTF-8 size of JSON.stringify for any JSON value, including escapes and lone surrogates', async () => {
+    const fc = await import('fast-check');
+    const encoder = new TextEncoder();
+    const samples: unknown[] = ['"\\\n\t\u0001\u007f', 'é€😀', '\ud800 lone', '\udc00', { a: undefined, b: [undefined, 1.5e300, -0, NaN] }, [], {}];
+    for (const value of samples) expect(jsonByteLength(value)).toBe(encoder.encode(JSON.stringify(value)).length);
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => jsonByteLength(value) === encoder.encode(JSON.stringify(value)).length),
+      { numRuns: 500 },
+    );
+  });
+});

@@ -59,10 +59,68 @@ function isLowSurrogate(c: number): boolean {
   return c >= 0xdc00 && c <= 0xdfff;
 }
 
-/** UTF-8 bytes of `JSON.stringify(value)`. */
+/**
+ * UTF-8 bytes of `JSON.stringify(value)` for JSON data, computed by walking the value instead of
+ * serializing it: truncation measures every event, and most are far under the limit, so this
+ * saves a full serialization (and its garbage) per event on the ingest path.
+ */
 export function jsonByteLength(value: unknown): number {
-  const json = JSON.stringify(value);
-  return json === undefined ? 0 : utf8Length(json);
+  switch (typeof value) {
+    case 'string':
+      return jsonStringBytes(value);
+    case 'number':
+      return Number.isFinite(value) ? String(value).length : 4;
+    case 'boolean':
+      return value ? 4 : 5;
+    case 'bigint':
+    case 'undefined':
+    case 'function':
+    case 'symbol':
+      // Not JSON data: fall back to what JSON.stringify itself does.
+      return utf8Length(JSON.stringify(value) ?? '');
+    default:
+      break;
+  }
+  if (value === null) return 4;
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return utf8Length(JSON.stringify(value) ?? '');
+  if (Array.isArray(value)) {
+    let n = 2 + Math.max(0, value.length - 1);
+    for (const item of value) {
+      n += item === undefined || typeof item === 'function' || typeof item === 'symbol' ? 4 : jsonByteLength(item);
+    }
+    return n;
+  }
+  let n = 2;
+  let first = true;
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    const item = record[key];
+    if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
+    n += (first ? 0 : 1) + jsonStringBytes(key) + 1 + jsonByteLength(item);
+    first = false;
+  }
+  return n;
+}
+
+/** UTF-8 bytes of a string as JSON.stringify writes it: quotes, escapes, lone surrogates as \uXXXX. */
+function jsonStringBytes(s: string): number {
+  let n = 2;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) {
+      if (c >= 0x20 && c !== 0x22 && c !== 0x5c) n += 1;
+      else if (c === 0x22 || c === 0x5c || c === 0x08 || c === 0x0c || c === 0x0a || c === 0x0d || c === 0x09) n += 2;
+      else n += 6;
+    } else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      if (i + 1 < s.length && isLowSurrogate(s.charCodeAt(i + 1))) {
+        n += 4;
+        i++;
+      } else n += 6;
+    } else if (c >= 0xdc00 && c <= 0xdfff) n += 6;
+    else n += 3;
+  }
+  return n;
 }
 
 interface Slot {
