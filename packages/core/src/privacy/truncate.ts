@@ -102,8 +102,12 @@ export function jsonByteLength(value: unknown): number {
   return n;
 }
 
+const NEEDS_COUNTING = /[\u0000-\u001f"\\\u0080-\uffff]/;
+
 /** UTF-8 bytes of a string as JSON.stringify writes it: quotes, escapes, lone surrogates as \uXXXX. */
 function jsonStringBytes(s: string): number {
+  // Most text is plain printable ASCII: one native scan settles it.
+  if (!NEEDS_COUNTING.test(s)) return s.length + 2;
   let n = 2;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
