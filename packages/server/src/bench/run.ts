@@ -1,12 +1,11 @@
 import os from 'node:os';
-import { analysisStage } from '../ingest/stages/analyze.js';
 import { runBrowserBench } from './browser-bench.js';
 import { runCoreBench } from './core-bench.js';
 import { runPrivacyBench } from './privacy-bench.js';
-import { redactionStage, truncationStage } from '../ingest/stages/privacy.js';
 import { fileURLToPath } from 'node:url';
 import { makeBodies, runIngestBench } from './ingest-bench.js';
-import { runStageBench } from './stage-bench.js';
+import { runStageShares } from './stage-bench.js';
+import { defaultStages } from '../runtime.js';
 import { fmt } from './stats.js';
 
 // `npm run bench`: measured figures, printed as Markdown for docs/BENCHMARKS.md. Nothing here asserts
@@ -36,22 +35,22 @@ if (want('ingest')) {
 
 if (want('stages')) {
   const bodies = makeBodies(20, 25, 20);
-  const stages = await runStageBench(bodies, {
-    none: () => [],
-    analysis: (rt) => [analysisStage(rt.store)],
-    'redact + truncate': (rt) => [redactionStage((ws) => rt.privacy.redactorFor(ws)), truncationStage((ws) => rt.privacy.redactorFor(ws))],
-    'redact + truncate + analysis (production)': (rt) => [redactionStage((ws) => rt.privacy.redactorFor(ws)), truncationStage((ws) => rt.privacy.redactorFor(ws)), analysisStage(rt.store)],
-  }, 5);
-  out('## Cost of the pipeline stages (in-process pipeline, the same 10,000 events of ~2 KB)');
+  const shares = await runStageShares(bodies, (rt) => defaultStages(rt.store, rt.privacy), 5);
+  out('## Where ingest time goes (in-process pipeline, production stages, 10,000 events of ~2 KB)');
   out();
-  out('| stages | ms (median of 5) | events/s | share of the time spent in the stages |');
-  out('|---|---|---|---|');
-  for (const [name, ms] of Object.entries(stages)) {
-    const share = name === 'none' ? '—' : `${fmt(((ms - stages.none!) / ms) * 100, 1)} %`;
-    out(`| ${name} | ${fmt(ms)} | ${fmt(10_000 / (ms / 1000))} | ${share} |`);
+  out('Each stage is timed inside the same runs, so shares are exact for those runs (medians of 5).');
+  out();
+  out('| part | ms | share of ingest time |');
+  out('|---|---|---|');
+  let inStages = 0;
+  for (const [name, ms] of Object.entries(shares.stages)) {
+    inStages += ms;
+    out(`| stage \`${name}\` | ${fmt(ms)} | ${fmt((ms / shares.totalMs) * 100, 1)} % |`);
   }
+  out(`| parse, validate, normalize, serialize, store | ${fmt(shares.totalMs - inStages)} | ${fmt(((shares.totalMs - inStages) / shares.totalMs) * 100, 1)} % |`);
+  out(`| **total** (${fmt(10_000 / (shares.totalMs / 1000))} events/s in process) | ${fmt(shares.totalMs)} | 100 % |`);
   out();
-  out(`Analysis cost relative to ingest with privacy on: ${fmt(((stages['redact + truncate + analysis (production)']! - stages['redact + truncate']!) / stages['redact + truncate + analysis (production)']!) * 100, 1)} % (bar ≤ 15 %).`);
+  out(`Analysis costs ${fmt(((shares.stages.analyze ?? 0) / shares.totalMs) * 100, 1)} % of ingest time (bar ≤ 15 %).`);
   out();
 }
 

@@ -6,29 +6,38 @@ import { openRuntime } from '../runtime.js';
 import { median } from './stats.js';
 
 /**
- * The cost of pipeline stages: the same sync requests through the in-process pipeline with no
- * stages and with the given ones, alternating runs, medians. Returns milliseconds per configuration.
+ * Where ingest time goes, measured inside one pipeline: each stage is wrapped with a timer, so its
+ * share of the wall time of the same requests is exact rather than a difference of noisy runs.
  */
-export async function runStageBench(
+export async function runStageShares(
   bodies: string[],
-  configurations: Record<string, (runtime: ReturnType<typeof openRuntime>) => PipelineStage[]>,
+  stagesFor: (runtime: ReturnType<typeof openRuntime>) => PipelineStage[],
   runs = 3,
-): Promise<Record<string, number>> {
-  const dir = mkdtempSync(join(tmpdir(), 'stepwise-stages-'));
-  const times: Record<string, number[]> = Object.fromEntries(Object.keys(configurations).map((k) => [k, []]));
+): Promise<{ totalMs: number; stages: Record<string, number> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'stepwise-shares-'));
+  const totals: number[] = [];
+  const perStage: Record<string, number[]> = {};
   try {
     for (let i = 0; i < runs; i++) {
-      for (const [name, stagesFor] of Object.entries(configurations)) {
-        const runtime = openRuntime({ dbPath: join(dir, `${name}-${i}.db`), secret: Buffer.from('bench') });
-        const pipeline = new IngestPipeline({ store: runtime.store, stages: stagesFor(runtime) });
-        const started = performance.now();
-        for (const body of bodies) await pipeline.sync(pipeline.parse(body), { workspaceId: 'ws_default' });
-        times[name]!.push(performance.now() - started);
-        await runtime.close();
-      }
+      const runtime = openRuntime({ dbPath: join(dir, `shares-${i}.db`), secret: Buffer.from('bench') });
+      const spent: Record<string, number> = {};
+      const timed = stagesFor(runtime).map((stage) => ({
+        name: stage.name,
+        async apply(item: Parameters<PipelineStage['apply']>[0], ctx: Parameters<PipelineStage['apply']>[1]) {
+          const started = performance.now();
+          await stage.apply(item, ctx);
+          spent[stage.name] = (spent[stage.name] ?? 0) + performance.now() - started;
+        },
+      }));
+      const pipeline = new IngestPipeline({ store: runtime.store, stages: timed });
+      const started = performance.now();
+      for (const body of bodies) await pipeline.sync(pipeline.parse(body), { workspaceId: 'ws_default' });
+      totals.push(performance.now() - started);
+      for (const [name, ms] of Object.entries(spent)) (perStage[name] ??= []).push(ms);
+      await runtime.close();
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  return Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
+  return { totalMs: median(totals), stages: Object.fromEntries(Object.entries(perStage).map(([k, v]) => [k, median(v)])) };
 }

@@ -108,6 +108,17 @@ describe('POST /api/v1/sync', () => {
     expect(run.results.map((r: any) => r.scenario_id)).toEqual(['a', 'b', 'c']);
   });
 
+  it('recognizes a re-sent result with an embedded trace but no trace id as a duplicate', async () => {
+    const { trace_id: _drop, ...trace } = seedExamples().trace as Record<string, unknown>;
+    const result = { ...(seedExamples().result as object), trace };
+    const first = await json(await t.post('/api/v1/sync', { agent_name: 'support', results: [result] }));
+    const again = await json(await t.post('/api/v1/sync', { agent_name: 'support', test_run_id: first.test_run_id, results: [result] }));
+    expect(again).toMatchObject({ synced: 0, duplicates: 1, trace_ids: first.trace_ids });
+    const changed = structuredClone(result) as any;
+    changed.trace.events[1].data.result = { articles: [] };
+    expect(await json(await t.post('/api/v1/sync', { agent_name: 'support', test_run_id: first.test_run_id, results: [changed] }))).toMatchObject({ synced: 1 });
+  });
+
   it('re-sending a batch with trace ids creates no second run', async () => {
     const batch = { agent_name: 'support', results: [item('a', { trace_id: 'tr_a1' }), item('b', { trace_id: 'tr_b1' })] };
     const first = await json(await t.post('/api/v1/sync', batch));

@@ -10,12 +10,14 @@ export function newRunId(): string {
 }
 
 /**
- * A stable key for a result without a client trace id: same run and same content → same key. A
- * re-sent result is the same serialization, so hashing JSON.stringify is enough (and far cheaper than
- * canonicalizing); a client that reorders keys between sends should send trace ids.
+ * A stable key for a result without a client trace id: same run and same content → same key. The
+ * parts are serializations the pipeline already has; a client that reorders keys between sends
+ * should send trace ids.
  */
-export function contentKey(runId: string, item: unknown): string {
-  return createHash('sha256').update(runId).update('\0').update(JSON.stringify(item)).digest('base64url');
+export function contentKey(runId: string, resultJson: string, traceParts: readonly string[]): string {
+  const hash = createHash('sha256').update(runId).update('\0').update(resultJson);
+  for (const part of traceParts) hash.update('\0').update(part);
+  return hash.digest('base64url');
 }
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';

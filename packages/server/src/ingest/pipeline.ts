@@ -29,8 +29,12 @@ export interface WorkItem {
   notes: string | null;
   expected: Expectations | null;
   warnings: SyncWarning[];
-  /** For results without a client trace id: identifies a re-send of the same result. */
-  dedupeKey: string | null;
+  /**
+   * For results without a client trace id, what identifies a re-send of the same result: the run
+   * and the result's own fields (its embedded trace is added from the serialized events at the end,
+   * which are computed anyway, instead of serializing the whole result a second time).
+   */
+  dedupe: { runId: string; resultJson: string; hasTrace: boolean } | null;
   redaction: unknown;
   evaluation: { verdict: Verdict; findings: Array<{ pattern: string }> } | null;
   /** Cost from the metadata, or estimated from model and tokens by the analysis stage. */
@@ -165,7 +169,7 @@ export class IngestPipeline {
         notes: normalized.value.notes ?? null,
         expected: normalized.value.expected ?? null,
         warnings,
-        dedupeKey: trace.trace_id === undefined ? contentKey(runId, items[index]) : null,
+        dedupe: trace.trace_id === undefined ? { runId, resultJson: JSON.stringify({ ...(items[index] as object), trace: undefined }), hasTrace: checked.value.trace !== undefined } : null,
         redaction: null,
         evaluation: null,
       });
@@ -222,7 +226,7 @@ export class IngestPipeline {
         notes: null,
         expected: null,
         warnings: checkEventOrder(trace, index, path === '$' ? 'events' : `${path}.events`),
-        dedupeKey: null,
+        dedupe: null,
         redaction: null,
         evaluation: null,
       });
@@ -283,6 +287,8 @@ const PREVIEW_CHARS = 280;
 
 function toRecord(item: WorkItem, runId: string | null, isDemo: boolean): TraceRecord {
   const { events, ...header } = item.trace;
+  // Serialized before an id is generated, so a re-sent result without one hashes the same.
+  const contentHeaderJson = item.dedupe?.hasTrace ? JSON.stringify(header) : '';
   const id = item.trace.trace_id ?? newTraceId();
   header.trace_id = id;
   if (runId !== null) header.run_id = runId;
@@ -305,10 +311,12 @@ function toRecord(item: WorkItem, runId: string | null, isDemo: boolean): TraceR
   }
   if (costUsd === null && item.costUsd !== undefined) costUsd = item.costUsd;
   const verdict = effectiveVerdict(item.reportedPassed, item.evaluation?.verdict ?? null);
+  const traceHeaderJson = JSON.stringify(header);
+  const eventsJson = events.map((event) => JSON.stringify(event));
   return {
     id,
     runId,
-    dedupeKey: item.dedupeKey,
+    dedupeKey: item.dedupe ? contentKey(item.dedupe.runId, item.dedupe.resultJson, item.dedupe.hasTrace ? [contentHeaderJson, ...eventsJson] : []) : null,
     scenarioId: item.trace.scenario_id,
     agentName: item.trace.agent_name,
     startedAt: item.trace.timestamp,
@@ -325,8 +333,8 @@ function toRecord(item: WorkItem, runId: string | null, isDemo: boolean): TraceR
     response,
     notes: item.notes,
     warnings: item.warnings,
-    headerJson: JSON.stringify(header),
-    eventsJson: events.map((event) => JSON.stringify(event)),
+    headerJson: traceHeaderJson,
+    eventsJson,
     eventTypes: events.map((event) => event.type),
     eventTimestamps: events.map((event) => event.timestamp),
     expectedJson: item.expected === null ? null : JSON.stringify(item.expected),
