@@ -147,6 +147,28 @@ describe.skipIf(skipped !== null)('dashboard in Chromium', () => {
     await snap(page, 'compare');
   });
 
+  it('previews the privacy rules live as an admin edits them', async () => {
+    await page.goto(`${base}/settings/privacy`);
+    const preview = page.locator('section.preview');
+    // What the preview shows as stored, without the sample payload's own textarea.
+    const shown = () => preview.evaluate((el) => {
+      const copy = el.cloneNode(true) as HTMLElement;
+      copy.querySelectorAll('textarea').forEach((t) => t.remove());
+      return copy.textContent ?? '';
+    });
+    await preview.getByText('<EMAIL_1>').first().waitFor();
+    expect(await shown()).not.toContain('jane.doe@example.com');
+    await page.locator('fieldset.families label', { hasText: /^\s*email/i }).locator('input').uncheck();
+    await page.waitForFunction(() => {
+      const el = document.querySelector('section.preview');
+      if (!el) return false;
+      const copy = el.cloneNode(true) as HTMLElement;
+      copy.querySelectorAll('textarea').forEach((t) => t.remove());
+      return (copy.textContent ?? '').includes('jane.doe@example.com');
+    });
+    expect(await shown()).toContain('<CARD_1>');
+  });
+
   it('deletes a trace after asking for confirmation', async () => {
     await page.goto(`${base}/runs`);
     await page.getByRole('link', { name: 'Nightly regression', exact: true }).click();

@@ -283,10 +283,14 @@ export interface CustomRule {
   label: string;
 }
 
+/** A value never redacted (compared without case), or a pattern of such values. */
+export type AllowlistEntry = { value: string } | { pattern: string; flags?: string };
+
 export interface PrivacySettings {
-  families: Record<string, boolean>;
+  /** Built-in rule families (email, phone, card, …), each on or off. */
+  rules: Record<string, boolean>;
   custom_rules: CustomRule[];
-  allowlist: string[];
+  allowlist: AllowlistEntry[];
   max_event_bytes: number;
 }
 

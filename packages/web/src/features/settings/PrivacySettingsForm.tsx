@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { api } from '../../api/endpoints';
-import type { CustomRule, PrivacySettings } from '../../api/types';
+import type { AllowlistEntry, CustomRule, PrivacySettings } from '../../api/types';
 import { ErrorBox, Loading } from '../../ui/feedback';
 import { humanize } from '../../ui/format';
 import { JsonViewer } from '../../ui/JsonViewer';
@@ -17,8 +17,12 @@ export function PrivacySettingsForm() {
   const [draft, setDraft] = useState<PrivacySettings | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
   const [saveError, setSaveError] = useState<string | null>(null);
+  const [allowlistText, setAllowlistText] = useState('');
   useEffect(() => {
-    if (loaded.data) setDraft(structuredClone(loaded.data));
+    if (loaded.data) {
+      setDraft(structuredClone(loaded.data));
+      setAllowlistText(formatAllowlist(loaded.data.allowlist));
+    }
   }, [loaded.data]);
 
   if (loaded.status === 'error') return <ErrorBox error={loaded.error} onRetry={loaded.reload} />;
@@ -36,6 +40,7 @@ export function PrivacySettingsForm() {
     try {
       const result = await api.putPrivacy(draft);
       setDraft(structuredClone(result));
+      setAllowlistText(formatAllowlist(result.allowlist));
       setSaved('Saved. New traces are redacted with these rules.');
     } catch (e) {
       setSaveError(e instanceof Error ? e.message : String(e));
@@ -55,9 +60,9 @@ export function PrivacySettingsForm() {
         <p className="muted small">Redaction runs before anything is stored. Placeholders like &lt;EMAIL_1&gt; stay the same within a trace.</p>
         <fieldset className="families">
           <legend>Built-in detectors</legend>
-          {Object.entries(draft.families).map(([family, on]) => (
+          {Object.entries(draft.rules).map(([family, on]) => (
             <label key={family} className="check">
-              <input type="checkbox" checked={on} onChange={(e) => update({ families: { ...draft.families, [family]: e.target.checked } })} />
+              <input type="checkbox" checked={on} onChange={(e) => update({ rules: { ...draft.rules, [family]: e.target.checked } })} />
               {humanize(family)}
             </label>
           ))}
@@ -87,8 +92,15 @@ export function PrivacySettingsForm() {
           </button>
         </fieldset>
         <label className="block">
-          Allowlist (one value per line; never redacted)
-          <textarea rows={3} value={draft.allowlist.join('\n')} onChange={(e) => update({ allowlist: e.target.value.split('\n').filter((l) => l.trim() !== '') })} />
+          Allowlist (one value per line, or /pattern/flags; never redacted)
+          <textarea
+            rows={3}
+            value={allowlistText}
+            onChange={(e) => {
+              setAllowlistText(e.target.value);
+              update({ allowlist: parseAllowlist(e.target.value) });
+            }}
+          />
         </label>
         <label className="block">
           Largest event kept whole (bytes)
@@ -155,4 +167,20 @@ function PrivacyPreview({ settings }: { settings: PrivacySettings }) {
       )}
     </section>
   );
+}
+
+/** One entry per line: a plain value, or `/pattern/flags` for a pattern. */
+function parseAllowlist(text: string): AllowlistEntry[] {
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+    .map((line) => {
+      const pattern = /^\/(.+)\/([a-z]*)$/.exec(line);
+      return pattern ? { pattern: pattern[1]!, ...(pattern[2] ? { flags: pattern[2] } : {}) } : { value: line };
+    });
+}
+
+function formatAllowlist(entries: AllowlistEntry[]): string {
+  return entries.map((e) => ('value' in e ? e.value : `/${e.pattern}/${e.flags ?? ''}`)).join('\n');
 }
