@@ -135,6 +135,8 @@ export type {
   DivergenceReason,
   FieldChange,
   HistoryItem,
+  NumberDelta,
+  ResultChange,
   ResultComparison,
   RunComparison,
   RunResultSummary,

@@ -1,5 +1,17 @@
 // Wire shapes of the Stepwise REST API (v1), as the dashboard reads them.
-import type { EventType } from '@stepwise/core';
+import type {
+  AlignmentRow,
+  AlignmentRowKind,
+  Divergence,
+  EventType,
+  FieldChange,
+  NumberDelta,
+  ResultChange,
+  ResultComparison,
+  RunResultSummary,
+  TraceAlignment,
+  TraceDeltas,
+} from '@stepwise/core';
 
 export type { EventType };
 export type Verdict = 'passed' | 'failed';
@@ -127,98 +139,16 @@ export interface TracesPage {
   next_cursor: string | null;
 }
 
-// ---- comparison (packages/core/src/compare) ----
+// ---- comparison: the shapes come from core, which computes them ----
 
-export type AlignmentRowKind = 'same' | 'changed' | 'only_a' | 'only_b';
-
-export interface FieldChange {
-  path: string;
-  a: string | null;
-  b: string | null;
-}
-
-export interface AlignmentRow {
-  kind: AlignmentRowKind;
-  event_type: EventType;
-  tool?: string;
-  a: number[];
-  b: number[];
-  count_a: number;
-  count_b: number;
-  changes: FieldChange[];
-  behavior: boolean;
-  changed_at?: { a: number; b: number };
-  similarity?: number;
-  counterpart?: number;
-}
-
-export interface Divergence {
-  row: number;
-  a: number | null;
-  b: number | null;
-  reason: string;
-  sentence: string;
-}
-
-export interface NumberDelta {
-  a: number | null;
-  b: number | null;
-  delta: number | null;
-}
-
-export interface TraceDeltas {
-  duration_ms: NumberDelta;
-  tokens: NumberDelta;
-  cost_usd: NumberDelta;
-  events: NumberDelta;
-  tool_calls: NumberDelta;
-  tool_errors: NumberDelta;
-  model: { a: string | null; b: string | null; changed: boolean };
-  verdict?: { a: string | null; b: string | null; changed: boolean };
-  findings?: { appeared: string[]; disappeared: string[]; counts: { pattern: string; a: number; b: number }[] };
-}
-
-export interface TraceAlignment {
-  rows: AlignmentRow[];
-  divergence: Divergence | null;
-  deltas: TraceDeltas;
-  warnings: string[];
-  stats: Record<AlignmentRowKind, number>;
-  algorithm: 'myers' | 'anchored';
-}
+export type { AlignmentRow, AlignmentRowKind, Divergence, FieldChange, NumberDelta, ResultChange, ResultComparison, TraceAlignment, TraceDeltas };
+export type RunResultSide = RunResultSummary;
 
 export interface CompareTraces {
   a: TraceSummary;
   b: TraceSummary;
   same_scenario?: boolean;
   alignment: TraceAlignment;
-}
-
-export type ResultChange =
-  | 'regression'
-  | 'fix'
-  | 'still_failing'
-  | 'still_passing'
-  | 'behavior_drift'
-  | 'unknown'
-  | 'added'
-  | 'removed';
-
-export interface RunResultSide {
-  trace_id: string;
-  scenario_id: string;
-  verdict: Verdict | null;
-  tool_path: string[];
-  patterns: string[];
-}
-
-export interface ResultComparison {
-  scenario_id: string;
-  occurrence: number;
-  status: ResultChange;
-  base: RunResultSide | null;
-  head: RunResultSide | null;
-  tool_path_changed: boolean;
 }
 
 export interface CompareRuns {
