@@ -45,6 +45,19 @@ describe('MCP over streamable HTTP on the real server', () => {
     const analysis = (await client.callTool({ name: 'analyze_trace', arguments: { trace_id: traceId } })) as CallToolResult;
     expect(analysis.isError).toBeFalsy();
     expect((analysis.structuredContent as { verdict: string }).verdict).toBe('passed');
+
+    // The brief's hallucination variant: same search, no articles, the same confident answer.
+    const variant = structuredClone(seedExamples().trace) as { trace_id: string; events: Array<{ data: Record<string, unknown> }> };
+    variant.trace_id = 'tr_mcp_hallucinated';
+    variant.events[1]!.data.result = { articles: [] };
+    const bad = (await client.callTool({ name: 'sync_results', arguments: { agent_name: 'customer-support-agent', results: [{ scenario_id: 'sc_xyz789', user_message: 'q', agent_response: 'a', trace: variant }] } })) as CallToolResult;
+    expect(bad.isError).toBeFalsy();
+    const findings = (await client.callTool({ name: 'analyze_trace', arguments: { trace_id: 'tr_mcp_hallucinated' } })) as CallToolResult;
+    expect(text(findings)).toMatch(/hallucination/);
+    expect(text(findings)).toContain('search_knowledge_base');
+    const compared = (await client.callTool({ name: 'compare_traces', arguments: { trace_a: traceId, trace_b: 'tr_mcp_hallucinated' } })) as CallToolResult;
+    expect(compared.isError).toBeFalsy();
+    expect(text(compared)).toMatch(/diverge/i);
   });
 
   it('refuses a key of another workspace for this workspace\'s trace, and a request without a key', async () => {
