@@ -80,7 +80,7 @@ async function countIn(workspaceId: string) {
 
 describe('/mcp over streamable HTTP', () => {
   it('refuses a request without an API key with a 401 JSON-RPC error', async () => {
-    for (const headers of [{}, { authorization: 'Bearer sw_unknown' }, { authorization: 'Basic abc' }]) {
+    for (const headers of [{}, { authorization: 'Bearer sw_unknown' }, { authorization: 'Basic abc' }] as Array<Record<string, string>>) {
       const response = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },

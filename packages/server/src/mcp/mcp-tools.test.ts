@@ -34,7 +34,7 @@ const fakeAnalysis: PipelineStage = {
             summary: 'search_kb returned no results at event 1, yet the response at event 2 states a policy as fact.',
           },
         ],
-      } as NonNullable<typeof item.evaluation>;
+      } as unknown as NonNullable<typeof item.evaluation>;
     }
   },
 };
