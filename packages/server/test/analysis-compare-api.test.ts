@@ -118,6 +118,9 @@ describe('compare through the API', () => {
     const byScenario = Object.fromEntries(reply.comparison.results.map((r: any) => [r.scenario_id, r.status]));
     expect(byScenario).toMatchObject({ sc_warranty_hardware: 'regression', sc_order_status: 'fix', sc_cancel_order: 'behavior_drift', sc_refund_digital: 'still_passing' });
     expect(reply.comparison.pass_rate.delta).toBeLessThan(0);
+    const warranty = reply.comparison.results.find((r: any) => r.scenario_id === 'sc_warranty_hardware');
+    const traces = await json(t.get(`/api/v1/compare/traces?a=${warranty.base.trace_id}&b=${warranty.head.trace_id}`));
+    expect(traces.alignment.deltas.cost_usd.a).toBeGreaterThan(0); // estimated from gpt-4o's price and the token split
   });
 
   it('lists a scenario\'s history across runs with its flakiness and tool paths', async () => {

@@ -46,6 +46,13 @@ export class CompareService {
     if (a.evaluation) evaluations.a = a.evaluation as Evaluation;
     if (b.evaluation) evaluations.b = b.evaluation as Evaluation;
     const alignment = alignTraces(a.trace as unknown as Trace, b.trace as unknown as Trace, { evaluations });
+    // Traces rarely carry their cost; the stored (reported or estimated) cost fills the delta.
+    const cost = alignment.deltas.cost_usd;
+    if (cost.a === null && cost.b === null && (a.summary.cost_usd !== null || b.summary.cost_usd !== null)) {
+      const ca = a.summary.cost_usd;
+      const cb = b.summary.cost_usd;
+      alignment.deltas.cost_usd = { a: ca, b: cb, delta: ca !== null && cb !== null ? cb - ca : null };
+    }
     return { a: a.summary, b: b.summary, same_scenario: a.summary.scenario_id === b.summary.scenario_id, alignment };
   }
 
