@@ -304,6 +304,11 @@ describe('reading and deleting', () => {
     expect(openapi.openapi).toBe('3.1.0');
     expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/api/v1/sync', '/api/v1/traces', '/api/v1/runs/{id}']));
     expect(openapi.components.schemas.SyncRequest).toBeDefined();
+    // Every registered route is documented with the permission it needs.
+    for (const route of t.app.routes) {
+      const operation = openapi.paths[route.path.replace(/:(\w+)/g, '{$1}')]?.[route.method.toLowerCase()];
+      expect(operation?.['x-stepwise-permission'], `${route.method} ${route.path}`).toBe(route.access);
+    }
     const schema = await json(await t.get('/api/v1/schema.json'));
     expect(schema.$defs.Trace).toBeDefined();
   });

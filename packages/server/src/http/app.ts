@@ -54,7 +54,7 @@ export function createApp(deps: AppDeps): StepwiseApp {
     await deps.store.countTraces('ws_default');
     return c.json({ status: 'ok' });
   });
-  router.get('/api/v1/openapi.json', 'public', (c) => c.json(openApiDocument(new URL(c.req.url).origin)));
+  router.get('/api/v1/openapi.json', 'public', (c) => c.json(openApiDocument(new URL(c.req.url).origin, router.routes)));
   router.get('/api/v1/schema.json', 'public', (c) => c.json(traceFormatJsonSchema()));
 
   accessRoutes(router, deps);

@@ -1,4 +1,5 @@
 import { traceFormatJsonSchema } from '@stepwise/core';
+import type { RouteSpec } from './router.js';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: unknown) => ({ content: { 'application/json': { schema } } });
@@ -7,7 +8,7 @@ const idParam = (what: string) => ({ name: 'id', in: 'path', required: true, des
 const query = (name: string, description: string, schema: unknown = { type: 'string' }) => ({ name, in: 'query', description, schema });
 
 /** The OpenAPI 3.1 description of the v1 API; its schemas are the published trace-format schemas. */
-export function openApiDocument(serverUrl: string): Record<string, unknown> {
+export function openApiDocument(serverUrl: string, routes: readonly RouteSpec[] = []): Record<string, unknown> {
   const format = traceFormatJsonSchema() as { $defs: Record<string, unknown> };
   // Rewrite the format's internal references to OpenAPI component references.
   const schemas = JSON.parse(JSON.stringify(format.$defs).replaceAll('#/$defs/', '#/components/schemas/')) as Record<string, unknown>;
@@ -22,12 +23,8 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
       },
     },
   };
-  const errors = { '400': errorResponse, '404': errorResponse, '413': errorResponse, '415': errorResponse };
-  return {
-    openapi: '3.1.0',
-    info: { title: 'Stepwise API', version: '1', description: 'Behavioral tracing for AI-agent test runs.' },
-    servers: [{ url: serverUrl }],
-    paths: {
+  const errors = { '400': errorResponse, '401': errorResponse, '403': errorResponse, '404': errorResponse, '413': errorResponse, '415': errorResponse, '429': errorResponse };
+  const paths: Record<string, Record<string, unknown>> = {
       '/api/v1/sync': {
         post: {
           summary: 'Sync test results (batch, incremental with test_run_id, streaming with create_empty)',
@@ -93,7 +90,33 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
       },
       '/api/v1/schema.json': { get: { summary: 'The JSON Schema of the trace format', responses: { '200': { description: 'JSON Schema' } } } },
       '/healthz': { get: { summary: 'Liveness and database check', responses: { '200': { description: 'OK' } } } },
+    
+  };
+  // Every registered route is listed, described or not, with the permission it needs.
+  for (const route of routes) {
+    const path = route.path.replace(/:(\w+)/g, '{$1}');
+    const method = route.method.toLowerCase();
+    const entry = (paths[path] ??= {});
+    const operation = (entry[method] ??= {
+      summary: `${route.method} ${path}`,
+      ...(route.objectParam ? { parameters: [{ name: route.objectParam, in: 'path', required: true, schema: { type: 'string' } }] } : {}),
+      responses: { '200': { description: 'OK' }, ...errors },
+    }) as Record<string, unknown>;
+    operation['x-stepwise-permission'] = route.access;
+    if (route.access === 'public') operation.security = [];
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Stepwise API', version: '1', description: 'Behavioral tracing for AI-agent test runs.' },
+    servers: [{ url: serverUrl }],
+    paths,
+    components: {
+      schemas,
+      securitySchemes: {
+        apiKey: { type: 'http', scheme: 'bearer', description: 'An API key (sw_…), scoped to one workspace and one role' },
+        session: { type: 'apiKey', in: 'cookie', name: 'stepwise_session', description: 'Dashboard session; mutations also need X-CSRF-Token' },
+      },
     },
-    components: { schemas },
+    security: [{ apiKey: [] }, { session: [] }],
   };
 }
