@@ -11,6 +11,8 @@ export interface IngestBenchResult {
   eventBytes: number;
   requests: number;
   httpEventsPerSec: number;
+  /** The same with two clients syncing at once (their uploads overlap the server's work). */
+  httpConcurrentEventsPerSec: number;
   floorEventsPerSec: number;
   ratio: number;
   runs: number;
@@ -112,16 +114,22 @@ async function spawnServer(dbPath: string, env: Record<string, string>): Promise
   };
 }
 
-async function httpRun(bodies: string[], dbPath: string, env: Record<string, string>): Promise<number> {
+/** Syncs every body through `clients` concurrent connections (1: one request at a time). */
+async function httpRun(bodies: string[], dbPath: string, env: Record<string, string>, clients = 1): Promise<number> {
   const server = await spawnServer(dbPath, env);
   let traces = 0;
+  let next = 0;
   const started = performance.now();
-  for (const body of bodies) {
-    const response = await fetch(`${server.url}/api/v1/sync`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${server.key}` }, body });
-    const reply = (await response.json()) as { synced: number };
-    if (response.status !== 201) throw new Error(`bench sync failed with ${response.status}`);
-    traces += reply.synced;
-  }
+  const client = async () => {
+    while (next < bodies.length) {
+      const body = bodies[next++]!;
+      const response = await fetch(`${server.url}/api/v1/sync`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${server.key}` }, body });
+      const reply = (await response.json()) as { synced: number };
+      if (response.status !== 201) throw new Error(`bench sync failed with ${response.status}`);
+      traces += reply.synced;
+    }
+  };
+  await Promise.all(Array.from({ length: clients }, client));
   const seconds = (performance.now() - started) / 1000;
   await server.stop();
   const perTrace = (JSON.parse(bodies[0]!) as { results: Array<{ trace: { events: unknown[] } }> }).results[0]!.trace.events.length;
@@ -139,11 +147,13 @@ export async function runIngestBench(options: { runs?: number; requests?: number
   const eventBytes = Buffer.byteLength(JSON.stringify(makeEvent(1, '2026-03-13T14:00:00.000Z')));
   const dir = mkdtempSync(join(tmpdir(), 'stepwise-bench-'));
   const http: number[] = [];
+  const concurrent: number[] = [];
   const floor: number[] = [];
   try {
     for (let i = 0; i < runs; i++) {
       floor.push(floorRun(bodies, join(dir, `floor-${i}.db`)));
       http.push(await httpRun(bodies, join(dir, `http-${i}.db`), options.env ?? {}));
+      concurrent.push(await httpRun(bodies, join(dir, `http2-${i}.db`), options.env ?? {}, 2));
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -155,6 +165,7 @@ export async function runIngestBench(options: { runs?: number; requests?: number
     eventBytes,
     requests,
     httpEventsPerSec: httpMedian,
+    httpConcurrentEventsPerSec: median(concurrent),
     floorEventsPerSec: floorMedian,
     ratio: httpMedian / floorMedian,
     runs,

@@ -27,9 +27,11 @@ if (want('ingest')) {
   out();
   out('| path | events/s |');
   out('|---|---|');
-  out(`| HTTP \`POST /api/v1/sync\` → full pipeline → SQLite (WAL, synchronous=FULL) | ${fmt(ingest.httpEventsPerSec)} |`);
+  out(`| HTTP \`POST /api/v1/sync\` → full pipeline → SQLite (WAL, synchronous=FULL), one client | ${fmt(ingest.httpEventsPerSec)} |`);
+  out(`| the same, two clients syncing at once | ${fmt(ingest.httpConcurrentEventsPerSec)} |`);
   out(`| floor: JSON.parse + INSERT of the same rows, no pipeline | ${fmt(ingest.floorEventsPerSec)} |`);
-  out(`| ratio (HTTP / floor) | ${fmt(ingest.ratio, 2)} |`);
+  out(`| ratio (one client / floor) | ${fmt(ingest.ratio, 2)} |`);
+  out(`| ratio (two clients / floor) | ${fmt(ingest.httpConcurrentEventsPerSec / ingest.floorEventsPerSec, 2)} |`);
   out();
 }
 
