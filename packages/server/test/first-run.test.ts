@@ -27,3 +27,31 @@ describe('first run', () => {
     await plain.close();
   });
 });
+
+describe('the HTTP server', () => {
+  it('reads declared, streamed and oversized bodies correctly', async () => {
+    const server = await startServer({ ...defaultConfig({}), port: 0, dbPath: join(dir, 'bodies.db'), demo: false, maxBodyBytes: 4096 }, () => {});
+    const headers = { authorization: `Bearer ${server.firstApiKey}`, 'content-type': 'application/json' };
+    const body = (scenario: string, padding = 0) => JSON.stringify({ agent_name: 'a', results: [{ scenario_id: scenario, user_message: 'q'.repeat(padding + 1), agent_response: 'r' }] });
+    try {
+      const declared = await fetch(`${server.url}/api/v1/sync`, { method: 'POST', headers, body: body('declared') });
+      expect(declared.status).toBe(201);
+      const text = body('streamed');
+      const stream = new ReadableStream({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode(text.slice(0, 20)));
+          controller.enqueue(new TextEncoder().encode(text.slice(20)));
+          controller.close();
+        },
+      });
+      const streamed = await fetch(`${server.url}/api/v1/sync`, { method: 'POST', headers, body: stream, duplex: 'half' } as RequestInit);
+      expect(streamed.status).toBe(201);
+      const oversized = await fetch(`${server.url}/api/v1/sync`, { method: 'POST', headers, body: body('big', 8000) });
+      expect(oversized.status).toBe(413);
+      expect(((await oversized.json()) as { error: { code: string } }).error.code).toBe('payload_too_large');
+      expect(await server.runtime.store.countTraces('ws_default')).toBe(2);
+    } finally {
+      await server.close();
+    }
+  });
+});
