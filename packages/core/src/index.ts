@@ -35,6 +35,7 @@ export type { NormalizeContext, Normalized, NormalizedResult } from './trace/nor
 export { elapsedTimes, formatElapsed, toolPath } from './trace/timeline.js';
 export { formatJsonPath, joinJsonPath } from './trace/json-path.js';
 export { traceFormatJsonSchema } from './trace/json-schema.js';
+export type { RunSummary, TraceSummary, Verdict } from './trace/summaries.js';
 
 
 // privacy: redaction of PII and secrets, truncation of oversized events, accuracy harness

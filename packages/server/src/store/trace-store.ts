@@ -1,9 +1,10 @@
-import type { SyncSource, SyncWarning } from '@stepwise/core';
+import type { RunSummary, SyncSource, SyncWarning, TraceSummary, Verdict } from '@stepwise/core';
+
+export type { RunSummary, TraceSummary, Verdict };
 
 /** The default workspace every row belongs to until workspaces are managed. */
 export const DEFAULT_WORKSPACE_ID = 'ws_default';
 
-export type Verdict = 'passed' | 'failed';
 
 /** A trace ready to be written: validated, normalized and serialized by the ingest pipeline. */
 export interface TraceRecord {
@@ -64,45 +65,6 @@ export interface IngestOutcome {
   runId: string | null;
   /** Per record, in order: stored, or a duplicate of an existing trace (with its id). */
   results: Array<{ status: 'stored' | 'duplicate'; traceId: string; runId: string | null }>;
-}
-
-export interface RunSummary {
-  id: string;
-  agent_name: string;
-  name: string | null;
-  source: string | null;
-  created_at: string;
-  updated_at: string;
-  total: number;
-  passed: number;
-  failed: number;
-  unknown: number;
-  pass_rate: number | null;
-  status: 'passed' | 'failed' | 'empty' | 'unknown';
-  findings_by_pattern: Record<string, number>;
-  is_demo: boolean;
-}
-
-export interface TraceSummary {
-  id: string;
-  run_id: string | null;
-  scenario_id: string;
-  agent_name: string;
-  timestamp: string;
-  duration_ms: number | null;
-  event_count: number;
-  tool_path: string[];
-  reported_passed: boolean | null;
-  verdict: Verdict | null;
-  patterns: string[];
-  model: string | null;
-  tokens_total: number | null;
-  cost_usd: number | null;
-  user_message: string | null;
-  response: string | null;
-  warnings: SyncWarning[];
-  is_demo: boolean;
-  created_at: string;
 }
 
 export interface StoredTrace {

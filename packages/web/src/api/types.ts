@@ -9,59 +9,18 @@ import type {
   ResultChange,
   ResultComparison,
   RunResultSummary,
+  RunSummary,
+  SyncWarning,
+  TraceSummary,
   TraceAlignment,
   TraceDeltas,
+  Verdict,
 } from '@stepwise/core';
 
+export type { RunSummary, SyncWarning, TraceSummary, Verdict };
+
 export type { EventType };
-export type Verdict = 'passed' | 'failed';
 export type Severity = 'low' | 'medium' | 'high';
-
-export interface RunSummary {
-  id: string;
-  agent_name: string;
-  name: string | null;
-  source: string | null;
-  created_at: string;
-  updated_at: string;
-  total: number;
-  passed: number;
-  failed: number;
-  unknown: number;
-  pass_rate: number | null;
-  status: 'passed' | 'failed' | 'empty' | 'unknown';
-  findings_by_pattern: Record<string, number>;
-  is_demo: boolean;
-}
-
-export interface SyncWarning {
-  index: number;
-  path: string;
-  code: string;
-  message: string;
-}
-
-export interface TraceSummary {
-  id: string;
-  run_id: string | null;
-  scenario_id: string;
-  agent_name: string;
-  timestamp: string;
-  duration_ms: number | null;
-  event_count: number;
-  tool_path: string[];
-  reported_passed: boolean | null;
-  verdict: Verdict | null;
-  patterns: string[];
-  model: string | null;
-  tokens_total: number | null;
-  cost_usd: number | null;
-  user_message: string | null;
-  response: string | null;
-  warnings: SyncWarning[];
-  is_demo: boolean;
-  created_at: string;
-}
 
 export interface TraceEvent {
   type: EventType;

@@ -1,0 +1,45 @@
+import type { SyncWarning } from './schema.js';
+
+/** A result's verdict as counted: failed if the client or the analysis failed it. */
+export type Verdict = 'passed' | 'failed';
+
+/** A test run as lists show it (REST `GET /api/v1/runs`, the dashboard, MCP). */
+export interface RunSummary {
+  id: string;
+  agent_name: string;
+  name: string | null;
+  source: string | null;
+  created_at: string;
+  updated_at: string;
+  total: number;
+  passed: number;
+  failed: number;
+  unknown: number;
+  pass_rate: number | null;
+  status: 'passed' | 'failed' | 'empty' | 'unknown';
+  findings_by_pattern: Record<string, number>;
+  is_demo: boolean;
+}
+
+/** A trace as lists show it: everything but its events. */
+export interface TraceSummary {
+  id: string;
+  run_id: string | null;
+  scenario_id: string;
+  agent_name: string;
+  timestamp: string;
+  duration_ms: number | null;
+  event_count: number;
+  tool_path: string[];
+  reported_passed: boolean | null;
+  verdict: Verdict | null;
+  patterns: string[];
+  model: string | null;
+  tokens_total: number | null;
+  cost_usd: number | null;
+  user_message: string | null;
+  response: string | null;
+  warnings: SyncWarning[];
+  is_demo: boolean;
+  created_at: string;
+}
