@@ -2,22 +2,11 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { CHROMIUM_PATH, launchChromium } from './chromium.js';
 import { defaultConfig } from '../config.js';
 import { startServer, type RunningServer } from '../server.js';
 import { DEFAULT_WORKSPACE_ID } from '../store/trace-store.js';
-
-const CHROMIUM_PATH = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 /** DESIGN §8: one 10,000-event trace interactive within 1.5 s; 100,000 events open and scroll, no cap. */
 export const TEN_K_INTERACTIVE_BAR_MS = 1500;
@@ -180,7 +169,7 @@ export async function runBrowserBench(options: { opens?: number } = {}): Promise
   try {
     const seed10k = await seed(server, 'tr_bench_10k', 10_000);
     const seed100k = await seed(server, 'tr_bench_100k', 100_000);
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     // Each context signs in with its own one-time link.
     const link = async () => {
       const owner = await server.runtime.access.firstOwner(DEFAULT_WORKSPACE_ID);

@@ -1,11 +1,12 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { CHROMIUM_PATH, launchChromium } from '../../src/bench/chromium.js';
+
+export { launchChromium };
 import { defaultConfig } from '../../src/config.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 
-export const CHROMIUM_PATH = '/usr/bin/chromium';
 
 /**
  * Browser tests need Debian's Chromium. Without it they are skipped on a developer machine and fail
@@ -14,22 +15,6 @@ export const CHROMIUM_PATH = '/usr/bin/chromium';
 export function browserTestsSkipped(): string | null {
   if (existsSync(CHROMIUM_PATH) || process.env.CI === 'true') return null;
   return `dashboard browser tests skipped: ${CHROMIUM_PATH} is missing (install Debian's chromium package to run them)`;
-}
-
-export async function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-  });
 }
 
 export interface DemoServer {
