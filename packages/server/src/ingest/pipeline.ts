@@ -43,6 +43,8 @@ export interface WorkItem {
 
 export interface StageContext {
   workspaceId: string;
+  /** Lives for one request: stages keep per-request lookups here (e.g. the workspace's redactor). */
+  request: Map<string, unknown>;
 }
 
 /**
@@ -272,9 +274,10 @@ export class IngestPipeline {
     return parsed;
   }
 
-  private async runStages(work: WorkItem[], ctx: StageContext): Promise<void> {
+  private async runStages(work: WorkItem[], ctx: SyncContext): Promise<void> {
+    const stageContext: StageContext = { workspaceId: ctx.workspaceId, request: new Map() };
     for (const item of work) {
-      for (const stage of this.stages) await stage.apply(item, ctx);
+      for (const stage of this.stages) await stage.apply(item, stageContext);
     }
   }
 }

@@ -40,7 +40,14 @@ export function analysisStage(store: TraceStore): PipelineStage {
   return {
     name: 'analyze',
     async apply(item: WorkItem, ctx) {
-      const { expectations, source } = await expectationsFor(store, ctx.workspaceId, item.trace.scenario_id, item.expected);
+      // A batch often holds many results of one scenario: its stored expectations are read once per request.
+      const key = `expectations:${item.trace.scenario_id}`;
+      let found = item.expected === null ? (ctx.request.get(key) as Awaited<ReturnType<typeof expectationsFor>> | undefined) : undefined;
+      if (!found) {
+        found = await expectationsFor(store, ctx.workspaceId, item.trace.scenario_id, item.expected);
+        if (item.expected === null) ctx.request.set(key, found);
+      }
+      const { expectations, source } = found;
       item.evaluation = evaluateStored(item.trace, expectations, source, item.reportedPassed);
       item.costUsd = estimateTraceCost(item.trace);
     },

@@ -1,5 +1,15 @@
 import { truncateTrace, type Expectations, type Redactor } from '@stepwise/core';
-import type { PipelineStage, WorkItem } from '../pipeline.js';
+import type { PipelineStage, StageContext, WorkItem } from '../pipeline.js';
+
+/** The workspace's redactor, looked up once per request and shared by both privacy stages. */
+async function redactorOf(ctx: StageContext, redactorFor: (workspaceId: string) => Promise<Redactor>): Promise<Redactor> {
+  let redactor = ctx.request.get('redactor') as Redactor | undefined;
+  if (!redactor) {
+    redactor = await redactorFor(ctx.workspaceId);
+    ctx.request.set('redactor', redactor);
+  }
+  return redactor;
+}
 
 /** Reserved metadata key under which a result's own text rides through redaction with its trace. */
 const CARRIER = '__stepwise_result__';
@@ -13,7 +23,7 @@ export function redactionStage(redactorFor: (workspaceId: string) => Promise<Red
   return {
     name: 'redact',
     async apply(item: WorkItem, ctx) {
-      const redactor = await redactorFor(ctx.workspaceId);
+      const redactor = await redactorOf(ctx, redactorFor);
       const carried = item.notes !== null || item.expected !== null;
       const input = carried
         ? { ...item.trace, metadata: { ...item.trace.metadata, [CARRIER]: { notes: item.notes, expected: item.expected } } }
@@ -38,7 +48,7 @@ export function truncationStage(redactorFor: (workspaceId: string) => Promise<Re
   return {
     name: 'truncate',
     async apply(item: WorkItem, ctx) {
-      const { settings } = await redactorFor(ctx.workspaceId);
+      const { settings } = await redactorOf(ctx, redactorFor);
       const { trace, report } = truncateTrace(item.trace, { maxEventBytes: settings.max_event_bytes });
       item.trace = trace;
       if (report.events.length > 0) item.redaction = { ...(item.redaction as object | null), truncated_events: report.events };
