@@ -1,7 +1,13 @@
-// Test-time access to the labeled PII data in ../shared/data/pii (presidio-research, MIT).
-import { readShared } from './shared-data.js';
+// Test-time access to the labeled PII data in fixtures/pii (presidio-research, MIT; the large set gzipped, whole).
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { fixturePath, readFixture } from './fixtures.js';
 
 /** presidio-research's generated records: `[{ full_text, spans: [{ entity_type, start_position, end_position, … }] }]`. */
 export function presidioRecords(size: 'small' | 'large'): unknown {
-  return JSON.parse(readShared('data', 'pii', `presidio-generated_${size}.json`)) as unknown;
+  const text =
+    size === 'small'
+      ? readFixture('pii', 'presidio-generated_small.json')
+      : gunzipSync(readFileSync(fixturePath('pii', 'presidio-generated_large.json.gz'))).toString('utf8');
+  return JSON.parse(text) as unknown;
 }

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { seedExamples } from '../../../test-support/shared-data.js';
+import { seedExamples } from '../../../test-support/fixtures.js';
 import { seedDemoData } from '../src/demo/demo-data.js';
 import { makeTestApp, type TestApp } from './support/app.js';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sharedPath } from '../../../test-support/shared-data.js';
+import { fixturePath } from '../../../test-support/fixtures.js';
 import { seedDemoData } from '../src/demo/demo-data.js';
 import { openRuntime } from '../src/runtime.js';
 
@@ -62,7 +62,7 @@ describe('stepwise analyze, diff and import', () => {
   });
 
   it('imports a real ToolBench run and a SWE-agent history as OpenAI messages', async () => {
-    const toolbench = sharedPath('data', 'real', 'toolbench', 'G1_answer-10_ChatGPT_DFS_woFilter_w2.json');
+    const toolbench = fixturePath('real', 'toolbench', 'G1_answer-10_ChatGPT_DFS_woFilter_w2.json');
     const imported = await stepwise(['import', toolbench, '--format', 'toolbench', '--scenario', 'tb_10', '--agent', 'toolbench', '--json']);
     expect(imported.code).toBe(0);
     const reply = JSON.parse(imported.stdout) as { stored: number; trace_ids: string[] };
@@ -70,7 +70,7 @@ describe('stepwise analyze, diff and import', () => {
     const shown = await stepwise(['show', reply.trace_ids[0]!]);
     expect(shown.stdout).toMatch(/tool_call/);
 
-    const traj = JSON.parse(readFileSync(sharedPath('data', 'real', 'swe-agent', 'function_calling_simple.traj'), 'utf8')) as { history: unknown[] };
+    const traj = JSON.parse(readFileSync(fixturePath('real', 'swe-agent', 'function_calling_simple.traj'), 'utf8')) as { history: unknown[] };
     const messages = join(dir, 'messages.json');
     writeFileSync(messages, JSON.stringify(traj.history));
     const swe = await stepwise(['import', messages, '--format', 'openai-messages', '--scenario', 'swe_simple', '--agent', 'swe-agent', '--json']);

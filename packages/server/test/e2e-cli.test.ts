@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedExamples } from '../../../test-support/shared-data.js';
+import { seedExamples } from '../../../test-support/fixtures.js';
 import { startServer, type RunningServer } from '../src/server.js';
 import { defaultConfig } from '../src/config.js';
 

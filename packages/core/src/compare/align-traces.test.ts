@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seedExamples } from '../../../../test-support/shared-data.js';
+import { seedExamples } from '../../../../test-support/fixtures.js';
 import { Trace } from '../trace/schema.js';
 import type { TraceEvent } from '../trace/schema.js';
 import { alignTraces } from './align-traces.js';

@@ -303,7 +303,7 @@ const iban: Detector = {
 
 // One pass finds `123-45-6789`, `123 45 6789` and `123456789`; the last two need an SSN word just
 // before them (`SSN: …`, `social security number is …`), because suite numbers and ids look alike.
-const SSN_RE = /(?<![\w\-./])(?:(\d{3})([- ])(\d{2})\2(\d{4})|\d{9})(?![\w\-]|[./]\d)/g;
+const SSN_RE = /(?<![\w\-./])(?:(\d{3})([- ])(\d{2})\2(\d{4})|\d{9})(?![\w-]|[./]\d)/g;
 const SSN_CONTEXT_RE = /(?:ssn|social security(?: number| no\.?)?|ss#)\W{0,6}(?:is\W{0,3})?$/i;
 
 const ssn: Detector = {

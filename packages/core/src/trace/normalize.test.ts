@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seedExamples } from '../../../../test-support/shared-data.js';
+import { seedExamples } from '../../../../test-support/fixtures.js';
 import { ResultItem, Trace, type TraceEvent } from './schema.js';
 import { normalizeResult, type NormalizeContext } from './normalize.js';
 import { elapsedTimes, formatElapsed, toolPath } from './timeline.js';

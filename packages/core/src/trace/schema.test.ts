@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seedExamples } from '../../../../test-support/shared-data.js';
+import { seedExamples } from '../../../../test-support/fixtures.js';
 import { ResultItem, SyncRequest, Trace, TraceEvent } from './schema.js';
 import { validate } from './validate.js';
 import { traceFormatJsonSchema } from './json-schema.js';

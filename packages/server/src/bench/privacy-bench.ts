@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { createRedactor, formatScoreTable, scorePresidio, scoreProjectCorpus, type Trace } from '@stepwise/core';
 import { median } from './stats.js';
 import { syntheticTrace } from './synthetic-traces.js';
@@ -24,9 +25,9 @@ function realisticTraces(count: number): Trace[] {
 
 /**
  * Redaction throughput on one core (MB of trace JSON per second, median of runs) and the accuracy
- * tables: the project corpus and presidio-research's labeled PII (read from `sharedDir`).
+ * tables: the project corpus and presidio-research's labeled PII (read from `piiDir`, the repository's fixtures/pii).
  */
-export function runPrivacyBench(sharedDir: string, runs = 5): PrivacyBenchResult {
+export function runPrivacyBench(piiDir: string, runs = 5): PrivacyBenchResult {
   const redactor = createRedactor();
   const traces = realisticTraces(60);
   const bytes = traces.reduce((sum, t) => sum + Buffer.byteLength(JSON.stringify(t)), 0);
@@ -38,9 +39,10 @@ export function runPrivacyBench(sharedDir: string, runs = 5): PrivacyBenchResult
     rates.push(bytes / 1e6 / ((performance.now() - started) / 1000));
   }
   const presidioTables: PrivacyBenchResult['presidioTables'] = [];
-  for (const file of ['presidio-generated_small.json', 'presidio-generated_large.json']) {
+  for (const file of ['presidio-generated_small.json', 'presidio-generated_large.json.gz']) {
     try {
-      const records = JSON.parse(readFileSync(`${sharedDir}/data/pii/${file}`, 'utf8')) as unknown;
+      const raw = readFileSync(`${piiDir}/${file}`);
+      const records = JSON.parse((file.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8')) as unknown;
       presidioTables.push({ file, table: formatScoreTable(scorePresidio(records, redactor)) });
     } catch (error) {
       presidioTables.push({ file, table: `not measured: ${(error as Error).message}` });

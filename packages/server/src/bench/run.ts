@@ -57,8 +57,7 @@ if (want('stages')) {
 }
 
 if (want('privacy')) {
-  const sharedDir = process.env.STEPWISE_SHARED_DIR ?? fileURLToPath(new URL('../../../../../shared', import.meta.url));
-  const privacy = runPrivacyBench(sharedDir);
+  const privacy = runPrivacyBench(fileURLToPath(new URL('../../../../fixtures/pii', import.meta.url)));
   out('## Redaction');
   out();
   out(`Throughput on one core: **${fmt(privacy.megabytesPerSecond, 1)} MB/s** of agent-trace JSON (${fmt(privacy.megabytes, 1)} MB per pass, median of 5; bar ≥ 60).`);

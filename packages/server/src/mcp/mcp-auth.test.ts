@@ -8,7 +8,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedExamples } from '../../../../test-support/shared-data.js';
+import { seedExamples } from '../../../../test-support/fixtures.js';
 import { openRuntime, type Runtime } from '../runtime.js';
 import { DEFAULT_WORKSPACE_ID } from '../store/trace-store.js';
 import { bearerAuthenticator } from './mcp-auth.js';

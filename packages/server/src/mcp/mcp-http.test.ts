@@ -8,7 +8,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { seedExamples } from '../../../../test-support/shared-data.js';
+import { seedExamples } from '../../../../test-support/fixtures.js';
 import { IngestPipeline } from '../ingest/pipeline.js';
 import { SqliteTraceStore } from '../store/sqlite/sqlite-trace-store.js';
 import { mountMcp, type McpCaller } from './mcp-http.js';

@@ -5,7 +5,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedExamples } from '../../../../test-support/shared-data.js';
+import { seedExamples } from '../../../../test-support/fixtures.js';
 import { defaultConfig } from '../config.js';
 import { openRuntime } from '../runtime.js';
 import { startServer, type RunningServer } from '../server.js';

@@ -5,7 +5,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { seedExamples } from '../../../../test-support/shared-data.js';
+import { seedExamples } from '../../../../test-support/fixtures.js';
 import { IngestPipeline, type PipelineStage } from '../ingest/pipeline.js';
 import { SqliteTraceStore } from '../store/sqlite/sqlite-trace-store.js';
 import { DEFAULT_WORKSPACE_ID } from '../store/trace-store.js';

@@ -192,6 +192,19 @@ describe.skipIf(skipped !== null)('dashboard in Chromium', () => {
     expect((await page.request.get(`${base}/api/v1/traces/${traceId}`)).status()).toBe(404);
   });
 
+  it('lists API keys, each with its own revoke dialog, and no element id twice', async () => {
+    await page.goto(`${base}/settings/keys`);
+    await page.getByLabel('Name').fill('CI runner');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    await page.getByText('CI runner').first().waitFor();
+    expect(await page.getByRole('button', { name: 'Revoke' }).count()).toBeGreaterThanOrEqual(2);
+    const repeated = await page.evaluate(() => {
+      const ids = [...document.querySelectorAll('[id]')].map((el) => el.id);
+      return ids.filter((id, i) => ids.indexOf(id) !== i);
+    });
+    expect(repeated).toEqual([]);
+  });
+
   it('sends a visitor without a session to the sign-in page, which explains how to get a link', async () => {
     const stranger = await browser.newContext({ viewport: { width: 900, height: 700 } });
     try {

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import { ApiError } from '../api/client';
 
 export function Loading({ label = 'Loading…' }: { label?: string }) {
@@ -48,6 +48,7 @@ export function ConfirmButton({
   className?: string;
 }) {
   const dialog = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => () => dialog.current?.close(), []);
@@ -68,8 +69,8 @@ export function ConfirmButton({
       <button type="button" className={className} onClick={() => dialog.current?.showModal()}>
         {label}
       </button>
-      <dialog ref={dialog} className="dialog" aria-labelledby="confirm-title">
-        <h2 id="confirm-title">{title}</h2>
+      <dialog ref={dialog} className="dialog" aria-labelledby={titleId}>
+        <h2 id={titleId}>{title}</h2>
         <div className="dialog-body">{body}</div>
         {error && <p className="error-text">{error}</p>}
         <div className="dialog-actions">

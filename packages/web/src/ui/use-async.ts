@@ -24,7 +24,7 @@ export function useAsync<T>(load: () => Promise<T>, deps: DependencyList): Async
         if (generation.current === mine) setState({ status: 'error', error: error instanceof Error ? error : new Error(String(error)) });
       },
     );
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the caller's deps stand for `load`, a new closure each render
   }, [...deps, nonce]);
   const reload = useCallback(() => setNonce((n) => n + 1), []);
   return { ...state, reload };

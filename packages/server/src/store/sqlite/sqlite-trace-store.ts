@@ -77,7 +77,7 @@ export class SqliteTraceStore implements TraceStore {
   private readonly statements = new Map<string, Database.Statement>();
 
   /** Prepares each SQL text once (dynamic filters produce a handful of distinct texts). */
-  private sql<P extends unknown[] | {} = unknown[], R = unknown>(text: string): Database.Statement<P, R> {
+  private sql<P extends unknown[] | object = unknown[], R = unknown>(text: string): Database.Statement<P, R> {
     let statement = this.statements.get(text);
     if (!statement) {
       statement = this.db.prepare(text);

@@ -12,7 +12,7 @@ import { PAGE_SIZE, readRunsQuery, toRunsFilter, type RangeKey } from './run-fil
 export function RunsPage() {
   const location = useLocation();
   const q = readRunsQuery(location.search);
-  const filter = useMemo(() => toRunsFilter(q), [location.search]); // eslint-disable-line react-hooks/exhaustive-deps
+  const filter = useMemo(() => toRunsFilter(q), [location.search]); // eslint-disable-line react-hooks/exhaustive-deps -- q is parsed anew each render; the search string is its identity
   const runs = useAsync(() => api.listRuns(filter), [JSON.stringify(filter)]);
   // Agents and sources for the filter menus, from recent runs regardless of the current filter.
   const facets = useAsync(() => api.listRuns({ limit: 500 }), []);

@@ -19,7 +19,6 @@ export function FindingNote({ finding }: { finding: Finding }) {
 
 /** Everything an event holds, shown when its row is expanded. */
 export function EventDetails({ event, index, findings, checks }: { event: TraceEvent; index: number; findings: Finding[]; checks: Check[] }) {
-  const d = event.data;
   return (
     <div className="event-details" data-testid="event-details">
       {findings.map((finding, i) => (

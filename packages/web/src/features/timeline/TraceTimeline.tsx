@@ -47,7 +47,7 @@ export function TraceTimeline({ cache, startMs, durationMs, findingsByEvent, che
 
   const layout: RowLayout = useMemo(
     () => ({ count, rowHeight: ROW_HEIGHT, expanded, heights: heights.current }),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- heights is a mutable ref; layoutVersion says when it changed
     [count, expanded, layoutVersion],
   );
 
@@ -83,7 +83,7 @@ export function TraceTimeline({ cache, startMs, durationMs, findingsByEvent, che
   useLayoutEffect(() => {
     if (initialEvent !== null && initialEvent < count) scrollToRow(initialEvent, 'start');
     scroller.current?.focus({ preventScroll: true });
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- runs once, on mount: the deep link is only read on arrival
   }, []);
 
   useEffect(() => {
@@ -92,7 +92,7 @@ export function TraceTimeline({ cache, startMs, durationMs, findingsByEvent, che
     setExpanded((current) => (current.includes(jump.index) ? current : [...current, jump.index].sort((x, y) => x - y)));
     scrollToRow(jump.index, 'start');
     scroller.current?.focus({ preventScroll: true });
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- reacts to a new jump request only, not to layout changes
   }, [jump]);
 
   // The selected event is part of the URL, so a copied address opens on it.
