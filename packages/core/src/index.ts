@@ -37,7 +37,6 @@ export { formatJsonPath, joinJsonPath } from './trace/json-path.js';
 export { traceFormatJsonSchema } from './trace/json-schema.js';
 export type { RunSummary, TraceSummary, Verdict } from './trace/summaries.js';
 
-
 // privacy: redaction of PII and secrets, truncation of oversized events, accuracy harness
 export {
   AllowlistEntry,

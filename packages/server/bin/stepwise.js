@@ -5,7 +5,9 @@ import { existsSync } from 'node:fs';
 
 const cli = new URL('../dist/cli/bin.js', import.meta.url);
 if (!existsSync(cli)) {
-  process.stderr.write('stepwise: the CLI is not built yet. Run `npm run build` in the repository first (`npm start` and `npm test` build too).\n');
+  process.stderr.write(
+    'stepwise: the CLI is not built yet. Run `npm run build` in the repository first (`npm start` and `npm test` build too).\n',
+  );
   process.exit(1);
 }
 await import(cli.href);

@@ -31,7 +31,10 @@ export function isLoopback(host: string): boolean {
 /** Starts the HTTP server on the configured address (port 0 picks a free port). */
 export async function startServer(config: ServerConfig, log: (line: string) => void = (l) => console.error(l)): Promise<RunningServer> {
   if (config.authMode === 'none' && !isLoopback(config.host)) {
-    throw new StepwiseError('forbidden', `refusing to listen on ${config.host} with authentication off; bind 127.0.0.1 or drop --auth none`);
+    throw new StepwiseError(
+      'forbidden',
+      `refusing to listen on ${config.host} with authentication off; bind 127.0.0.1 or drop --auth none`,
+    );
   }
   const runtime = openRuntime({
     dbPath: config.dbPath,

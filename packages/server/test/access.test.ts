@@ -13,15 +13,25 @@ afterEach(async () => {
   t = undefined;
 });
 
-const result = (scenario: string, extra: Record<string, unknown> = {}) => ({ scenario_id: scenario, user_message: 'q', agent_response: 'a', passed: true, ...extra });
+const result = (scenario: string, extra: Record<string, unknown> = {}) => ({
+  scenario_id: scenario,
+  user_message: 'q',
+  agent_response: 'a',
+  passed: true,
+  ...extra,
+});
 
 describe('API keys', () => {
   it('look like sw_ keys, are stored only as keyed hashes and listed by prefix and last four', async () => {
     t = await makeTestApp();
-    const created = await (await t.post('/api/v1/keys', { name: 'ci', role: 'member' })).json() as { key: string; display: string; id: string };
+    const created = (await (await t.post('/api/v1/keys', { name: 'ci', role: 'member' })).json()) as {
+      key: string;
+      display: string;
+      id: string;
+    };
     expect(created.key).toMatch(/^sw_[0-9A-Za-z]{32}$/);
     expect(created.display).toBe(`${created.key.slice(0, 7)}…${created.key.slice(-4)}`);
-    const listed = await (await t.get('/api/v1/keys')).json() as { keys: Array<Record<string, unknown>> };
+    const listed = (await (await t.get('/api/v1/keys')).json()) as { keys: Array<Record<string, unknown>> };
     expect(JSON.stringify(listed)).not.toContain(created.key);
     expect(listed.keys.find((k) => k.id === created.id)).toMatchObject({ role: 'member', display: created.display });
     const bytes = readFileSync(t.dbPath);
@@ -31,7 +41,7 @@ describe('API keys', () => {
 
   it('stop working the moment they are revoked', async () => {
     t = await makeTestApp();
-    const { key, id } = await (await t.post('/api/v1/keys', { name: 'temp', role: 'viewer' })).json() as { key: string; id: string };
+    const { key, id } = (await (await t.post('/api/v1/keys', { name: 'temp', role: 'viewer' })).json()) as { key: string; id: string };
     const asTemp = { authorization: `Bearer ${key}` };
     expect((await t.get('/api/v1/runs', asTemp)).status).toBe(200);
     expect((await t.del(`/api/v1/keys/${id}`)).status).toBe(200);
@@ -40,19 +50,19 @@ describe('API keys', () => {
 
   it('record when they were last used', async () => {
     t = await makeTestApp();
-    const { key, id } = await (await t.post('/api/v1/keys', { name: 'used', role: 'viewer' })).json() as { key: string; id: string };
+    const { key, id } = (await (await t.post('/api/v1/keys', { name: 'used', role: 'viewer' })).json()) as { key: string; id: string };
     await t.get('/api/v1/runs', { authorization: `Bearer ${key}` });
-    const { keys } = await (await t.get('/api/v1/keys')).json() as { keys: Array<{ id: string; last_used_at: string | null }> };
+    const { keys } = (await (await t.get('/api/v1/keys')).json()) as { keys: Array<{ id: string; last_used_at: string | null }> };
     expect(keys.find((k) => k.id === id)?.last_used_at).not.toBeNull();
   });
 
   it('never appear in logs, errors or the audit log', async () => {
     t = await makeTestApp();
-    const { key, id } = await (await t.post('/api/v1/keys', { name: 'secretive', role: 'viewer' })).json() as { key: string; id: string };
+    const { key, id } = (await (await t.post('/api/v1/keys', { name: 'secretive', role: 'viewer' })).json()) as { key: string; id: string };
     await t.del(`/api/v1/keys/${id}`);
     const rejected = await t.get('/api/v1/runs', { authorization: `Bearer ${key}` });
     const forged = await t.get('/api/v1/runs', { authorization: `Bearer ${key.slice(0, -1)}X` });
-    const audit = await (await t.get('/api/v1/audit')).json() as { entries: Array<{ action: string }> };
+    const audit = (await (await t.get('/api/v1/audit')).json()) as { entries: Array<{ action: string }> };
     expect(audit.entries.map((e) => e.action)).toEqual(expect.arrayContaining(['key.create', 'key.revoke']));
     const everything = [await rejected.text(), await forged.text(), JSON.stringify(audit), ...t.logs].join('\n');
     expect(everything).not.toContain(key);
@@ -61,7 +71,7 @@ describe('API keys', () => {
 
   it('cannot be created with more power than the creator has', async () => {
     t = await makeTestApp();
-    const { key } = await (await t.post('/api/v1/keys', { name: 'admin', role: 'admin' })).json() as { key: string };
+    const { key } = (await (await t.post('/api/v1/keys', { name: 'admin', role: 'admin' })).json()) as { key: string };
     const response = await t.post('/api/v1/keys', { name: 'escalate', role: 'owner' }, { authorization: `Bearer ${key}` });
     expect(response.status).toBe(403);
   });
@@ -83,7 +93,10 @@ describe('dashboard sessions', () => {
     expect(response.headers.get('location')).toBe('/');
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Strict/);
-    const session = await (await t.app.request('/api/v1/session', { headers: { cookie: pair } })).json() as { role: string; csrf_token: string };
+    const session = (await (await t.app.request('/api/v1/session', { headers: { cookie: pair } })).json()) as {
+      role: string;
+      csrf_token: string;
+    };
     expect(session.role).toBe('owner');
     expect(session.csrf_token.length).toBeGreaterThan(20);
     const reused = await t.app.request(`/login?token=${token}`);
@@ -93,13 +106,25 @@ describe('dashboard sessions', () => {
   it('refuse cookie mutations without the CSRF token', async () => {
     t = await makeTestApp();
     const { pair } = await signIn(t);
-    const { csrf_token } = await (await t.app.request('/api/v1/session', { headers: { cookie: pair } })).json() as { csrf_token: string };
+    const { csrf_token } = (await (await t.app.request('/api/v1/session', { headers: { cookie: pair } })).json()) as { csrf_token: string };
     const body = JSON.stringify({ agent_name: 'a', results: [result('s')] });
-    const without = await t.app.request('/api/v1/sync', { method: 'POST', headers: { cookie: pair, 'content-type': 'application/json' }, body });
+    const without = await t.app.request('/api/v1/sync', {
+      method: 'POST',
+      headers: { cookie: pair, 'content-type': 'application/json' },
+      body,
+    });
     expect(without.status).toBe(403);
-    const wrong = await t.app.request('/api/v1/sync', { method: 'POST', headers: { cookie: pair, 'content-type': 'application/json', 'x-csrf-token': 'nope' }, body });
+    const wrong = await t.app.request('/api/v1/sync', {
+      method: 'POST',
+      headers: { cookie: pair, 'content-type': 'application/json', 'x-csrf-token': 'nope' },
+      body,
+    });
     expect(wrong.status).toBe(403);
-    const right = await t.app.request('/api/v1/sync', { method: 'POST', headers: { cookie: pair, 'content-type': 'application/json', 'x-csrf-token': csrf_token }, body });
+    const right = await t.app.request('/api/v1/sync', {
+      method: 'POST',
+      headers: { cookie: pair, 'content-type': 'application/json', 'x-csrf-token': csrf_token },
+      body,
+    });
     expect(right.status).toBe(201);
   });
 
@@ -107,8 +132,13 @@ describe('dashboard sessions', () => {
     let now = new Date('2026-03-13T10:00:00Z');
     t = await makeTestApp({ clock: () => now });
     const first = await signIn(t);
-    const { csrf_token } = await (await t.app.request('/api/v1/session', { headers: { cookie: first.pair } })).json() as { csrf_token: string };
-    const out = await t.app.request('/api/v1/session/logout', { method: 'POST', headers: { cookie: first.pair, 'x-csrf-token': csrf_token } });
+    const { csrf_token } = (await (await t.app.request('/api/v1/session', { headers: { cookie: first.pair } })).json()) as {
+      csrf_token: string;
+    };
+    const out = await t.app.request('/api/v1/session/logout', {
+      method: 'POST',
+      headers: { cookie: first.pair, 'x-csrf-token': csrf_token },
+    });
     expect(out.status).toBe(200);
     expect((await t.app.request('/api/v1/session', { headers: { cookie: first.pair } })).status).toBe(401);
 
@@ -120,14 +150,27 @@ describe('dashboard sessions', () => {
 
   it('sign in with a password too, and audit every sign-in', async () => {
     t = await makeTestApp();
-    const created = await t.post('/api/v1/members', { name: 'Ada', email: 'ada@example.com', password: 'correct horse battery', role: 'viewer' });
+    const created = await t.post('/api/v1/members', {
+      name: 'Ada',
+      email: 'ada@example.com',
+      password: 'correct horse battery',
+      role: 'viewer',
+    });
     expect(created.status).toBe(201);
-    const bad = await t.app.request('/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'ada@example.com', password: 'wrong password!' }) });
+    const bad = await t.app.request('/api/v1/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'ada@example.com', password: 'wrong password!' }),
+    });
     expect(bad.status).toBe(401);
-    const good = await t.app.request('/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'ada@example.com', password: 'correct horse battery' }) });
+    const good = await t.app.request('/api/v1/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'ada@example.com', password: 'correct horse battery' }),
+    });
     expect(good.status).toBe(200);
     expect(await good.json()).toMatchObject({ role: 'viewer' });
-    const audit = await (await t.get('/api/v1/audit')).json() as { entries: Array<{ action: string }> };
+    const audit = (await (await t.get('/api/v1/audit')).json()) as { entries: Array<{ action: string }> };
     expect(audit.entries.map((e) => e.action)).toContain('sign_in.password');
     expect(JSON.stringify(audit)).not.toContain('correct horse');
   });
@@ -139,7 +182,15 @@ describe('dashboard sessions', () => {
     const token = await t.runtime.access.createLoginToken('ws_default', id);
     const pair = ((await t.app.request(`/login?token=${token}`)).headers.get('set-cookie') ?? '').split(';')[0]!;
     expect((await t.app.request('/api/v1/audit', { headers: { cookie: pair } })).status).toBe(200);
-    expect((await t.app.request(`/api/v1/members/${id}`, { method: 'PATCH', headers: { authorization: `Bearer ${t.ownerKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ role: 'viewer' }) })).status).toBe(200);
+    expect(
+      (
+        await t.app.request(`/api/v1/members/${id}`, {
+          method: 'PATCH',
+          headers: { authorization: `Bearer ${t.ownerKey}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ role: 'viewer' }),
+        })
+      ).status,
+    ).toBe(200);
     expect((await t.app.request('/api/v1/audit', { headers: { cookie: pair } })).status).toBe(403);
   });
 });
@@ -148,26 +199,45 @@ describe('retention', () => {
   it('deletes old traces, keeps pinned and recent ones, and audits the sweep', async () => {
     let now = new Date('2026-01-01T00:00:00Z');
     t = await makeTestApp({ clock: () => now });
-    const old = await (await t.post('/api/v1/sync', { agent_name: 'a', results: [result('old'), result('pinned')] })).json() as { trace_ids: string[]; test_run_id: string };
-    await t.app.request(`/api/v1/traces/${old.trace_ids[1]}/pin`, { method: 'PUT', headers: { authorization: `Bearer ${t.ownerKey}`, 'content-type': 'application/json' }, body: '{"pinned":true}' });
+    const old = (await (await t.post('/api/v1/sync', { agent_name: 'a', results: [result('old'), result('pinned')] })).json()) as {
+      trace_ids: string[];
+      test_run_id: string;
+    };
+    await t.app.request(`/api/v1/traces/${old.trace_ids[1]}/pin`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${t.ownerKey}`, 'content-type': 'application/json' },
+      body: '{"pinned":true}',
+    });
     now = new Date('2026-01-25T00:00:00Z');
-    const recent = await (await t.post('/api/v1/sync', { agent_name: 'a', results: [result('recent')] })).json() as { trace_ids: string[] };
+    const recent = (await (await t.post('/api/v1/sync', { agent_name: 'a', results: [result('recent')] })).json()) as {
+      trace_ids: string[];
+    };
     now = new Date('2026-02-05T00:00:00Z'); // 35 days after the first sync, 11 after the second
-    const report = await (await t.post('/api/v1/retention/apply', {})).json() as { traces: number };
+    const report = (await (await t.post('/api/v1/retention/apply', {})).json()) as { traces: number };
     expect(report.traces).toBe(1);
     expect((await t.get(`/api/v1/traces/${old.trace_ids[0]}`)).status).toBe(404);
     expect((await t.get(`/api/v1/traces/${old.trace_ids[1]}`)).status).toBe(200);
     expect((await t.get(`/api/v1/traces/${recent.trace_ids[0]}`)).status).toBe(200);
-    expect((await (await t.get(`/api/v1/runs/${old.test_run_id}`)).json() as { run: { total: number } }).run.total).toBe(1);
-    const audit = await (await t.get('/api/v1/audit')).json() as { entries: Array<{ action: string; details: Record<string, unknown> | null }> };
+    expect(((await (await t.get(`/api/v1/runs/${old.test_run_id}`)).json()) as { run: { total: number } }).run.total).toBe(1);
+    const audit = (await (await t.get('/api/v1/audit')).json()) as {
+      entries: Array<{ action: string; details: Record<string, unknown> | null }>;
+    };
     expect(audit.entries.find((e) => e.action === 'retention.sweep')?.details).toMatchObject({ traces_deleted: 1 });
   });
 
   it('follows the workspace setting', async () => {
     let now = new Date('2026-01-01T00:00:00Z');
     t = await makeTestApp({ clock: () => now });
-    const reply = await (await t.post('/api/v1/sync', { agent_name: 'a', results: [result('x')] })).json() as { trace_ids: string[] };
-    expect((await t.app.request('/api/v1/settings/retention', { method: 'PUT', headers: { authorization: `Bearer ${t.ownerKey}`, 'content-type': 'application/json' }, body: '{"retention_days":3}' })).status).toBe(200);
+    const reply = (await (await t.post('/api/v1/sync', { agent_name: 'a', results: [result('x')] })).json()) as { trace_ids: string[] };
+    expect(
+      (
+        await t.app.request('/api/v1/settings/retention', {
+          method: 'PUT',
+          headers: { authorization: `Bearer ${t.ownerKey}`, 'content-type': 'application/json' },
+          body: '{"retention_days":3}',
+        })
+      ).status,
+    ).toBe(200);
     now = new Date('2026-01-05T00:00:00Z');
     await t.runtime.retention.sweep();
     expect((await t.get(`/api/v1/traces/${reply.trace_ids[0]}`)).status).toBe(404);
@@ -192,7 +262,12 @@ describe('deletion', () => {
   it('leaves no trace of a deleted trace, run, scenario history or workspace in the database file', async () => {
     t = await makeTestApp();
     const send = async (tag: string) =>
-      (await (await t!.post('/api/v1/sync', { agent_name: 'a', results: [result(`sc_${tag}`, { user_message: `${marker}-${tag}`, agent_response: `${marker}-${tag}` })] })).json()) as { trace_ids: string[]; test_run_id: string };
+      (await (
+        await t!.post('/api/v1/sync', {
+          agent_name: 'a',
+          results: [result(`sc_${tag}`, { user_message: `${marker}-${tag}`, agent_response: `${marker}-${tag}` })],
+        })
+      ).json()) as { trace_ids: string[]; test_run_id: string };
     const one = await send('trace');
     const two = await send('run');
     await send('scenario');
@@ -242,7 +317,9 @@ describe('binding', () => {
     expect(defaultConfig({}).host).toBe('127.0.0.1');
     const dir = mkdtempSync(join(tmpdir(), 'stepwise-bind-'));
     try {
-      await expect(startServer({ ...defaultConfig({}), host: '0.0.0.0', port: 0, dbPath: join(dir, 'x.db'), demo: false, authMode: 'none' }, () => {})).rejects.toThrow(/refusing to listen on 0\.0\.0\.0/);
+      await expect(
+        startServer({ ...defaultConfig({}), host: '0.0.0.0', port: 0, dbPath: join(dir, 'x.db'), demo: false, authMode: 'none' }, () => {}),
+      ).rejects.toThrow(/refusing to listen on 0\.0\.0\.0/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

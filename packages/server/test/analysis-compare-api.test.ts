@@ -23,7 +23,7 @@ const hallucinationVariant = () => {
 };
 
 describe('analysis through the API', () => {
-  it('stores a hallucination finding for the brief\'s empty-search variant and none for the original', async () => {
+  it("stores a hallucination finding for the brief's empty-search variant and none for the original", async () => {
     await t.post('/api/v1/traces', [seedExamples().trace, hallucinationVariant()]);
     const clean = await json(t.get('/api/v1/traces/tr_abc123/analysis'));
     expect(clean).toMatchObject({ verdict: 'passed', findings: [], checks: [] });
@@ -53,8 +53,20 @@ describe('analysis through the API', () => {
   it('versions scenario expectations and re-analyzes a run after they change', async () => {
     const reply = await json(t.post('/api/v1/sync', { agent_name: 'support', results: [seedExamples().result] }));
     expect((await json(t.get(`/api/v1/traces/${reply.trace_ids[0]}/analysis`))).verdict).toBe('passed');
-    const v1 = await json(t.app.request('/api/v1/scenarios/sc_xyz789', { method: 'PUT', headers: { authorization: `Bearer ${t.ownerKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ expectations: { tools: ['search_knowledge_base'] } }) }));
-    const v2 = await json(t.app.request('/api/v1/scenarios/sc_xyz789', { method: 'PUT', headers: { authorization: `Bearer ${t.ownerKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ expectations: { tools: ['search_knowledge_base'], forbidden_tools: ['search_knowledge_base'] } }) }));
+    const v1 = await json(
+      t.app.request('/api/v1/scenarios/sc_xyz789', {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${t.ownerKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ expectations: { tools: ['search_knowledge_base'] } }),
+      }),
+    );
+    const v2 = await json(
+      t.app.request('/api/v1/scenarios/sc_xyz789', {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${t.ownerKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ expectations: { tools: ['search_knowledge_base'], forbidden_tools: ['search_knowledge_base'] } }),
+      }),
+    );
     expect([v1.version, v2.version]).toEqual([1, 2]);
     const summary = await json(t.post(`/api/v1/runs/${reply.test_run_id}/analyze`, {}));
     expect(summary).toMatchObject({ analyzed: 1, failed: 1 });
@@ -67,27 +79,35 @@ describe('analysis through the API', () => {
   });
 
   it('rejects malformed expectations with the path', async () => {
-    const response = await t.app.request('/api/v1/scenarios/sc_x', { method: 'PUT', headers: { authorization: `Bearer ${t.ownerKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ expectations: { order: 'sideways' } }) });
+    const response = await t.app.request('/api/v1/scenarios/sc_x', {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${t.ownerKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ expectations: { order: 'sideways' } }),
+    });
     expect(response.status).toBe(400);
-    expect((await response.json() as any).error.details.issues[0].path).toBe('expectations.order');
+    expect(((await response.json()) as any).error.details.issues[0].path).toBe('expectations.order');
   });
 
   it('estimates cost from the model and token split, and says nothing for an unknown model', async () => {
-    const reply = await json(t.post('/api/v1/sync', {
-      agent_name: 'support',
-      results: [
-        { scenario_id: 'a', user_message: 'q', agent_response: 'r', model: 'gpt-4o-2024-08-06', tokens: { input: 1000, output: 100 } },
-        { scenario_id: 'b', user_message: 'q', agent_response: 'r', model: 'my-private-model', tokens: { input: 1000, output: 100 } },
-      ],
-    }));
-    const [known, unknown] = await Promise.all(reply.trace_ids.map(async (id: string) => (await json(t.get(`/api/v1/traces/${id}`))).summary.cost_usd));
+    const reply = await json(
+      t.post('/api/v1/sync', {
+        agent_name: 'support',
+        results: [
+          { scenario_id: 'a', user_message: 'q', agent_response: 'r', model: 'gpt-4o-2024-08-06', tokens: { input: 1000, output: 100 } },
+          { scenario_id: 'b', user_message: 'q', agent_response: 'r', model: 'my-private-model', tokens: { input: 1000, output: 100 } },
+        ],
+      }),
+    );
+    const [known, unknown] = await Promise.all(
+      reply.trace_ids.map(async (id: string) => (await json(t.get(`/api/v1/traces/${id}`))).summary.cost_usd),
+    );
     expect(known).toBeGreaterThan(0);
     expect(unknown).toBeNull();
   });
 });
 
 describe('compare through the API', () => {
-  it('finds the divergence of the refund example and its hallucination variant at the first tool call\'s result', async () => {
+  it("finds the divergence of the refund example and its hallucination variant at the first tool call's result", async () => {
     await t.post('/api/v1/traces', [seedExamples().trace, hallucinationVariant()]);
     const comparison = await json(t.get('/api/v1/compare/traces?a=tr_abc123&b=tr_hallucinated'));
     expect(comparison.same_scenario).toBe(true);
@@ -97,7 +117,13 @@ describe('compare through the API', () => {
   });
 
   it('says when the traces are of different scenarios, compares empty traces, and answers 404 for a missing id', async () => {
-    const empty = (id: string, scenario: string) => ({ trace_id: id, scenario_id: scenario, agent_name: 'a', timestamp: '2026-03-13T14:30:00Z', events: [] });
+    const empty = (id: string, scenario: string) => ({
+      trace_id: id,
+      scenario_id: scenario,
+      agent_name: 'a',
+      timestamp: '2026-03-13T14:30:00Z',
+      events: [],
+    });
     await t.post('/api/v1/traces', [empty('tr_e1', 'sc_1'), empty('tr_e2', 'sc_2')]);
     const comparison = await json(t.get('/api/v1/compare/traces?a=tr_e1&b=tr_e2'));
     expect(comparison.same_scenario).toBe(false);
@@ -106,7 +132,7 @@ describe('compare through the API', () => {
     expect(comparison.alignment.divergence).toBeNull();
     const missing = await t.get('/api/v1/compare/traces?a=tr_e1&b=tr_nope');
     expect(missing.status).toBe(404);
-    expect((await missing.json() as any).error.details.issues[0].path).toBe('query.b');
+    expect(((await missing.json()) as any).error.details.issues[0].path).toBe('query.b');
   });
 
   it('shows a regression, a fix and a behavior drift between the two demo runs', async () => {
@@ -116,14 +142,19 @@ describe('compare through the API', () => {
     expect(reply.comparison.counts.fix).toBeGreaterThanOrEqual(1);
     expect(reply.comparison.counts.behavior_drift).toBeGreaterThanOrEqual(1);
     const byScenario = Object.fromEntries(reply.comparison.results.map((r: any) => [r.scenario_id, r.status]));
-    expect(byScenario).toMatchObject({ sc_warranty_hardware: 'regression', sc_order_status: 'fix', sc_cancel_order: 'behavior_drift', sc_refund_digital: 'still_passing' });
+    expect(byScenario).toMatchObject({
+      sc_warranty_hardware: 'regression',
+      sc_order_status: 'fix',
+      sc_cancel_order: 'behavior_drift',
+      sc_refund_digital: 'still_passing',
+    });
     expect(reply.comparison.pass_rate.delta).toBeLessThan(0);
     const warranty = reply.comparison.results.find((r: any) => r.scenario_id === 'sc_warranty_hardware');
     const traces = await json(t.get(`/api/v1/compare/traces?a=${warranty.base.trace_id}&b=${warranty.head.trace_id}`));
     expect(traces.alignment.deltas.cost_usd.a).toBeGreaterThan(0); // estimated from gpt-4o's price and the token split
   });
 
-  it('lists a scenario\'s history across runs with its flakiness and tool paths', async () => {
+  it("lists a scenario's history across runs with its flakiness and tool paths", async () => {
     await seedDemoData(t.runtime.pipeline, 'ws_default');
     const history = await json(t.get('/api/v1/scenarios/sc_warranty_hardware/traces'));
     expect(history.traces).toHaveLength(2);

@@ -29,7 +29,13 @@ const OBJECT_KINDS: Array<[RegExp, keyof Fixture]> = [
   [/^\/api\/v1\/members\/:id/, 'member'],
 ];
 
-const result = (scenario: string) => ({ scenario_id: scenario, user_message: 'q', agent_response: 'a', tools_called: [{ name: 't', parameters: { x: 1 } }], passed: true });
+const result = (scenario: string) => ({
+  scenario_id: scenario,
+  user_message: 'q',
+  agent_response: 'a',
+  tools_called: [{ name: 't', parameters: { x: 1 } }],
+  passed: true,
+});
 
 /** A valid body for every mutating route, so that "allowed" is tested as success, not as a 400. */
 const BODIES: Record<string, () => unknown> = {
@@ -99,8 +105,13 @@ afterAll(() => probe.close());
 describe('authorization matrix', () => {
   it('knows the object kind and a valid body of every route', () => {
     for (const route of routes) {
-      if (route.objectParam) expect(OBJECT_KINDS.some(([re]) => re.test(route.path)), `${route.method} ${route.path}`).toBe(true);
-      if (route.method === 'GET' && !route.objectParam && /compare|export/.test(route.path)) expect(QUERY_OBJECTS[`GET ${route.path}`], route.path).toBeDefined();
+      if (route.objectParam)
+        expect(
+          OBJECT_KINDS.some(([re]) => re.test(route.path)),
+          `${route.method} ${route.path}`,
+        ).toBe(true);
+      if (route.method === 'GET' && !route.objectParam && /compare|export/.test(route.path))
+        expect(QUERY_OBJECTS[`GET ${route.path}`], route.path).toBeDefined();
       if (route.method !== 'GET') expect(BODIES[`${route.method} ${route.path}`], `${route.method} ${route.path}`).toBeDefined();
     }
     expect(routes.length).toBeGreaterThan(20);
@@ -138,7 +149,11 @@ describe('authorization matrix', () => {
             const body = BODIES[`${route.method} ${route.path}`]?.();
             const headers: Record<string, string> = { ...(await callerHeaders(t, caller)) };
             if (body !== undefined) headers['content-type'] = 'application/json';
-            const response = await t.app.request(path, { method: route.method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+            const response = await t.app.request(path, {
+              method: route.method,
+              headers,
+              ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+            });
             const want = expected(route, caller, idKind);
             const got = response.status;
             const ok = want === 'ok' ? got >= 200 && got < 300 : got === want;

@@ -29,7 +29,8 @@ function sourceFiles(dir: string): string[] {
 function importsOf(file: string): ImportSite[] {
   const text = readFileSync(file, 'utf8');
   const sites: ImportSite[] = [];
-  const re = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|(?:^|\n)\s*import\s+['"]([^'"]+)['"]/g;
+  const re =
+    /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|(?:^|\n)\s*import\s+['"]([^'"]+)['"]/g;
   for (const match of text.matchAll(re)) {
     const specifier = match[1] ?? match[2] ?? match[3];
     if (specifier) sites.push({ file: relative(root, file), specifier });
@@ -93,7 +94,7 @@ describe('package boundaries (DESIGN.md §2)', () => {
       const target = relative(join(packagesDir, 'server', 'src'), resolve(root, dirname(s.file), s.specifier)).split(sep);
       const targetArea = target.length > 1 ? target[0]! : '(entry)';
       if (fromArea === '(entry)' || wiring.includes(fromArea) || fromArea === 'bench') continue;
-      if (wiring.includes(targetArea) || targetArea === '(entry)' && !['config.js'].includes(target[0]!)) offenders.push(s);
+      if (wiring.includes(targetArea) || (targetArea === '(entry)' && !['config.js'].includes(target[0]!))) offenders.push(s);
     }
     expect(offenders).toEqual([]);
   });

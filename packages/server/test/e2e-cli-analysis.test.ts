@@ -30,11 +30,13 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('stepwise analyze, diff and import', () => {
-  it('explains a run\'s failing cases in sentences', async () => {
+  it("explains a run's failing cases in sentences", async () => {
     const out = await stepwise(['analyze', '--run', latest]);
     expect(out.code).toBe(0);
     expect(out.stdout).toContain('sc_warranty_hardware');
-    expect(out.stdout).toMatch(/\[high\] hallucination \(events 1, 2\): Called search_knowledge_base with query "X200 warranty", got 0 results/);
+    expect(out.stdout).toMatch(
+      /\[high\] hallucination \(events 1, 2\): Called search_knowledge_base with query "X200 warranty", got 0 results/,
+    );
     expect(out.stdout).toMatch(/\[high\] loop .*lookup_account/);
   });
 
@@ -49,8 +51,12 @@ describe('stepwise analyze, diff and import', () => {
   });
 
   it('shows two traces side by side with the divergence marked', async () => {
-    const json = JSON.parse((await stepwise(['runs', '--run', baseline, '--json'])).stdout) as { results: Array<{ id: string; scenario_id: string }> };
-    const head = JSON.parse((await stepwise(['runs', '--run', latest, '--json'])).stdout) as { results: Array<{ id: string; scenario_id: string }> };
+    const json = JSON.parse((await stepwise(['runs', '--run', baseline, '--json'])).stdout) as {
+      results: Array<{ id: string; scenario_id: string }>;
+    };
+    const head = JSON.parse((await stepwise(['runs', '--run', latest, '--json'])).stdout) as {
+      results: Array<{ id: string; scenario_id: string }>;
+    };
     const a = json.results.find((r) => r.scenario_id === 'sc_order_status')!.id;
     const b = head.results.find((r) => r.scenario_id === 'sc_order_status')!.id;
     const out = await stepwise(['diff', a, b]);
@@ -63,17 +69,39 @@ describe('stepwise analyze, diff and import', () => {
 
   it('imports a real ToolBench run and a SWE-agent history as OpenAI messages', async () => {
     const toolbench = fixturePath('real', 'toolbench', 'G1_answer-10_ChatGPT_DFS_woFilter_w2.json');
-    const imported = await stepwise(['import', toolbench, '--format', 'toolbench', '--scenario', 'tb_10', '--agent', 'toolbench', '--json']);
+    const imported = await stepwise([
+      'import',
+      toolbench,
+      '--format',
+      'toolbench',
+      '--scenario',
+      'tb_10',
+      '--agent',
+      'toolbench',
+      '--json',
+    ]);
     expect(imported.code).toBe(0);
     const reply = JSON.parse(imported.stdout) as { stored: number; trace_ids: string[] };
     expect(reply.stored).toBe(1);
     const shown = await stepwise(['show', reply.trace_ids[0]!]);
     expect(shown.stdout).toMatch(/tool_call/);
 
-    const traj = JSON.parse(readFileSync(fixturePath('real', 'swe-agent', 'function_calling_simple.traj'), 'utf8')) as { history: unknown[] };
+    const traj = JSON.parse(readFileSync(fixturePath('real', 'swe-agent', 'function_calling_simple.traj'), 'utf8')) as {
+      history: unknown[];
+    };
     const messages = join(dir, 'messages.json');
     writeFileSync(messages, JSON.stringify(traj.history));
-    const swe = await stepwise(['import', messages, '--format', 'openai-messages', '--scenario', 'swe_simple', '--agent', 'swe-agent', '--json']);
+    const swe = await stepwise([
+      'import',
+      messages,
+      '--format',
+      'openai-messages',
+      '--scenario',
+      'swe_simple',
+      '--agent',
+      'swe-agent',
+      '--json',
+    ]);
     expect(swe.code).toBe(0);
     const sweReply = JSON.parse(swe.stdout) as { trace_ids: string[] };
     const analysis = await stepwise(['analyze', sweReply.trace_ids[0]!]);

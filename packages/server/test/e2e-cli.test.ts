@@ -35,10 +35,23 @@ describe('the seed example end to end', () => {
     const { trace, traceText } = seedExamples();
     const file = join(dir, 'trace.json');
     writeFileSync(file, traceText);
-    const curl = await run('curl', ['-sS', '-X', 'POST', '-H', 'Content-Type: application/json', '-H', `Authorization: Bearer ${key}`, '--data-binary', `@${file}`, `${server.url}/api/v1/traces`]);
+    const curl = await run('curl', [
+      '-sS',
+      '-X',
+      'POST',
+      '-H',
+      'Content-Type: application/json',
+      '-H',
+      `Authorization: Bearer ${key}`,
+      '--data-binary',
+      `@${file}`,
+      `${server.url}/api/v1/traces`,
+    ]);
     expect(JSON.parse(curl.stdout)).toMatchObject({ stored: 1, trace_ids: ['tr_abc123'] });
 
-    const read = (await (await fetch(`${server.url}/api/v1/traces/tr_abc123`, { headers: { authorization: `Bearer ${key}` } })).json()) as { trace: unknown };
+    const read = (await (await fetch(`${server.url}/api/v1/traces/tr_abc123`, { headers: { authorization: `Bearer ${key}` } })).json()) as {
+      trace: unknown;
+    };
     expect(read.trace).toEqual(trace);
 
     const shown = await stepwise(['show', 'tr_abc123', '--url', server.url], { STEPWISE_API_KEY: key });
@@ -49,7 +62,9 @@ describe('the seed example end to end', () => {
     const eventLines = lines.filter((l) => /^\s+\d+\s+[+-]/.test(l));
     expect(eventLines).toHaveLength(3);
     expect(eventLines[0]).toMatch(/\+0\.000s\s+user_input\s+"What is your refund policy for digital products\?"/);
-    expect(eventLines[1]).toMatch(/\+0\.450s\s+tool_call\s+search_knowledge_base\(query="refund policy digital products"\) → \{articles: \[1 item\]\}\s+\(120 ms\)/);
+    expect(eventLines[1]).toMatch(
+      /\+0\.450s\s+tool_call\s+search_knowledge_base\(query="refund policy digital products"\) → \{articles: \[1 item\]\}\s+\(120 ms\)/,
+    );
     expect(eventLines[2]).toMatch(/\+2\.340s\s+agent_response/);
 
     const asJson = await stepwise(['show', 'tr_abc123', '--url', server.url, '--json'], { STEPWISE_API_KEY: key });
@@ -59,7 +74,18 @@ describe('the seed example end to end', () => {
   it('syncs the example result by curl as invarium_sync_results would', async () => {
     const { result } = seedExamples();
     const body = JSON.stringify({ agent_name: 'customer-support-agent', results: JSON.stringify([result]), source: 'api' });
-    const curl = await run('curl', ['-sS', '-X', 'POST', '-H', 'Content-Type: application/json', '-H', `Authorization: Bearer ${key}`, '--data-binary', body, `${server.url}/api/v1/sync`]);
+    const curl = await run('curl', [
+      '-sS',
+      '-X',
+      'POST',
+      '-H',
+      'Content-Type: application/json',
+      '-H',
+      `Authorization: Bearer ${key}`,
+      '--data-binary',
+      body,
+      `${server.url}/api/v1/sync`,
+    ]);
     const reply = JSON.parse(curl.stdout) as { synced: number; test_run_id: string; trace_ids: string[] };
     expect(reply.synced).toBe(1);
     const runs = await stepwise(['runs', '--url', server.url, '--api-key', key]);
@@ -87,7 +113,9 @@ describe('stepwise CLI on a local database file', () => {
   it('appends with --run and reports duplicates on a re-send', async () => {
     const file = join(dir, 'results.json');
     writeFileSync(file, JSON.stringify([{ scenario_id: 'x', user_message: 'q', agent_response: 'a' }]));
-    const first = JSON.parse((await stepwise(['sync', file, '--db', db, '--agent', 'cli-agent', '--json'])).stdout) as { test_run_id: string };
+    const first = JSON.parse((await stepwise(['sync', file, '--db', db, '--agent', 'cli-agent', '--json'])).stdout) as {
+      test_run_id: string;
+    };
     const again = await stepwise(['sync', file, '--db', db, '--agent', 'cli-agent', '--run', first.test_run_id]);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain(`Synced 0 results into run ${first.test_run_id} (1 duplicate, 0 rejected)`);

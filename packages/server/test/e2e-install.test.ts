@@ -14,7 +14,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** `npm exec -- stepwise …` from the repository root, exactly as the README's `npx stepwise …` lines run. */
 function npmExecStepwise(args: string[]) {
-  return run('npm', ['exec', '--no', '--', 'stepwise', ...args], { cwd: ROOT, env: { ...process.env, STEPWISE_URL: '', STEPWISE_API_KEY: '' } }).then(
+  return run('npm', ['exec', '--no', '--', 'stepwise', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, STEPWISE_URL: '', STEPWISE_API_KEY: '' },
+  }).then(
     (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
     (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
   );

@@ -13,7 +13,9 @@ describe('first run', () => {
     const config = { ...defaultConfig({}), port: 0, dbPath: join(dir, 'demo.db') };
     const first = await startServer(config, () => {});
     expect(first.demoSeeded).toBe(true);
-    const runs = (await (await fetch(`${first.url}/api/v1/runs`, { headers: { authorization: `Bearer ${first.firstApiKey}` } })).json()) as { total: number };
+    const runs = (await (
+      await fetch(`${first.url}/api/v1/runs`, { headers: { authorization: `Bearer ${first.firstApiKey}` } })
+    ).json()) as { total: number };
     expect(runs.total).toBe(3);
     await first.close();
     const again = await startServer(config, () => {});
@@ -30,9 +32,13 @@ describe('first run', () => {
 
 describe('the HTTP server', () => {
   it('reads declared, streamed and oversized bodies correctly', async () => {
-    const server = await startServer({ ...defaultConfig({}), port: 0, dbPath: join(dir, 'bodies.db'), demo: false, maxBodyBytes: 4096 }, () => {});
+    const server = await startServer(
+      { ...defaultConfig({}), port: 0, dbPath: join(dir, 'bodies.db'), demo: false, maxBodyBytes: 4096 },
+      () => {},
+    );
     const headers = { authorization: `Bearer ${server.firstApiKey}`, 'content-type': 'application/json' };
-    const body = (scenario: string, padding = 0) => JSON.stringify({ agent_name: 'a', results: [{ scenario_id: scenario, user_message: 'q'.repeat(padding + 1), agent_response: 'r' }] });
+    const body = (scenario: string, padding = 0) =>
+      JSON.stringify({ agent_name: 'a', results: [{ scenario_id: scenario, user_message: 'q'.repeat(padding + 1), agent_response: 'r' }] });
     try {
       const declared = await fetch(`${server.url}/api/v1/sync`, { method: 'POST', headers, body: body('declared') });
       expect(declared.status).toBe(201);

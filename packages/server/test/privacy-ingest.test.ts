@@ -35,8 +35,16 @@ function piiResult(scenario: string) {
     agent_response: `I emailed ${SECRETS.email} and refunded the card ending 1111 to IBAN ${SECRETS.iban}.`,
     notes: `reporter ${SECRETS.email}`,
     tools_called: [
-      { name: 'lookup_customer', parameters: { email: SECRETS.email, ssn: SECRETS.ssn }, result: { ip: SECRETS.ipv4, last_login_ip: SECRETS.ipv6, session: SECRETS.jwt } },
-      { name: 'call_api', parameters: { headers: { Authorization: `Bearer ${SECRETS.jwt}` }, aws_key: SECRETS.aws }, result: JSON.stringify({ token: SECRETS.github, key: SECRETS.openai }) },
+      {
+        name: 'lookup_customer',
+        parameters: { email: SECRETS.email, ssn: SECRETS.ssn },
+        result: { ip: SECRETS.ipv4, last_login_ip: SECRETS.ipv6, session: SECRETS.jwt },
+      },
+      {
+        name: 'call_api',
+        parameters: { headers: { Authorization: `Bearer ${SECRETS.jwt}` }, aws_key: SECRETS.aws },
+        result: JSON.stringify({ token: SECRETS.github, key: SECRETS.openai }),
+      },
       { name: 'login', parameters: { user: 'ann', password: SECRETS.password }, result: { ok: true } },
     ],
     expected: { tools: [{ name: 'lookup_customer', parameters: { email: SECRETS.email } }] },
@@ -53,7 +61,11 @@ function piiTrace(id: string) {
     metadata: { customer_email: SECRETS.email },
     events: [
       { type: 'user_input', timestamp: '2026-03-13T14:30:00Z', data: { message: `My SSN is ${SECRETS.ssn} and my IBAN ${SECRETS.iban}` } },
-      { type: 'agent_reasoning', timestamp: '2026-03-13T14:30:01Z', data: { text: `The user ${SECRETS.email} logged in from ${SECRETS.ipv4}` } },
+      {
+        type: 'agent_reasoning',
+        timestamp: '2026-03-13T14:30:01Z',
+        data: { text: `The user ${SECRETS.email} logged in from ${SECRETS.ipv4}` },
+      },
       { type: 'custom', timestamp: '2026-03-13T14:30:02Z', data: { name: 'audit', api_key: SECRETS.openai, phone: SECRETS.phone } },
       { type: 'agent_response', timestamp: '2026-03-13T14:30:03Z', data: { message: `Done, ${SECRETS.card} was refunded.` } },
     ],
@@ -90,7 +102,10 @@ describe('privacy at ingest: no raw value reaches the database file', () => {
     t = await makeTestApp();
     expect((await t.post('/api/v1/traces', piiTrace('tr_pii'))).status).toBe(201);
     expect(leaked(t)).toEqual([]);
-    const stored = (await (await t.get('/api/v1/traces/tr_pii')).json()) as { trace: { metadata: Record<string, string> }; redaction: { counts: Record<string, number> } };
+    const stored = (await (await t.get('/api/v1/traces/tr_pii')).json()) as {
+      trace: { metadata: Record<string, string> };
+      redaction: { counts: Record<string, number> };
+    };
     expect(stored.trace.metadata.customer_email).toBe('<EMAIL_1>');
     expect(stored.redaction.counts.email).toBeGreaterThan(0);
     expect(JSON.stringify(stored.redaction)).not.toContain(SECRETS.email);
@@ -98,12 +113,18 @@ describe('privacy at ingest: no raw value reaches the database file', () => {
 
   it('through the MCP sync tool', async () => {
     t = await makeTestApp();
-    const server = createStepwiseMcpServer({ backend: new LocalBackend({ store: t.runtime.store, pipeline: t.runtime.pipeline, workspaceId: 'ws_default' }), role: 'member' });
+    const server = createStepwiseMcpServer({
+      backend: new LocalBackend({ store: t.runtime.store, pipeline: t.runtime.pipeline, workspaceId: 'ws_default' }),
+      role: 'member',
+    });
     const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
     await server.connect(serverSide);
     const client = new Client({ name: 'privacy-test', version: '1.0.0' });
     await client.connect(clientSide);
-    const reply = await client.callTool({ name: 'invarium_sync_results', arguments: { agent_name: 'support', results: JSON.stringify([piiResult('sc_mcp')]) } });
+    const reply = await client.callTool({
+      name: 'invarium_sync_results',
+      arguments: { agent_name: 'support', results: JSON.stringify([piiResult('sc_mcp')]) },
+    });
     expect(reply.isError).toBeFalsy();
     await client.close();
     expect(await t.runtime.store.countTraces('ws_default')).toBe(1);
@@ -115,7 +136,9 @@ describe('privacy at ingest: no raw value reaches the database file', () => {
     const file = `${t.dbPath}.sync.json`;
     writeFileSync(file, JSON.stringify({ agent_name: 'support', results: [piiResult('sc_cli')] }));
     await t.runtime.close();
-    await run(process.execPath, [BIN, 'sync', file, '--db', t.dbPath, '--json'], { env: { ...process.env, STEPWISE_SECRET: 'test-secret' } });
+    await run(process.execPath, [BIN, 'sync', file, '--db', t.dbPath, '--json'], {
+      env: { ...process.env, STEPWISE_SECRET: 'test-secret' },
+    });
     expect(leaked(t)).toEqual([]);
   });
 });
@@ -123,7 +146,9 @@ describe('privacy at ingest: no raw value reaches the database file', () => {
 describe('redacted traces stay useful', () => {
   it('gives the same placeholder to the same email in the input, the parameters, the response and the expectations', async () => {
     t = await makeTestApp();
-    const reply = (await (await t.post('/api/v1/sync', { agent_name: 'support', results: [piiResult('sc_same')] })).json()) as { trace_ids: string[] };
+    const reply = (await (await t.post('/api/v1/sync', { agent_name: 'support', results: [piiResult('sc_same')] })).json()) as {
+      trace_ids: string[];
+    };
     const stored = (await (await t.get(`/api/v1/traces/${reply.trace_ids[0]}`)).json()) as any;
     const events = stored.trace.events;
     expect(events[0].data.message).toContain('<EMAIL_1>');
@@ -144,14 +169,26 @@ describe('per-workspace privacy settings', () => {
     const put = await t.app.request('/api/v1/settings/privacy', {
       method: 'PUT',
       headers: { authorization: `Bearer ${t.ownerKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ rules: { phone: false }, allowlist: [{ value: 'support@acme.example' }], custom_rules: [{ name: 'employee_id', pattern: 'EMP-\\d{6}', label: 'EMPLOYEE_ID' }] }),
+      body: JSON.stringify({
+        rules: { phone: false },
+        allowlist: [{ value: 'support@acme.example' }],
+        custom_rules: [{ name: 'employee_id', pattern: 'EMP-\\d{6}', label: 'EMPLOYEE_ID' }],
+      }),
     });
     expect(put.status).toBe(200);
-    const result = { scenario_id: 's', user_message: `Call ${SECRETS.phone}, write support@acme.example, badge EMP-123456`, agent_response: 'ok' };
+    const result = {
+      scenario_id: 's',
+      user_message: `Call ${SECRETS.phone}, write support@acme.example, badge EMP-123456`,
+      agent_response: 'ok',
+    };
     const mine = (await (await t.post('/api/v1/sync', { agent_name: 'a', results: [result] })).json()) as { trace_ids: string[] };
-    const theirs = (await (await t.post('/api/v1/sync', { agent_name: 'a', results: [result] }, { authorization: `Bearer ${otherKey}` })).json()) as { trace_ids: string[] };
+    const theirs = (await (
+      await t.post('/api/v1/sync', { agent_name: 'a', results: [result] }, { authorization: `Bearer ${otherKey}` })
+    ).json()) as { trace_ids: string[] };
     const mineText = ((await (await t.get(`/api/v1/traces/${mine.trace_ids[0]}`)).json()) as any).trace.events[0].data.message;
-    const theirsText = ((await (await t.get(`/api/v1/traces/${theirs.trace_ids[0]}`, { authorization: `Bearer ${otherKey}` })).json()) as any).trace.events[0].data.message;
+    const theirsText = (
+      (await (await t.get(`/api/v1/traces/${theirs.trace_ids[0]}`, { authorization: `Bearer ${otherKey}` })).json()) as any
+    ).trace.events[0].data.message;
     expect(mineText).toBe(`Call ${SECRETS.phone}, write support@acme.example, badge <EMPLOYEE_ID_1>`);
     expect(theirsText).toBe('Call <PHONE_1>, write <EMAIL_1>, badge EMP-123456');
   });
@@ -173,10 +210,14 @@ describe('per-workspace privacy settings', () => {
 
   it('preview what a payload becomes without storing it', async () => {
     t = await makeTestApp();
-    const preview = (await (await t.post('/api/v1/privacy/preview', { payload: { to: SECRETS.email, note: `card ${SECRETS.card}` } })).json()) as any;
+    const preview = (await (
+      await t.post('/api/v1/privacy/preview', { payload: { to: SECRETS.email, note: `card ${SECRETS.card}` } })
+    ).json()) as any;
     expect(preview.redacted).toEqual({ to: '<EMAIL_1>', note: 'card <CARD_1>' });
     expect(preview.report.counts).toMatchObject({ email: 1, card: 1 });
-    const draft = (await (await t.post('/api/v1/privacy/preview', { payload: { to: SECRETS.email }, settings: { rules: { email: false } } })).json()) as any;
+    const draft = (await (
+      await t.post('/api/v1/privacy/preview', { payload: { to: SECRETS.email }, settings: { rules: { email: false } } })
+    ).json()) as any;
     expect(draft.redacted).toEqual({ to: SECRETS.email });
     expect(await t.runtime.store.countTraces('ws_default')).toBe(0);
   });
@@ -194,7 +235,9 @@ describe('privacy from the CLI', () => {
     expect(redacted.stderr).not.toContain(SECRETS.email);
     const bad = `${t.dbPath}.settings.json`;
     writeFileSync(bad, JSON.stringify({ custom_rules: [{ name: 'x', pattern: '(a+)+', label: 'X' }] }));
-    const refused = await run(process.execPath, [BIN, 'privacy', 'set', bad, '--db', t.dbPath], { env }).catch((e: { code: number; stderr: string }) => e);
+    const refused = await run(process.execPath, [BIN, 'privacy', 'set', bad, '--db', t.dbPath], { env }).catch(
+      (e: { code: number; stderr: string }) => e,
+    );
     expect((refused as { code: number }).code).toBe(2);
     expect((refused as { stderr: string }).stderr).toContain('custom_rules[0].pattern');
   });

@@ -35,7 +35,15 @@ export function describeTraceStoreContract(backend: string, open: () => Promise<
       expect(outcome.runId).toBe('run_a');
       expect(outcome.results.map((r) => r.status)).toEqual(['stored', 'stored', 'stored']);
       const run = await store.getRun(WS, 'run_a');
-      expect(run).toMatchObject({ total: 3, passed: 1, failed: 1, unknown: 1, status: 'failed', pass_rate: 0.5, findings_by_pattern: { loop: 1 } });
+      expect(run).toMatchObject({
+        total: 3,
+        passed: 1,
+        failed: 1,
+        unknown: 1,
+        status: 'failed',
+        pass_rate: 0.5,
+        findings_by_pattern: { loop: 1 },
+      });
     });
 
     it('creates an empty run for a streaming start and appends to it later', async () => {
@@ -57,15 +65,29 @@ export function describeTraceStoreContract(backend: string, open: () => Promise<
     });
 
     it('treats a repeated dedupe key as a duplicate and names the existing trace', async () => {
-      await store.ingest({ workspaceId: WS, newRun: newRun('run_d'), records: [makeRecord({ id: 'tr_first', runId: 'run_d', dedupeKey: 'k1' })], now: NOW });
-      const again = await store.ingest({ workspaceId: WS, records: [makeRecord({ id: 'tr_second', runId: 'run_d', dedupeKey: 'k1' })], now: NOW });
+      await store.ingest({
+        workspaceId: WS,
+        newRun: newRun('run_d'),
+        records: [makeRecord({ id: 'tr_first', runId: 'run_d', dedupeKey: 'k1' })],
+        now: NOW,
+      });
+      const again = await store.ingest({
+        workspaceId: WS,
+        records: [makeRecord({ id: 'tr_second', runId: 'run_d', dedupeKey: 'k1' })],
+        now: NOW,
+      });
       expect(again.results).toEqual([{ status: 'duplicate', traceId: 'tr_first', runId: 'run_d' }]);
       expect((await store.getRun(WS, 'run_d'))?.total).toBe(1);
     });
 
     it('does not create a new run when every record is a duplicate', async () => {
       await store.ingest({ workspaceId: WS, newRun: newRun('run_1'), records: [makeRecord({ id: 'tr_x', runId: 'run_1' })], now: NOW });
-      const again = await store.ingest({ workspaceId: WS, newRun: newRun('run_2'), records: [makeRecord({ id: 'tr_x', runId: 'run_2' })], now: NOW });
+      const again = await store.ingest({
+        workspaceId: WS,
+        newRun: newRun('run_2'),
+        records: [makeRecord({ id: 'tr_x', runId: 'run_2' })],
+        now: NOW,
+      });
       expect(again.runId).toBe('run_1');
       expect(await store.getRun(WS, 'run_2')).toBeNull();
     });
@@ -128,8 +150,18 @@ export function describeTraceStoreContract(backend: string, open: () => Promise<
     });
 
     it('lists runs newest first, filtered by agent and status', async () => {
-      await store.ingest({ workspaceId: WS, newRun: newRun('run_ok', 'alpha'), records: [makeRecord({ runId: 'run_ok' })], now: '2026-01-01T00:00:00Z' });
-      await store.ingest({ workspaceId: WS, newRun: newRun('run_bad', 'beta'), records: [makeRecord({ runId: 'run_bad', verdict: 'failed' })], now: '2026-01-02T00:00:00Z' });
+      await store.ingest({
+        workspaceId: WS,
+        newRun: newRun('run_ok', 'alpha'),
+        records: [makeRecord({ runId: 'run_ok' })],
+        now: '2026-01-01T00:00:00Z',
+      });
+      await store.ingest({
+        workspaceId: WS,
+        newRun: newRun('run_bad', 'beta'),
+        records: [makeRecord({ runId: 'run_bad', verdict: 'failed' })],
+        now: '2026-01-02T00:00:00Z',
+      });
       await store.ingest({ workspaceId: WS, newRun: newRun('run_empty', 'alpha'), records: [], now: '2026-01-03T00:00:00Z' });
       expect((await store.listRuns(WS, { limit: 10, offset: 0 })).items.map((r) => r.id)).toEqual(['run_empty', 'run_bad', 'run_ok']);
       expect((await store.listRuns(WS, { limit: 10, offset: 0, agent: 'alpha' })).items.map((r) => r.id)).toEqual(['run_empty', 'run_ok']);
@@ -153,7 +185,12 @@ export function describeTraceStoreContract(backend: string, open: () => Promise<
     });
 
     it('deletes a run with all its traces', async () => {
-      await store.ingest({ workspaceId: WS, newRun: newRun('run_x'), records: [makeRecord({ runId: 'run_x' }), makeRecord({ runId: 'run_x' })], now: NOW });
+      await store.ingest({
+        workspaceId: WS,
+        newRun: newRun('run_x'),
+        records: [makeRecord({ runId: 'run_x' }), makeRecord({ runId: 'run_x' })],
+        now: NOW,
+      });
       expect(await store.deleteRun(WS, 'run_x')).toEqual({ deleted: true, traces: 2 });
       expect(await store.getRun(WS, 'run_x')).toBeNull();
       expect(await store.countTraces(WS)).toBe(0);

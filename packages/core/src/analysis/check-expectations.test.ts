@@ -19,7 +19,12 @@ describe('checkExpectations: tools and order', () => {
   it('reports a missing tool with no event indexes', () => {
     const [check, ...rest] = checkExpectations(trace, { tools: ['lookup_order', 'refund_order'] });
     expect(rest).toEqual([]);
-    expect(check).toMatchObject({ kind: 'missing_tool', passed: false, event_indexes: [], message: 'refund_order was expected but never called.' });
+    expect(check).toMatchObject({
+      kind: 'missing_tool',
+      passed: false,
+      event_indexes: [],
+      message: 'refund_order was expected but never called.',
+    });
   });
 
   it('counts repeated expected tools', () => {

@@ -5,12 +5,7 @@ import { matchParameters, type ParameterMismatch } from './parameter-match.js';
 import type { Check } from './types.js';
 
 /** Event types that count as a step against `max_steps`. */
-export const STEP_EVENT_TYPES: ReadonlySet<TraceEvent['type']> = new Set([
-  'tool_call',
-  'tool_error',
-  'agent_reasoning',
-  'agent_response',
-]);
+export const STEP_EVENT_TYPES: ReadonlySet<TraceEvent['type']> = new Set(['tool_call', 'tool_error', 'agent_reasoning', 'agent_response']);
 
 /**
  * Steps the agent took: tool calls, tool errors, reasoning and responses. User inputs, metadata and
@@ -264,7 +259,9 @@ function checkResponse(responses: { index: number; text: string }[], expectation
       kind: 'response_missing_text',
       passed: false,
       event_indexes: last ? [last.index] : [],
-      message: last ? `The response does not contain ${quoteValue(phrase)}.` : `There is no response, so it cannot contain ${quoteValue(phrase)}.`,
+      message: last
+        ? `The response does not contain ${quoteValue(phrase)}.`
+        : `There is no response, so it cannot contain ${quoteValue(phrase)}.`,
       details: { text: phrase, case_sensitive: caseSensitive },
     });
   }

@@ -4,7 +4,10 @@ import { canonicalModelId, estimateCost, PRICE_TABLE_DATE } from './cost.js';
 describe('estimateCost', () => {
   it('prices input and output tokens separately, with the table date', () => {
     expect(estimateCost('gpt-4o', { input: 1000, output: 500 })).toEqual({ usd: 0.0075, price_table_date: PRICE_TABLE_DATE });
-    expect(estimateCost('claude-3-5-sonnet-20241022', { input: 1_000_000, output: 1_000_000 })).toEqual({ usd: 18, price_table_date: PRICE_TABLE_DATE });
+    expect(estimateCost('claude-3-5-sonnet-20241022', { input: 1_000_000, output: 1_000_000 })).toEqual({
+      usd: 18,
+      price_table_date: PRICE_TABLE_DATE,
+    });
   });
 
   it.each([

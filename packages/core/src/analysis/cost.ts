@@ -70,8 +70,7 @@ const ALIASES: Readonly<Record<string, string>> = {
 };
 
 export type CostEstimate =
-  | { usd: number; price_table_date: string }
-  | { usd: null; reason: 'unknown model' | 'no token counts' | 'only total tokens' };
+  { usd: number; price_table_date: string } | { usd: null; reason: 'unknown model' | 'no token counts' | 'only total tokens' };
 
 /**
  * Estimated cost of a run in USD from its model and token counts. Never guesses: an unknown model
@@ -92,7 +91,10 @@ export function estimateCost(
   if (input === undefined && output !== undefined && total !== undefined && total >= output) input = total - output;
   if (output === undefined && input !== undefined && total !== undefined && total >= input) output = total - input;
   if (input === undefined || output === undefined) {
-    return { usd: null, reason: total !== undefined && input === undefined && output === undefined ? 'only total tokens' : 'no token counts' };
+    return {
+      usd: null,
+      reason: total !== undefined && input === undefined && output === undefined ? 'only total tokens' : 'no token counts',
+    };
   }
   const usd = (input * price.input + output * price.output) / 1_000_000;
   // Round to a millionth of a dollar so sums of floats print cleanly.
@@ -101,7 +103,13 @@ export function estimateCost(
 
 /** The price entry for a model id, resolving provider prefixes, dated snapshots and aliases. */
 export function priceOf(model: string): ModelPrice | undefined {
-  const exact = own(PRICE_TABLE, model.trim().toLowerCase().replace(/^(?:openai|anthropic|google)\//, ''));
+  const exact = own(
+    PRICE_TABLE,
+    model
+      .trim()
+      .toLowerCase()
+      .replace(/^(?:openai|anthropic|google)\//, ''),
+  );
   if (exact) return exact;
   const id = canonicalModelId(model);
   const alias = own(ALIASES, id);

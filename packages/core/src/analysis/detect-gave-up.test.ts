@@ -27,11 +27,19 @@ describe('detectGaveUp', () => {
   });
 
   it('flags giving up with usable data as a reasoning failure', () => {
-    const findings = run([['call', 'search', { q: 'x' }, ['hit']], ['respond', 'I give up and restart.']]);
+    const findings = run([
+      ['call', 'search', { q: 'x' }, ['hit']],
+      ['respond', 'I give up and restart.'],
+    ]);
     expect(findings).toMatchObject([{ category: 'reasoning_failure' }]);
   });
 
   it('does not flag an honest "could not find"', () => {
-    expect(run([['call', 'search', { q: 'x' }, []], ['respond', "I couldn't find anything about that."]])).toEqual([]);
+    expect(
+      run([
+        ['call', 'search', { q: 'x' }, []],
+        ['respond', "I couldn't find anything about that."],
+      ]),
+    ).toEqual([]);
   });
 });

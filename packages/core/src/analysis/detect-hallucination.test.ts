@@ -26,7 +26,9 @@ describe('detectHallucination', () => {
     const findings = run([ask, search(result), ['respond', 'Digital products can be refunded within 14 days of purchase.']]);
     expect(findings).toHaveLength(1);
     expect(findings[0]).toMatchObject({ pattern: 'hallucination', category: 'knowledge_failure', severity: 'high', event_indexes: [1, 2] });
-    expect(findings[0]?.summary).toMatch(/^Called search_knowledge_base with query "refund policy digital products", got .+, then answered with "14 days" that no tool returned\.$/);
+    expect(findings[0]?.summary).toMatch(
+      /^Called search_knowledge_base with query "refund policy digital products", got .+, then answered with "14 days" that no tool returned\.$/,
+    );
   });
 
   it('flags specifics when every tool failed', () => {
@@ -41,7 +43,9 @@ describe('detectHallucination', () => {
   });
 
   it('does not flag an answer that admits it could not find the information', () => {
-    expect(run([ask, search([]), ['respond', "I couldn't find our refund policy for digital products; please contact support."]])).toEqual([]);
+    expect(run([ask, search([]), ['respond', "I couldn't find our refund policy for digital products; please contact support."]])).toEqual(
+      [],
+    );
     expect(run([ask, search({ articles: [] }), ['respond', 'I have no information about a 14 day window, sorry.']])).toEqual([]);
   });
 
@@ -67,7 +71,9 @@ describe('detectHallucination', () => {
   it('does not flag the seed-like success path', () => {
     const steps: FixtureStep[] = [
       ask,
-      search({ articles: [{ title: 'Refund Policy', content: 'Digital products are eligible for a refund within 14 days of purchase...' }] }),
+      search({
+        articles: [{ title: 'Refund Policy', content: 'Digital products are eligible for a refund within 14 days of purchase...' }],
+      }),
       ['respond', 'Our refund policy for digital products allows refunds within 14 days of purchase.'],
     ];
     expect(run(steps)).toEqual([]);

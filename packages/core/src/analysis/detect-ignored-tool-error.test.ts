@@ -18,13 +18,17 @@ describe('detectIgnoredToolError', () => {
         category: 'communication_failure',
         severity: 'high',
         event_indexes: [1, 2],
-        summary: 'Called create_booking with date "2026-03-14", which failed with "service unavailable", then claimed success without retrying or mentioning the error.',
+        summary:
+          'Called create_booking with date "2026-03-14", which failed with "service unavailable", then claimed success without retrying or mentioning the error.',
       },
     ]);
   });
 
   it('flags an error hidden in a result ({status: 401}) followed by a plain answer as medium', () => {
-    const findings = run([['call', 'get_news', {}, { status: '401', msg: 'Authentication required' }], ['respond', 'Here is the latest news.']]);
+    const findings = run([
+      ['call', 'get_news', {}, { status: '401', msg: 'Authentication required' }],
+      ['respond', 'Here is the latest news.'],
+    ]);
     expect(findings).toMatchObject([{ severity: 'medium', event_indexes: [0, 1] }]);
   });
 

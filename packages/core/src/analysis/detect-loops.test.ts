@@ -24,7 +24,8 @@ describe('detectLoops', () => {
         category: 'reasoning_failure',
         severity: 'high',
         event_indexes: [1, 3, 4],
-        summary: 'Called search_kb with query "x" 3 times in a row with the same parameters, getting the same result each time (no progress).',
+        summary:
+          'Called search_kb with query "x" 3 times in a row with the same parameters, getting the same result each time (no progress).',
       },
     ]);
   });
@@ -40,8 +41,19 @@ describe('detectLoops', () => {
   });
 
   it('does not flag two repeats, different parameters, or repeats across turns', () => {
-    expect(run([['call', 'a', { q: 1 }, 1], ['call', 'a', { q: 1 }, 1]])).toEqual([]);
-    expect(run([['call', 'a', { q: 1 }, 1], ['call', 'a', { q: 2 }, 1], ['call', 'a', { q: 3 }, 1]])).toEqual([]);
+    expect(
+      run([
+        ['call', 'a', { q: 1 }, 1],
+        ['call', 'a', { q: 1 }, 1],
+      ]),
+    ).toEqual([]);
+    expect(
+      run([
+        ['call', 'a', { q: 1 }, 1],
+        ['call', 'a', { q: 2 }, 1],
+        ['call', 'a', { q: 3 }, 1],
+      ]),
+    ).toEqual([]);
     expect(
       run([
         ['call', 'a', { q: 1 }, 1],
@@ -54,7 +66,11 @@ describe('detectLoops', () => {
   });
 
   it('uses the configured repeat threshold', () => {
-    const steps: FixtureStep[] = [['call', 'a', { q: 1 }, 1], ['call', 'a', { q: 1 }, 1], ['call', 'a', { q: 1 }, 1]];
+    const steps: FixtureStep[] = [
+      ['call', 'a', { q: 1 }, 1],
+      ['call', 'a', { q: 1 }, 1],
+      ['call', 'a', { q: 1 }, 1],
+    ];
     expect(run(steps, { loopMinRepeats: 4 })).toEqual([]);
     expect(run(steps.slice(0, 2), { loopMinRepeats: 2 })).toHaveLength(1);
   });

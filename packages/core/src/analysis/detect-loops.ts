@@ -24,12 +24,11 @@ export function detectLoops(trace: Trace, ctx: DetectorContext): Finding[] {
   // Canonical parameters are computed only for calls whose tool name could repeat.
   const params: (string | undefined)[] = new Array<string | undefined>(tools.length);
   const paramsAt = (i: number): string => (params[i] ??= canonicalJson(tools[i]!.parameters));
-  const same = (i: number, j: number): boolean =>
-    turn[i] === turn[j] && tools[i]!.tool === tools[j]!.tool && paramsAt(i) === paramsAt(j);
+  const same = (i: number, j: number): boolean => turn[i] === turn[j] && tools[i]!.tool === tools[j]!.tool && paramsAt(i) === paramsAt(j);
   const findings: Finding[] = [];
 
   // Runs of identical calls.
-  for (let i = 0; i < tools.length; ) {
+  for (let i = 0; i < tools.length;) {
     let j = i + 1;
     while (j < tools.length && same(i, j)) j++;
     const count = j - i;
@@ -38,7 +37,7 @@ export function detectLoops(trace: Trace, ctx: DetectorContext): Finding[] {
   }
 
   // A-B-A-B alternation.
-  for (let i = 0; i + 3 < tools.length; ) {
+  for (let i = 0; i + 3 < tools.length;) {
     if (same(i, i + 1) || !same(i, i + 2) || !same(i + 1, i + 3) || turn[i] !== turn[i + 1]) {
       i++;
       continue;

@@ -30,12 +30,24 @@ describe('detectMissingToolCall', () => {
   it('flags an answer with specifics when tools were offered and none was called', () => {
     const findings = run([['meta', { tools_offered: ['search_knowledge_base', 'get_order'] }], ...answerFromMemory]);
     expect(findings).toMatchObject([{ severity: 'medium', event_indexes: [2] }]);
-    expect(findings[0]?.summary).toBe('Answered with "14 days" without calling any of the offered tools (search_knowledge_base and get_order).');
+    expect(findings[0]?.summary).toBe(
+      'Answered with "14 days" without calling any of the offered tools (search_knowledge_base and get_order).',
+    );
   });
 
   it('does not flag when a tool was called, no tool was offered, or the answer states nothing specific', () => {
-    expect(run([answerFromMemory[0]!, ['call', 'search_knowledge_base', { query: 'x' }, ['14 days']], answerFromMemory[1]!], { tools: ['search_knowledge_base'] })).toEqual([]);
+    expect(
+      run([answerFromMemory[0]!, ['call', 'search_knowledge_base', { query: 'x' }, ['14 days']], answerFromMemory[1]!], {
+        tools: ['search_knowledge_base'],
+      }),
+    ).toEqual([]);
     expect(run(answerFromMemory)).toEqual([]);
-    expect(run([['meta', { tools_offered: ['search'] }], ['user', 'Hi there'], ['respond', 'Hello! How can I help?']])).toEqual([]);
+    expect(
+      run([
+        ['meta', { tools_offered: ['search'] }],
+        ['user', 'Hi there'],
+        ['respond', 'Hello! How can I help?'],
+      ]),
+    ).toEqual([]);
   });
 });

@@ -16,7 +16,11 @@ const ask: FixtureStep = ['user', 'What is your refund policy for digital produc
 describe('detectToolMisuse', () => {
   it('flags the right tool with wrong parameters followed by an answer', () => {
     const findings = run(
-      [ask, ['call', 'search_knowledge_base', { query: 'shipping times' }, { articles: [{ title: 'Shipping' }] }], ['respond', 'We ship in 3 days.']],
+      [
+        ask,
+        ['call', 'search_knowledge_base', { query: 'shipping times' }, { articles: [{ title: 'Shipping' }] }],
+        ['respond', 'We ship in 3 days.'],
+      ],
       { tools: [{ name: 'search_knowledge_base', parameters: { query: 'refund policy digital products' } }] },
     );
     expect(findings).toEqual([
@@ -35,7 +39,9 @@ describe('detectToolMisuse', () => {
     const findings = run([ask, ['call', 'search_web', { q: 'refund policy' }, ['blog post']], ['respond', 'Refunds take 30 days.']], {
       tools: ['search_knowledge_base'],
     });
-    expect(findings.map((f) => f.summary)).toEqual(['Called search_web with q "refund policy" instead of search_knowledge_base, then answered from its result.']);
+    expect(findings.map((f) => f.summary)).toEqual([
+      'Called search_web with q "refund policy" instead of search_knowledge_base, then answered from its result.',
+    ]);
   });
 
   it('flags parameters that failed validation when the answer ignores it', () => {
@@ -45,7 +51,9 @@ describe('detectToolMisuse', () => {
       ['respond', 'Here are some great comedies: Seinfeld and Friends.'],
     ]);
     expect(findings).toMatchObject([{ severity: 'high', event_indexes: [1, 2] }]);
-    expect(findings[0]?.summary).toBe('Called search_shows with genre "Comedy", which was rejected with "genre must be an integer: Comedy", then answered without a corrected call.');
+    expect(findings[0]?.summary).toBe(
+      'Called search_shows with genre "Comedy", which was rejected with "genre must be an integer: Comedy", then answered without a corrected call.',
+    );
   });
 
   it('does not flag a validation error the agent corrected', () => {
@@ -58,7 +66,12 @@ describe('detectToolMisuse', () => {
   });
 
   it('does not treat an outage as misuse', () => {
-    expect(run([['error', 'search', { q: 'x' }, 'upstream timeout', 'timeout'], ['respond', 'Sorry, search is down.']])).toEqual([]);
+    expect(
+      run([
+        ['error', 'search', { q: 'x' }, 'upstream timeout', 'timeout'],
+        ['respond', 'Sorry, search is down.'],
+      ]),
+    ).toEqual([]);
   });
 
   it('flags a call of a tool that was not offered', () => {
@@ -68,7 +81,9 @@ describe('detectToolMisuse', () => {
       ['error', 'authenticate', {}, 'No such function name: authenticate'],
     ]);
     expect(findings).toMatchObject([{ severity: 'medium', event_indexes: [2] }]);
-    expect(findings[0]?.summary).toBe('Called authenticate with no parameters, a tool that was not offered, and failed with "No such function name: authenticate".');
+    expect(findings[0]?.summary).toBe(
+      'Called authenticate with no parameters, a tool that was not offered, and failed with "No such function name: authenticate".',
+    );
   });
 
   it('does not flag the expected tool with the expected parameters', () => {

@@ -26,7 +26,10 @@ export function detectToolMisuse(trace: Trace, ctx: DetectorContext): Finding[] 
     const step = byIndex.get(check.event_indexes[0] ?? -1);
     if (!step) continue;
     const mismatch = (check.details?.mismatches as { path: string; expected?: unknown; reason: string }[] | undefined)?.[0];
-    const wanted = mismatch && mismatch.reason !== 'unexpected' ? ` where ${mismatch.path} ${quoteValue(mismatch.expected)} was expected` : ' with parameters the scenario does not expect';
+    const wanted =
+      mismatch && mismatch.reason !== 'unexpected'
+        ? ` where ${mismatch.path} ${quoteValue(mismatch.expected)} was expected`
+        : ' with parameters the scenario does not expect';
     findings.push(withAnswer(ctx, step, `Called ${describeCall(step.tool, step.parameters)}${wanted}`));
   }
 
@@ -66,7 +69,12 @@ export function detectToolMisuse(trace: Trace, ctx: DetectorContext): Finding[] 
     if (corrected) continue;
     const honest = response !== undefined && reportsFailure(response.text);
     const severity: Severity = response !== undefined && !honest ? 'high' : 'medium';
-    const then = response === undefined ? 'and never called it correctly' : honest ? 'then reported the failure without a corrected call' : 'then answered without a corrected call';
+    const then =
+      response === undefined
+        ? 'and never called it correctly'
+        : honest
+          ? 'then reported the failure without a corrected call'
+          : 'then answered without a corrected call';
     findings.push({
       pattern: 'tool_misuse',
       category: 'tool_usage_failure',

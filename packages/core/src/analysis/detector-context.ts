@@ -2,12 +2,7 @@ import type { Trace } from '../trace/schema.js';
 import { quoteValue } from './describe.js';
 import type { Expectations } from './expectations-schema.js';
 import { classifyResult, type ResultOutcome } from './result-outcome.js';
-import {
-  DEFAULT_ANALYSIS_OPTIONS,
-  type AnalysisOptions,
-  type Check,
-  type ResolvedAnalysisOptions,
-} from './types.js';
+import { DEFAULT_ANALYSIS_OPTIONS, type AnalysisOptions, type Check, type ResolvedAnalysisOptions } from './types.js';
 
 /** A tool call or tool error of the trace, with its result already classified. */
 export interface ToolStep {
@@ -56,7 +51,9 @@ export function buildDetectorContext(
     switch (event.type) {
       case 'tool_call': {
         const hasResult = Object.hasOwn(event.data, 'result');
-        const outcome: ResultOutcome = hasResult ? classifyResult(event.data.result) : { kind: 'data', description: 'got no recorded result' };
+        const outcome: ResultOutcome = hasResult
+          ? classifyResult(event.data.result)
+          : { kind: 'data', description: 'got no recorded result' };
         const step: ToolStep = {
           index,
           tool: event.data.tool,

@@ -22,7 +22,7 @@ const refundExpectations = {
   response_contains: ['14 days'],
 };
 
-describe('evaluateTrace on the brief\'s examples', () => {
+describe("evaluateTrace on the brief's examples", () => {
   it('passes the seed refund trace with no checks and no findings', () => {
     const evaluation = evaluateTrace(seedTrace(), { expectations: refundExpectations, reportedPassed: true });
     expect(evaluation).toEqual({
@@ -76,7 +76,10 @@ describe('evaluateTrace on the brief\'s examples', () => {
 
 describe('evaluateTrace verdicts', () => {
   it('fails on a failed check even when no detector fires', () => {
-    const trace = fixtureTrace([['user', 'hi'], ['respond', 'Hello!']]);
+    const trace = fixtureTrace([
+      ['user', 'hi'],
+      ['respond', 'Hello!'],
+    ]);
     const evaluation = evaluateTrace(trace, { expectations: { response_contains: ['welcome'] } });
     expect(evaluation.verdict).toBe('failed');
     expect(evaluation.findings).toEqual([]);

@@ -61,9 +61,7 @@ export function evaluateTrace(trace: Trace, input: EvaluateInput = {}): Evaluati
 
   const failed = checks.length > 0 || findings.some((f) => f.severity === 'high');
   if (input.reportedPassed === true && failed) findings.push(passingFailure(checks, findings));
-  findings.sort(
-    (a, b) => (a.event_indexes[0] ?? -1) - (b.event_indexes[0] ?? -1) || SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity],
-  );
+  findings.sort((a, b) => (a.event_indexes[0] ?? -1) - (b.event_indexes[0] ?? -1) || SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity]);
 
   const evaluation: Evaluation = {
     verdict: failed ? 'failed' : 'passed',
@@ -92,9 +90,7 @@ export function detectStepBudget(trace: Trace, ctx: DetectorContext): Finding[] 
 function dropCovered(findings: Finding[]): Finding[] {
   const misused = new Set<number>();
   for (const f of findings) if (f.pattern === 'tool_misuse') for (const i of f.event_indexes) misused.add(i);
-  return findings.filter(
-    (f) => f.pattern !== 'ignored_tool_error' || !f.event_indexes.slice(0, -1).every((i) => misused.has(i)),
-  );
+  return findings.filter((f) => f.pattern !== 'ignored_tool_error' || !f.event_indexes.slice(0, -1).every((i) => misused.has(i)));
 }
 
 function passingFailure(checks: Check[], findings: Finding[]): Finding {
@@ -104,7 +100,10 @@ function passingFailure(checks: Check[], findings: Finding[]): Finding {
   for (const f of high) for (const i of f.event_indexes) indexes.add(i);
   const reasons: string[] = [];
   if (checks.length > 0) reasons.push(`${checks.length} expectation check${checks.length === 1 ? '' : 's'} failed`);
-  if (high.length > 0) reasons.push(`${high.length} high-severity finding${high.length === 1 ? '' : 's'} (${[...new Set(high.map((f) => f.pattern))].join(', ')})`);
+  if (high.length > 0)
+    reasons.push(
+      `${high.length} high-severity finding${high.length === 1 ? '' : 's'} (${[...new Set(high.map((f) => f.pattern))].join(', ')})`,
+    );
   const first = checks[0]?.message ?? high[0]?.summary ?? '';
   const category: FailureCategory = checks.length > 0 ? 'instruction_failure' : (high[0]?.category ?? 'instruction_failure');
   return {

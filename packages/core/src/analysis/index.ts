@@ -18,14 +18,5 @@ export { detectGaveUp } from './detect-gave-up.js';
 export { PRICE_TABLE, PRICE_TABLE_DATE, canonicalModelId, estimateCost } from './cost.js';
 export type { CostEstimate, ModelPrice } from './cost.js';
 export { CHECK_KINDS, DEFAULT_ANALYSIS_OPTIONS, FAILURE_CATEGORIES, FINDING_PATTERNS } from './types.js';
-export type {
-  AnalysisOptions,
-  Check,
-  CheckKind,
-  Evaluation,
-  FailureCategory,
-  Finding,
-  FindingPattern,
-  Severity,
-} from './types.js';
+export type { AnalysisOptions, Check, CheckKind, Evaluation, FailureCategory, Finding, FindingPattern, Severity } from './types.js';
 export { Expectations, ExpectedTool, OrderMode, ParameterMatchMode } from './expectations-schema.js';

@@ -32,7 +32,11 @@ describe('classifyResult', () => {
 
 describe('parsePythonLiteral', () => {
   it('parses dicts, lists, tuples, None, True and escapes', () => {
-    expect(parsePythonLiteral("{'a': [1, None, True], 'b': (2.5, 'it\\'s'), \"c\": {}}")).toEqual({ a: [1, null, true], b: [2.5, "it's"], c: {} });
+    expect(parsePythonLiteral("{'a': [1, None, True], 'b': (2.5, 'it\\'s'), \"c\": {}}")).toEqual({
+      a: [1, null, true],
+      b: [2.5, "it's"],
+      c: {},
+    });
   });
 
   it('returns undefined for anything that is not a literal', () => {

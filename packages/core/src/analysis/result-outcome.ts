@@ -8,9 +8,7 @@ import { parsePythonLiteral } from './python-literal.js';
  * used in summaries: `got 0 results`, `got an empty result`, `got "No articles found"`.
  */
 export type ResultOutcome =
-  | { kind: 'data'; description: string }
-  | { kind: 'empty'; description: string }
-  | { kind: 'error'; description: string; text: string };
+  { kind: 'data'; description: string } | { kind: 'empty'; description: string } | { kind: 'error'; description: string; text: string };
 
 const NO_RESULTS_TEXT =
   /\b(?:no (?:results?|matches|matching \w+|records?|data|articles?|items?|entries|documents?|hits|information)(?: (?:were |was )?found)?|not found|nothing (?:was )?found|0 results|zero results|did not return any|returned no)\b/i;

@@ -62,13 +62,21 @@ describe('alignTraces', () => {
   it('ignores timestamps, durations, call ids, key order and redaction numbering', () => {
     const a = trace([
       user('My email is <EMAIL_1>'),
-      call('lookup_customer', { email: '<EMAIL_1>', filters: { active: true, region: 'eu' }, request_id: 'r-1' }, { id: 'c_9', name: 'Ann' }),
+      call(
+        'lookup_customer',
+        { email: '<EMAIL_1>', filters: { active: true, region: 'eu' }, request_id: 'r-1' },
+        { id: 'c_9', name: 'Ann' },
+      ),
       respond('Found you, Ann.'),
     ]);
     const b = trace(
       [
         user('My email is <EMAIL_2>'),
-        call('lookup_customer', { filters: { region: 'eu', active: true }, request_id: 'r-77', email: '<EMAIL_2>' }, { name: 'Ann', id: 'c_10' }),
+        call(
+          'lookup_customer',
+          { filters: { region: 'eu', active: true }, request_id: 'r-77', email: '<EMAIL_2>' },
+          { name: 'Ann', id: 'c_10' },
+        ),
         respond('Found you, Ann.'),
       ],
       {},
@@ -84,11 +92,7 @@ describe('alignTraces', () => {
 
   it('names a changed parameter with both values at the first call', () => {
     const a = refundTrace();
-    const b = trace([
-      user(QUESTION),
-      call('search_knowledge_base', { query: 'refunds' }, { articles: [ARTICLE] }),
-      respond(ANSWER),
-    ]);
+    const b = trace([user(QUESTION), call('search_knowledge_base', { query: 'refunds' }, { articles: [ARTICLE] }), respond(ANSWER)]);
     const alignment = alignTraces(a, b);
     const row = alignment.rows[1]!;
     expect(row.kind).toBe('changed');
@@ -100,8 +104,18 @@ describe('alignTraces', () => {
   });
 
   it('reports a different tool as the divergence in one sentence', () => {
-    const c = trace([user('Where is my order?'), think('check orders'), call('lookup_order', { id: 'A-17' }, { status: 'shipped' }), respond('Shipped.')]);
-    const d = trace([user('Where is my order?'), think('check orders'), call('search_knowledge_base', { query: 'order status' }, { articles: [] }), respond('Shipped.')]);
+    const c = trace([
+      user('Where is my order?'),
+      think('check orders'),
+      call('lookup_order', { id: 'A-17' }, { status: 'shipped' }),
+      respond('Shipped.'),
+    ]);
+    const d = trace([
+      user('Where is my order?'),
+      think('check orders'),
+      call('search_knowledge_base', { query: 'order status' }, { articles: [] }),
+      respond('Shipped.'),
+    ]);
     const alignment = alignTraces(d, c);
     expect(alignment.rows.map((r) => r.kind)).toEqual(['same', 'same', 'only_a', 'only_b', 'same']);
     expect(alignment.divergence).toMatchObject({ row: 2, a: 2, b: 2, reason: 'different_tool' });
@@ -149,8 +163,17 @@ describe('alignTraces', () => {
     const b = trace([user('Is T-1 done?'), ...loop(2), respond('Still pending.')]);
     const alignment = alignTraces(a, b);
     expect(alignment.rows).toHaveLength(3);
-    expect(alignment.rows[1]).toMatchObject({ kind: 'changed', tool: 'check_status', count_a: 7, count_b: 2, a: [1, 2, 3, 4, 5, 6, 7], b: [1, 2] });
-    expect(alignment.divergence?.sentence).toBe('Run B called check_status twice where run A called it 7 times (events 1–7 vs events 1–2).');
+    expect(alignment.rows[1]).toMatchObject({
+      kind: 'changed',
+      tool: 'check_status',
+      count_a: 7,
+      count_b: 2,
+      a: [1, 2, 3, 4, 5, 6, 7],
+      b: [1, 2],
+    });
+    expect(alignment.divergence?.sentence).toBe(
+      'Run B called check_status twice where run A called it 7 times (events 1–7 vs events 1–2).',
+    );
 
     const same = alignTraces(a, trace([user('Is T-1 done?'), ...loop(7), respond('Still pending.')]));
     expect(same.rows[1]).toMatchObject({ kind: 'same', count_a: 7, count_b: 7 });
@@ -258,7 +281,9 @@ describe('alignTraces', () => {
     expect(alignment.warnings).toHaveLength(2);
     expect(alignment.warnings[0]).toContain('different scenarios (sc_refund vs sc_cancel)');
     expect(alignment.warnings[1]).toContain('user input differs');
-    expect(alignment.divergence?.sentence).toBe('Run B called cancel_subscription where run A called search_knowledge_base (event 1 vs event 1).');
+    expect(alignment.divergence?.sentence).toBe(
+      'Run B called cancel_subscription where run A called search_knowledge_base (event 1 vs event 1).',
+    );
   });
 
   it('compares traces with zero events cleanly', () => {
@@ -276,7 +301,11 @@ describe('alignTraces', () => {
 
   it('treats a call that failed in one run and succeeded in the other as one changed step', () => {
     const a = refundTrace();
-    const b = trace([user(QUESTION), fail('search_knowledge_base', { query: 'refund policy digital products' }, 'RateLimited', 'slow down'), respond(ANSWER)]);
+    const b = trace([
+      user(QUESTION),
+      fail('search_knowledge_base', { query: 'refund policy digital products' }, 'RateLimited', 'slow down'),
+      respond(ANSWER),
+    ]);
     const alignment = alignTraces(a, b);
     expect(alignment.rows.map((r) => r.kind)).toEqual(['same', 'changed', 'same']);
     expect(alignment.rows[1]!.changes.map((c) => c.path)).toEqual(['error_type', 'message', 'outcome', 'result']);
@@ -284,9 +313,16 @@ describe('alignTraces', () => {
   });
 
   it('reports model, token, cost and duration differences as deltas, not as the divergence', () => {
-    const meta = (model: string, total: number, cost: number): Step => ({ type: 'metadata', data: { model, tokens: { total }, cost_usd: cost, latency_ms: 10 } });
-    const a = trace([...refundTrace().events.map((e) => ({ type: e.type, data: e.data })), meta('gpt-4o', 300, 0.01)], { duration_ms: 2000 });
-    const b = trace([...refundTrace().events.map((e) => ({ type: e.type, data: e.data })), meta('gpt-4o-mini', 420, 0.002)], { duration_ms: 1500 });
+    const meta = (model: string, total: number, cost: number): Step => ({
+      type: 'metadata',
+      data: { model, tokens: { total }, cost_usd: cost, latency_ms: 10 },
+    });
+    const a = trace([...refundTrace().events.map((e) => ({ type: e.type, data: e.data })), meta('gpt-4o', 300, 0.01)], {
+      duration_ms: 2000,
+    });
+    const b = trace([...refundTrace().events.map((e) => ({ type: e.type, data: e.data })), meta('gpt-4o-mini', 420, 0.002)], {
+      duration_ms: 1500,
+    });
     const alignment = alignTraces(a, b);
     expect(alignment.divergence).toBeNull();
     expect(alignment.rows[3]).toMatchObject({ kind: 'changed', event_type: 'metadata', behavior: false });
@@ -297,7 +333,8 @@ describe('alignTraces', () => {
   });
 
   it('falls back to anchors past the edit cap and still names the first divergence', () => {
-    const steps = (prefix: string, n: number): Step[] => Array.from({ length: n }, (_, i) => call(`${prefix}_${i % 5}`, { n: i }, { ok: i }));
+    const steps = (prefix: string, n: number): Step[] =>
+      Array.from({ length: n }, (_, i) => call(`${prefix}_${i % 5}`, { n: i }, { ok: i }));
     const shared = [user(QUESTION), call('search_knowledge_base', { query: 'refund' }, { articles: [ARTICLE] })];
     const a = trace([...shared, ...steps('alpha', 60), respond(ANSWER)]);
     const b = trace([...shared, ...steps('beta', 60), respond(ANSWER)]);
@@ -314,7 +351,9 @@ describe('alignTraces', () => {
 
   it('gives the same rows with and without the fallback when the traces differ in few places', () => {
     const body = Array.from({ length: 200 }, (_, i) => call(`tool_${i % 7}`, { i }, { ok: true }));
-    const changed = body.map((s, i) => (i === 50 ? call('tool_x', { i }, { ok: true }) : i === 120 ? call('tool_1', { i: -1 }, { ok: true }) : s));
+    const changed = body.map((s, i) =>
+      i === 50 ? call('tool_x', { i }, { ok: true }) : i === 120 ? call('tool_1', { i: -1 }, { ok: true }) : s,
+    );
     const a = trace([user('go'), ...body, respond('done')]);
     const b = trace([user('go'), ...changed, respond('done')]);
     const exact = alignTraces(a, b);

@@ -3,7 +3,12 @@ import { compareRuns, passRate } from './compare-runs.js';
 import type { RunResultSummary } from './compare-runs.js';
 
 let nextId = 0;
-function result(scenario_id: string, verdict: RunResultSummary['verdict'], tool_path: string[] = ['search'], patterns: string[] = []): RunResultSummary {
+function result(
+  scenario_id: string,
+  verdict: RunResultSummary['verdict'],
+  tool_path: string[] = ['search'],
+  patterns: string[] = [],
+): RunResultSummary {
   nextId++;
   return { trace_id: `tr_${nextId}`, scenario_id, verdict, tool_path, patterns };
 }

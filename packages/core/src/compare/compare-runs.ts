@@ -10,15 +10,7 @@ export interface RunResultSummary {
   patterns: readonly string[];
 }
 
-export type ResultChange =
-  | 'regression'
-  | 'fix'
-  | 'still_failing'
-  | 'still_passing'
-  | 'behavior_drift'
-  | 'unknown'
-  | 'added'
-  | 'removed';
+export type ResultChange = 'regression' | 'fix' | 'still_failing' | 'still_passing' | 'behavior_drift' | 'unknown' | 'added' | 'removed';
 
 /** One result of a scenario in the base run against its counterpart in the head run. */
 export interface ResultComparison {
@@ -82,7 +74,14 @@ export function compareRuns(base: readonly RunResultSummary[], head: readonly Ru
       const b = inBase[k] ?? null;
       const h = inHead[k] ?? null;
       const pathChanged = b !== null && h !== null && !samePath(b.tool_path, h.tool_path);
-      results.push({ scenario_id: scenario, occurrence: k, status: changeOf(b, h, pathChanged), base: b, head: h, tool_path_changed: pathChanged });
+      results.push({
+        scenario_id: scenario,
+        occurrence: k,
+        status: changeOf(b, h, pathChanged),
+        base: b,
+        head: h,
+        tool_path_changed: pathChanged,
+      });
     }
   }
 

@@ -3,16 +3,7 @@ import type { AlignmentRow } from './align-traces.js';
 import { abbreviateText, abbreviateValue } from './field-diff.js';
 
 export type DivergenceReason =
-  | 'different_tool'
-  | 'parameters'
-  | 'outcome'
-  | 'result'
-  | 'count'
-  | 'order'
-  | 'extra_step'
-  | 'missing_step'
-  | 'response'
-  | 'custom';
+  'different_tool' | 'parameters' | 'outcome' | 'result' | 'count' | 'order' | 'extra_step' | 'missing_step' | 'response' | 'custom';
 
 /** Where the two runs' behavior first differs, in one plain sentence. */
 export interface Divergence {
@@ -60,7 +51,11 @@ function changedDivergence(r: number, row: AlignmentRow, a: Trace, b: Trace): Di
   const eb = ib === null ? undefined : b.events[ib];
 
   if (row.event_type === 'agent_response') {
-    return { ...base, reason: 'response', sentence: `Run B's response differs in substance from run A's, after the same tool calls and results ${at}.` };
+    return {
+      ...base,
+      reason: 'response',
+      sentence: `Run B's response differs in substance from run A's, after the same tool calls and results ${at}.`,
+    };
   }
   if (row.event_type === 'custom') {
     const name = ea?.type === 'custom' ? ea.data.name : 'custom';

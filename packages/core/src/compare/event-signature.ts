@@ -256,7 +256,8 @@ export class SignatureTable {
 
   /** The id of an event's kind (see `eventKind`), without building its text for every event. */
   internKind(event: TraceEvent): number {
-    const byName = event.type === 'tool_call' || event.type === 'tool_error' ? this.toolKinds : event.type === 'custom' ? this.customKinds : null;
+    const byName =
+      event.type === 'tool_call' || event.type === 'tool_error' ? this.toolKinds : event.type === 'custom' ? this.customKinds : null;
     if (byName === null) return this.internText(event.type);
     const name = event.type === 'custom' ? event.data.name : (event.data as { tool: string }).tool;
     let id = byName.get(name);

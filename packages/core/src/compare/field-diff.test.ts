@@ -47,9 +47,29 @@ describe('StructuralHasher', () => {
   it('tells apart values that differ in content, type, order of array items or nesting', () => {
     const ignore = ignoreSets().parameters;
     const values: unknown[] = [
-      { q: 'refund' }, { q: 'refunds' }, { q: 1 }, { q: '1' }, { q: true }, { q: null }, { q: [] }, { q: {} },
-      { q: [1, 2] }, { q: [2, 1] }, { q: [[1], 2] }, { q: [1, [2]] }, { a: 1, b: 2 }, { a: 2, b: 1 }, { a: { b: 1 } },
-      { 'a.b': 1 }, { q: 1.5 }, { q: -1 }, {}, [], '', 0, false,
+      { q: 'refund' },
+      { q: 'refunds' },
+      { q: 1 },
+      { q: '1' },
+      { q: true },
+      { q: null },
+      { q: [] },
+      { q: {} },
+      { q: [1, 2] },
+      { q: [2, 1] },
+      { q: [[1], 2] },
+      { q: [1, [2]] },
+      { a: 1, b: 2 },
+      { a: 2, b: 1 },
+      { a: { b: 1 } },
+      { 'a.b': 1 },
+      { q: 1.5 },
+      { q: -1 },
+      {},
+      [],
+      '',
+      0,
+      false,
     ];
     const hashes = new Set(values.map((v) => hash(v, ignore)));
     expect(hashes.size).toBe(values.length);

@@ -40,7 +40,10 @@ describe('formatAlignmentSideBySide', () => {
   });
 
   it('says when there is no behavior difference and prints warnings', () => {
-    const other = trace(a.events.map((e) => ({ type: e.type, data: e.data })), 'sc_other');
+    const other = trace(
+      a.events.map((e) => ({ type: e.type, data: e.data })),
+      'sc_other',
+    );
     const text = formatAlignmentSideBySide(alignTraces(a, other), a, other, { width: 60 });
     expect(text).toContain('No behavior difference.');
     expect(text).toContain('! The traces are of different scenarios');

@@ -103,15 +103,7 @@ function backtrack(history: Int32Array[], dEnd: number, n: number, m: number, xs
  * Anchors on symbols that occur exactly once in each range, keeping the longest run of anchors
  * that is in the same order on both sides. `symbolCount` bounds the symbol values.
  */
-export function anchorMatches(
-  x: Int32Array,
-  xs: number,
-  xe: number,
-  y: Int32Array,
-  ys: number,
-  ye: number,
-  symbolCount: number,
-): Matches {
+export function anchorMatches(x: Int32Array, xs: number, xe: number, y: Int32Array, ys: number, ye: number, symbolCount: number): Matches {
   // count > 0: seen once at position count-1; -1: seen more than once.
   const inX = new Int32Array(symbolCount);
   const inY = new Int32Array(symbolCount);

@@ -138,7 +138,9 @@ function traceFigures(trace: Trace): TraceFigures {
         break;
       case 'metadata': {
         const tokens = event.data.tokens;
-        const total = tokens?.total ?? (tokens?.input !== undefined || tokens?.output !== undefined ? (tokens.input ?? 0) + (tokens.output ?? 0) : undefined);
+        const total =
+          tokens?.total ??
+          (tokens?.input !== undefined || tokens?.output !== undefined ? (tokens.input ?? 0) + (tokens.output ?? 0) : undefined);
         if (total !== undefined) metadataTokens = (metadataTokens ?? 0) + total;
         if (event.data.cost_usd !== undefined) cost = (cost ?? 0) + event.data.cost_usd;
         if (event.data.model !== undefined && model === null) model = event.data.model;

@@ -14,7 +14,13 @@ describe('importOpenAIMessages', () => {
         {
           role: 'assistant',
           content: 'Let me search.',
-          tool_calls: [{ id: 'c1', type: 'function', function: { name: 'search_knowledge_base', arguments: '{"query":"refund policy digital products"}' } }],
+          tool_calls: [
+            {
+              id: 'c1',
+              type: 'function',
+              function: { name: 'search_knowledge_base', arguments: '{"query":"refund policy digital products"}' },
+            },
+          ],
         },
         { role: 'tool', tool_call_id: 'c1', content: '{"articles":[{"title":"Refund Policy","content":"within 14 days"}]}' },
         { role: 'assistant', content: 'Refunds are possible within 14 days.' },

@@ -14,12 +14,15 @@ describe('real ToolBench runs', () => {
     expect(runs).toHaveLength(15);
   });
 
-  it.each(runs.map((r) => [r.file, r.json] as const))('imports %s into a valid trace with a user input and the offered tools', (file, json) => {
-    const trace = importToolBench(json, opts(file));
-    expect(Trace.safeParse(trace).success).toBe(true);
-    expect(trace.events[0]?.type).toBe('user_input');
-    expect(trace.events.some((e) => e.type === 'metadata' && (e.data.tools_offered?.length ?? 0) > 0)).toBe(true);
-  });
+  it.each(runs.map((r) => [r.file, r.json] as const))(
+    'imports %s into a valid trace with a user input and the offered tools',
+    (file, json) => {
+      const trace = importToolBench(json, opts(file));
+      expect(Trace.safeParse(trace).success).toBe(true);
+      expect(trace.events[0]?.type).toBe('user_input');
+      expect(trace.events.some((e) => e.type === 'metadata' && (e.data.tools_offered?.length ?? 0) > 0)).toBe(true);
+    },
+  );
 
   it('gives every give-up run a failed verdict with a gave_up finding', () => {
     const giveUps = runs.filter((r) => JSON.stringify(r.json).includes('"finish_type":"give_up"'));
@@ -27,7 +30,10 @@ describe('real ToolBench runs', () => {
     for (const run of giveUps) {
       const evaluation = evaluateTrace(importToolBench(run.json, opts(run.file)));
       expect(evaluation.verdict, run.file).toBe('failed');
-      expect(evaluation.findings.map((f) => f.pattern), run.file).toContain('gave_up');
+      expect(
+        evaluation.findings.map((f) => f.pattern),
+        run.file,
+      ).toContain('gave_up');
     }
   });
 
@@ -41,7 +47,11 @@ describe('real ToolBench runs', () => {
   });
 
   it('passes the won runs that answered from real data (no high-severity findings)', () => {
-    const clean = ['G1_answer-10_ChatGPT_DFS_woFilter_w2.json', 'G1_answer-11_ChatGPT_DFS_woFilter_w2.json', 'G2_answer-102_ChatGPT_DFS_woFilter_w2.json'];
+    const clean = [
+      'G1_answer-10_ChatGPT_DFS_woFilter_w2.json',
+      'G1_answer-11_ChatGPT_DFS_woFilter_w2.json',
+      'G2_answer-102_ChatGPT_DFS_woFilter_w2.json',
+    ];
     for (const run of runs.filter((r) => clean.includes(r.file))) {
       expect(evaluateTrace(importToolBench(run.json, opts(run.file))).verdict, run.file).toBe('passed');
     }

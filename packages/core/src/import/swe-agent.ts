@@ -38,7 +38,11 @@ export function importSweAgent(json: unknown, opts: ImportOptions): Trace {
           builder.reasoning(thought);
           for (const call of calls) {
             const fn = isRecord(call.function) ? call.function : {};
-            builder.call(typeof fn.name === 'string' ? fn.name : undefined, fn.arguments, typeof call.id === 'string' ? call.id : undefined);
+            builder.call(
+              typeof fn.name === 'string' ? fn.name : undefined,
+              fn.arguments,
+              typeof call.id === 'string' ? call.id : undefined,
+            );
           }
         } else if (typeof message.action === 'string' && message.action.trim() !== '') {
           builder.reasoning(thought);

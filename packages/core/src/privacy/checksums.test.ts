@@ -3,7 +3,16 @@ import { cardNumberValid, ibanValid, ipv4Valid, ipv6Valid, luhnValid, ssnValid }
 
 describe('luhnValid / cardNumberValid', () => {
   it('accepts test numbers of the major brands', () => {
-    for (const n of ['4111111111111111', '5555555555554444', '378282246310005', '6011111111111117', '3530111333300000', '2223003122003222', '30569309025904', '4222222222222']) {
+    for (const n of [
+      '4111111111111111',
+      '5555555555554444',
+      '378282246310005',
+      '6011111111111117',
+      '3530111333300000',
+      '2223003122003222',
+      '30569309025904',
+      '4222222222222',
+    ]) {
       expect(cardNumberValid(n), n).toBe(true);
     }
   });
@@ -20,7 +29,13 @@ describe('luhnValid / cardNumberValid', () => {
 
 describe('ibanValid', () => {
   it('accepts IBANs of several countries, in either case', () => {
-    for (const iban of ['DE89370400440532013000', 'GB82WEST12345698765432', 'FR1420041010050500013M02606', 'NL91ABNA0417164300', 'gb82west12345698765432']) {
+    for (const iban of [
+      'DE89370400440532013000',
+      'GB82WEST12345698765432',
+      'FR1420041010050500013M02606',
+      'NL91ABNA0417164300',
+      'gb82west12345698765432',
+    ]) {
       expect(ibanValid(iban), iban).toBe(true);
     }
   });

@@ -98,8 +98,7 @@ const email: Detector = {
 // A run of digits with the separators phone numbers use, optionally with `+`/`(` in front and an
 // extension behind. It may not start right after a word character, `-`, `.`, `/`, `:`, `$` or `#`
 // (ids, decimals, paths, ports, prices), nor end before one (except `-Office`-style labels).
-const PHONE_RE =
-  /(?<![\w+\-./:$#@])(?:\+|\(\+?)?\d[\d().\- /]{4,24}\d(?:\s?(?:x|ext\.?|#)\s?\d{1,6})?(?![\w/@]|-\d|[.,:]\d)/gi;
+const PHONE_RE = /(?<![\w+\-./:$#@])(?:\+|\(\+?)?\d[\d().\- /]{4,24}\d(?:\s?(?:x|ext\.?|#)\s?\d{1,6})?(?![\w/@]|-\d|[.,:]\d)/gi;
 const TRAILING_GROUP_RE = /[^\d]+\d+$/;
 const PHONE_EXT_RE = /\s?(?:x|ext\.?|#)\s?\d{1,6}$/i;
 const US_PHONE_RE = /^(?:1[-. ])?(?:\(\d{3}\) ?|\d{3}[-. ])\d{3}[-. ]\d{4}$/;
@@ -387,8 +386,7 @@ const jwt: Detector = {
 
 // The whole block, BEGIN to END. A block cut off before its END line is redacted to the end of its
 // base64 body, so a half-pasted key does not leak either.
-const PEM_RE =
-  /-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----(?:[\s\S]*?-----END \1PRIVATE KEY-----|[A-Za-z0-9+/=\s\\:,-]*)/g;
+const PEM_RE = /-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----(?:[\s\S]*?-----END \1PRIVATE KEY-----|[A-Za-z0-9+/=\s\\:,-]*)/g;
 
 const privateKey: Detector = {
   rule: 'private_key',
@@ -429,8 +427,7 @@ const bearer: Detector = {
 // position): AWS and Google keys start with a literal `A`, which is found fast; the others have a
 // short prefix ending in `-` or `_`, so the scan looks for such a separator first and then tries the
 // full pattern at the few prefix lengths that exist (sk, ghp, xoxb, github).
-const UPPERCASE_KEY_RE =
-  /(?<![A-Za-z0-9_-])(?:A(?:KIA|SIA|BIA|CCA)[A-Z0-9]{16}|AIza[A-Za-z0-9_-]{35})(?![A-Za-z0-9_-])/g; // AWS key ids, Google
+const UPPERCASE_KEY_RE = /(?<![A-Za-z0-9_-])(?:A(?:KIA|SIA|BIA|CCA)[A-Z0-9]{16}|AIza[A-Za-z0-9_-]{35})(?![A-Za-z0-9_-])/g; // AWS key ids, Google
 const KEY_SEPARATOR_RE = /[-_](?<=[abkoprstuw][-_])/g;
 const PREFIXED_KEY_RE = new RegExp(
   '(?:' +
@@ -544,13 +541,50 @@ export const BUILTIN_DETECTORS: Readonly<Record<RuleFamily, readonly Detector[]>
 // secret-looking JSON keys
 
 const SECRET_KEYS_EXACT = new Set([
-  'password', 'passwd', 'pwd', 'pass', 'secret', 'secrets', 'token', 'apikey', 'accesskey', 'privatekey',
-  'authorization', 'auth', 'cookie', 'cookies', 'setcookie', 'session', 'sessionid', 'credentials',
-  'credential', 'clientsecret', 'passphrase', 'xapikey', 'proxyauthorization', 'secretkey', 'pin', 'cvv', 'cvc',
+  'password',
+  'passwd',
+  'pwd',
+  'pass',
+  'secret',
+  'secrets',
+  'token',
+  'apikey',
+  'accesskey',
+  'privatekey',
+  'authorization',
+  'auth',
+  'cookie',
+  'cookies',
+  'setcookie',
+  'session',
+  'sessionid',
+  'credentials',
+  'credential',
+  'clientsecret',
+  'passphrase',
+  'xapikey',
+  'proxyauthorization',
+  'secretkey',
+  'pin',
+  'cvv',
+  'cvc',
 ]);
 const SECRET_KEY_SUFFIXES = [
-  'password', 'passwd', 'secret', 'token', 'apikey', 'accesskey', 'privatekey', 'secretkey', 'credentials',
-  'cookie', 'sessionid', 'authorization', 'passphrase', 'signingkey', 'encryptionkey',
+  'password',
+  'passwd',
+  'secret',
+  'token',
+  'apikey',
+  'accesskey',
+  'privatekey',
+  'secretkey',
+  'credentials',
+  'cookie',
+  'sessionid',
+  'authorization',
+  'passphrase',
+  'signingkey',
+  'encryptionkey',
 ];
 // Pagination cursors end in "token" but are not secrets, and redacting them breaks debugging.
 const NOT_SECRET_KEYS = new Set(['nexttoken', 'pagetoken', 'nextpagetoken', 'continuationtoken', 'cursortoken', 'maxtoken']);
@@ -566,8 +600,7 @@ export function isSecretKey(key: string): boolean {
   const cached = secretKeyCache.get(key);
   if (cached !== undefined) return cached;
   const k = key.toLowerCase().replace(/[-_. ]/g, '');
-  const secret =
-    !NOT_SECRET_KEYS.has(k) && (SECRET_KEYS_EXACT.has(k) || SECRET_KEY_SUFFIXES.some((suffix) => k.endsWith(suffix)));
+  const secret = !NOT_SECRET_KEYS.has(k) && (SECRET_KEYS_EXACT.has(k) || SECRET_KEY_SUFFIXES.some((suffix) => k.endsWith(suffix)));
   if (secretKeyCache.size < 10_000) secretKeyCache.set(key, secret);
   return secret;
 }

@@ -19,13 +19,7 @@ export type { RuleFamily } from './detectors.js';
 export { cardNumberValid, ibanValid, ipv4Valid, ipv6Valid, luhnValid, ssnValid } from './checksums.js';
 export { catastrophicBacktrackingReason } from './regex-safety.js';
 
-export {
-  arrayTruncationMarker,
-  jsonByteLength,
-  truncateTrace,
-  truncationMarker,
-  utf8Length,
-} from './truncate.js';
+export { arrayTruncationMarker, jsonByteLength, truncateTrace, truncationMarker, utf8Length } from './truncate.js';
 export type { TruncatedEvent, TruncateOptions, TruncationMark, TruncationReport } from './truncate.js';
 
 export {

@@ -16,7 +16,12 @@ const chars = (alphabet: string, min: number, max: number) =>
   fc.array(fc.constantFrom(...alphabet), { minLength: min, maxLength: max }).map((a) => a.join(''));
 
 const email = fc
-  .tuple(chars(`${lower}${digits}`, 1, 12), fc.option(chars(`${lower}${digits}`, 1, 8), { nil: undefined }), chars(lower, 1, 10), fc.constantFrom('com', 'io', 'de', 'co.uk', 'org'))
+  .tuple(
+    chars(`${lower}${digits}`, 1, 12),
+    fc.option(chars(`${lower}${digits}`, 1, 8), { nil: undefined }),
+    chars(lower, 1, 10),
+    fc.constantFrom('com', 'io', 'de', 'co.uk', 'org'),
+  )
   .map(([a, b, domain, tld]) => `${a}${b ? `.${b}` : ''}@${domain}.${tld}`);
 
 function luhnDigit(body: string): string {
@@ -50,7 +55,11 @@ function ibanCheck(country: string, bban: string): string {
 const iban = chars(digits, 18, 18).map((bban) => `DE${ibanCheck('DE', bban)}${bban}`);
 
 const ssn = fc
-  .tuple(fc.integer({ min: 1, max: 899 }).filter((a) => a !== 666), fc.integer({ min: 1, max: 99 }), fc.integer({ min: 1, max: 9999 }))
+  .tuple(
+    fc.integer({ min: 1, max: 899 }).filter((a) => a !== 666),
+    fc.integer({ min: 1, max: 99 }),
+    fc.integer({ min: 1, max: 9999 }),
+  )
   .filter(([a, g, s]) => !['078-05-1120', '219-09-9999', '457-55-5462'].includes(`${a}-${g}-${s}`))
   .map(([a, g, s]) => `${String(a).padStart(3, '0')}-${String(g).padStart(2, '0')}-${String(s).padStart(4, '0')}`);
 
@@ -68,12 +77,27 @@ const apiKey = fc.oneof(
 
 const sensitive = fc.oneof(email, card, iban, ssn, ipv4, usPhone, apiKey);
 // Words that turn a following dotted quad into a version number by design (see the ip detector).
-const VERSION_WORDS = new Set(['version', 'ver', 'release', 'build', 'firmware', 'kernel', 'chrome', 'safari', 'firefox', 'node', 'python']);
+const VERSION_WORDS = new Set([
+  'version',
+  'ver',
+  'release',
+  'build',
+  'firmware',
+  'kernel',
+  'chrome',
+  'safari',
+  'firefox',
+  'node',
+  'python',
+]);
 const word = chars(lower, 1, 10).filter((w) => !VERSION_WORDS.has(w));
 const separator = fc.constantFrom(' ', '\n', ', ', ': ', ' (', ') ', ' "', '" ');
 /** Prose with sensitive values embedded at word boundaries, and the values that were embedded. */
 const seededText = fc
-  .array(fc.tuple(fc.array(word, { maxLength: 6 }), separator, fc.option(sensitive, { nil: undefined }), separator), { minLength: 1, maxLength: 5 })
+  .array(fc.tuple(fc.array(word, { maxLength: 6 }), separator, fc.option(sensitive, { nil: undefined }), separator), {
+    minLength: 1,
+    maxLength: 5,
+  })
   .map((parts) => {
     const values: string[] = [];
     let text = '';
@@ -106,9 +130,18 @@ function traceWith(texts: string[], secrets: string[]): Trace {
 }
 
 const seededTrace = fc
-  .tuple(fc.array(seededText, { minLength: 5, maxLength: 5 }), fc.array(chars(`${lower}${digits}`, 12, 20).map((s) => `pw-${s}`), { minLength: 2, maxLength: 2 }))
+  .tuple(
+    fc.array(seededText, { minLength: 5, maxLength: 5 }),
+    fc.array(
+      chars(`${lower}${digits}`, 12, 20).map((s) => `pw-${s}`),
+      { minLength: 2, maxLength: 2 },
+    ),
+  )
   .map(([texts, secrets]) => ({
-    trace: traceWith(texts.map((t) => t.text), secrets),
+    trace: traceWith(
+      texts.map((t) => t.text),
+      secrets,
+    ),
     values: [...texts.flatMap((t) => t.values), ...secrets],
   }));
 

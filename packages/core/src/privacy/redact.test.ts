@@ -73,7 +73,10 @@ describe('redactTrace coverage', () => {
     const trace = traceOf(
       [
         { type: 'agent_reasoning', data: { text: 'User at 203.0.113.9 wants help' } },
-        { type: 'tool_call', data: { tool: 'crm', parameters: { q: ['x', { deep: 'ann@x.io' }] }, result: [{ notes: ['ring +44 20 7946 0958'] }] } },
+        {
+          type: 'tool_call',
+          data: { tool: 'crm', parameters: { q: ['x', { deep: 'ann@x.io' }] }, result: [{ notes: ['ring +44 20 7946 0958'] }] },
+        },
         { type: 'tool_error', data: { tool: 'pay', error_type: 'declined', message: 'card 5555555555554444 declined' } },
         { type: 'metadata', data: { model: 'gpt-4o', tokens: { input: 10 }, operator: 'ops@acme.io' } },
         { type: 'custom', data: { name: 'handoff', agent_email: 'lead@acme.io' } },
@@ -148,7 +151,16 @@ describe('secret-looking keys', () => {
   });
 
   it('leaves token counts, booleans, nulls and empty strings alone', () => {
-    const input = { tokens: { input: 10, output: 5 }, max_tokens: 4096, token_count: 7, tokens_used: 9, is_secret: true, password: null, api_key: '', next_token: 'abc' };
+    const input = {
+      tokens: { input: 10, output: 5 },
+      max_tokens: 4096,
+      token_count: 7,
+      tokens_used: 9,
+      is_secret: true,
+      password: null,
+      api_key: '',
+      next_token: 'abc',
+    };
     expect(redactValue(input).value).toEqual(input);
   });
 

@@ -238,8 +238,7 @@ class Engine implements Redactor {
       let copy: Record<string, unknown> | null = null;
       for (const key of Object.keys(node)) {
         const item = node[key];
-        const next =
-          this.rules.secretKeys && isSecretKey(key) ? this.redactSecretValue(item, session) : this.redactNode(item, session);
+        const next = this.rules.secretKeys && isSecretKey(key) ? this.redactSecretValue(item, session) : this.redactNode(item, session);
         if (next !== item) {
           copy ??= { ...node };
           setOwn(copy, key, next);
@@ -387,10 +386,7 @@ function redactorFor(settings: PrivacySettingsInput | PrivacySettings | undefine
  *
  * @example const { trace: safe, report } = redactTrace(trace); // report.counts.email === 2
  */
-export function redactTrace(
-  trace: Trace,
-  settings?: PrivacySettingsInput | PrivacySettings,
-): { trace: Trace; report: RedactionReport } {
+export function redactTrace(trace: Trace, settings?: PrivacySettingsInput | PrivacySettings): { trace: Trace; report: RedactionReport } {
   return redactorFor(settings).redactTrace(trace);
 }
 

@@ -14,7 +14,15 @@ describe('catastrophicBacktrackingReason', () => {
     expect(catastrophicBacktrackingReason('(A|a)+', true)).toMatch(/alternatives/);
   });
   it('accepts the usual shapes of id and code patterns', () => {
-    for (const p of ['EMP-\\d{6}', '\\b[A-Z]{3}-\\d{4,8}\\b', '(?:foo|bar)-\\d+', 'acct_[0-9a-f]{24}', '(ab|cd)*', '[a-z]+@corp\\.local', '(?<id>X\\d+)']) {
+    for (const p of [
+      'EMP-\\d{6}',
+      '\\b[A-Z]{3}-\\d{4,8}\\b',
+      '(?:foo|bar)-\\d+',
+      'acct_[0-9a-f]{24}',
+      '(ab|cd)*',
+      '[a-z]+@corp\\.local',
+      '(?<id>X\\d+)',
+    ]) {
       expect(catastrophicBacktrackingReason(p), p).toBeNull();
     }
   });

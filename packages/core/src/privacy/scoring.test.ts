@@ -28,7 +28,18 @@ describe('scoreRedaction', () => {
       { EMAIL: 'email' },
     );
     expect(rows).toEqual([
-      { entity: 'EMAIL', rule: 'email', spans: 2, recalled: 1, recall: 0.5, invalid: 0, recall_valid: 0.5, hits: 2, true_hits: 1, precision: 0.5 },
+      {
+        entity: 'EMAIL',
+        rule: 'email',
+        spans: 2,
+        recalled: 1,
+        recall: 0.5,
+        invalid: 0,
+        recall_valid: 0.5,
+        hits: 2,
+        true_hits: 1,
+        precision: 0.5,
+      },
     ]);
   });
 
@@ -47,9 +58,19 @@ describe('project corpus', () => {
   const byRule = new Map(rows.map((r) => [r.rule, r]));
 
   it('has true positives for every rule family', () => {
-    expect(PROJECT_CORPUS.map((r) => r.rule).sort()).toEqual(
-      ['api_key', 'bearer', 'card', 'email', 'iban', 'ip', 'jwt', 'phone', 'private_key', 'secret_key', 'ssn'],
-    );
+    expect(PROJECT_CORPUS.map((r) => r.rule).sort()).toEqual([
+      'api_key',
+      'bearer',
+      'card',
+      'email',
+      'iban',
+      'ip',
+      'jwt',
+      'phone',
+      'private_key',
+      'secret_key',
+      'ssn',
+    ]);
     for (const row of rows) expect(row.spans, row.rule).toBeGreaterThan(0);
   });
 

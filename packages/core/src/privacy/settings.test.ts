@@ -66,7 +66,13 @@ describe('validatePrivacySettings', () => {
     if (r.ok) return;
     const paths = r.errors.map((e) => e.path);
     expect(paths).toEqual(
-      expect.arrayContaining(['custom_rules[0].flags', 'custom_rules[1].label', 'custom_rules[2].pattern', 'custom_rules[3].name', 'custom_rules[5].name']),
+      expect.arrayContaining([
+        'custom_rules[0].flags',
+        'custom_rules[1].label',
+        'custom_rules[2].pattern',
+        'custom_rules[3].name',
+        'custom_rules[5].name',
+      ]),
     );
     expect(r.errors.find((e) => e.path === 'custom_rules[3].name')?.message).toMatch(/built-in rule/);
   });

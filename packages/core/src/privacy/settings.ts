@@ -24,9 +24,7 @@ function compileProblem(pattern: string, flags: string): string | null {
   return null;
 }
 
-const RuleName = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be 1-64 lowercase letters, digits, _ or -, e.g. "employee-id"');
+const RuleName = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be 1-64 lowercase letters, digits, _ or -, e.g. "employee-id"');
 
 /** A workspace's own rule: every match of `pattern` is replaced with `<LABEL_n>`. */
 export const CustomRule = z
@@ -34,9 +32,7 @@ export const CustomRule = z
     name: RuleName,
     pattern: z.string().min(1).max(2000),
     flags: z.string().max(4).optional(),
-    label: z
-      .string()
-      .regex(/^[A-Z][A-Z0-9_]{0,39}$/, 'must be uppercase letters, digits and _, starting with a letter, e.g. EMPLOYEE_ID'),
+    label: z.string().regex(/^[A-Z][A-Z0-9_]{0,39}$/, 'must be uppercase letters, digits and _, starting with a letter, e.g. EMPLOYEE_ID'),
   })
   .superRefine((rule, ctx) => {
     const problem = compileProblem(rule.pattern, rule.flags ?? '');
@@ -85,7 +81,12 @@ export const PrivacySettings = z
     rules: RuleToggles.default(RuleToggles.parse({})),
     custom_rules: z.array(CustomRule).max(100).default([]),
     allowlist: z.array(AllowlistEntry).max(1000).default([]),
-    max_event_bytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(DEFAULT_MAX_EVENT_BYTES),
+    max_event_bytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(16 * 1024 * 1024)
+      .default(DEFAULT_MAX_EVENT_BYTES),
   })
   .superRefine((settings, ctx) => {
     const seen = new Set<string>(RULE_FAMILIES);
@@ -112,8 +113,6 @@ export const DEFAULT_PRIVACY_SETTINGS: PrivacySettings = Object.freeze(PrivacySe
  *
  * @example const r = validatePrivacySettings(body); if (!r.ok) reply(400, r.errors);
  */
-export function validatePrivacySettings(
-  input: unknown,
-): { ok: true; value: PrivacySettings } | { ok: false; errors: ValidationIssue[] } {
+export function validatePrivacySettings(input: unknown): { ok: true; value: PrivacySettings } | { ok: false; errors: ValidationIssue[] } {
   return validate(PrivacySettings, input);
 }

@@ -23,7 +23,16 @@ describe('truncateTrace', () => {
     const trace = traceOf([
       {
         type: 'tool_call',
-        data: { tool: 'search', parameters: { q: 'refund policy' }, result: { articles: [{ title: 'Refunds', content }, { title: 'Other', content: 'short' }] } },
+        data: {
+          tool: 'search',
+          parameters: { q: 'refund policy' },
+          result: {
+            articles: [
+              { title: 'Refunds', content },
+              { title: 'Other', content: 'short' },
+            ],
+          },
+        },
       },
     ]);
     const { trace: out, report } = truncateTrace(trace, { maxEventBytes: 10_240 });
@@ -35,7 +44,14 @@ describe('truncateTrace', () => {
     const removed = Number(/truncated (\d+) bytes/.exec(cut)?.[1]);
     expect(removed + cut.indexOf('…')).toBe(30_000);
     expect(event.data).toMatchObject({ tool: 'search', parameters: { q: 'refund policy' } });
-    expect(report.events).toEqual([{ index: 0, original_bytes: event.truncated?.original_bytes, final_bytes: jsonByteLength(event.data), paths: ['data.result.articles[0].content'] }]);
+    expect(report.events).toEqual([
+      {
+        index: 0,
+        original_bytes: event.truncated?.original_bytes,
+        final_bytes: jsonByteLength(event.data),
+        paths: ['data.result.articles[0].content'],
+      },
+    ]);
     expect(Trace.safeParse(out).success).toBe(true);
   });
 
@@ -127,7 +143,15 @@ describe('jsonByteLength', () => {
   it('equals the UTF-8 size of JSON.stringify for any JSON value, including escapes and lone surrogates', async () => {
     const fc = await import('fast-check');
     const encoder = new TextEncoder();
-    const samples: unknown[] = ['"\\\n\t\u0001\u007f', 'é€😀', '\ud800 lone', '\udc00', { a: undefined, b: [undefined, 1.5e300, -0, NaN] }, [], {}];
+    const samples: unknown[] = [
+      '"\\\n\t\u0001\u007f',
+      'é€😀',
+      '\ud800 lone',
+      '\udc00',
+      { a: undefined, b: [undefined, 1.5e300, -0, NaN] },
+      [],
+      {},
+    ];
     for (const value of samples) expect(jsonByteLength(value)).toBe(encoder.encode(JSON.stringify(value)).length);
     fc.assert(
       fc.property(fc.jsonValue(), (value) => jsonByteLength(value) === encoder.encode(JSON.stringify(value)).length),

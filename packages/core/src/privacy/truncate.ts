@@ -147,12 +147,14 @@ function prefixWithin(s: string, budget: number): number {
     const c = s.charCodeAt(i);
     let size: number;
     let units = 1;
-    if (c < 0x80) size = c < 0x20 || c === 0x22 || c === 0x5c ? 6 : 1; // worst case JSON escape
+    if (c < 0x80)
+      size = c < 0x20 || c === 0x22 || c === 0x5c ? 6 : 1; // worst case JSON escape
     else if (c < 0x800) size = 2;
     else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && isLowSurrogate(s.charCodeAt(i + 1))) {
       size = 4;
       units = 2;
-    } else if (c >= 0xd800 && c <= 0xdfff) size = 6; // lone surrogate: JSON.stringify writes \udXXX
+    } else if (c >= 0xd800 && c <= 0xdfff)
+      size = 6; // lone surrogate: JSON.stringify writes \udXXX
     else size = 3;
     if (bytes + size > budget) break;
     bytes += size;
@@ -304,9 +306,7 @@ function shrink(data: Record<string, unknown>, limit: number): { data: Record<st
   };
 
   const cutArrays = (): void => {
-    const ranked = arrays
-      .map((slot) => ({ slot, bytes: sizeOf(slot) }))
-      .sort((a, b) => b.bytes - a.bytes);
+    const ranked = arrays.map((slot) => ({ slot, bytes: sizeOf(slot) })).sort((a, b) => b.bytes - a.bytes);
     for (const { slot } of ranked) {
       if (size <= limit) return;
       if (detached.has(slot.parent)) continue;
@@ -333,9 +333,7 @@ function shrink(data: Record<string, unknown>, limit: number): { data: Record<st
   };
 
   const replaceContainers = (): void => {
-    const ranked = containers
-      .map((slot) => ({ slot, bytes: sizeOf(slot) }))
-      .sort((a, b) => b.bytes - a.bytes);
+    const ranked = containers.map((slot) => ({ slot, bytes: sizeOf(slot) })).sort((a, b) => b.bytes - a.bytes);
     for (const { slot } of ranked) {
       if (size <= limit) return;
       // Biggest first, so an ancestor is replaced before its descendants, which it detaches.

@@ -4,7 +4,13 @@ import { ResultItem, Trace, type TraceEvent } from './schema.js';
 import { normalizeResult, type NormalizeContext } from './normalize.js';
 import { elapsedTimes, formatElapsed, toolPath } from './timeline.js';
 
-const ctx: NormalizeContext = { index: 0, path: 'results[0]', agentName: 'customer-support-agent', runId: 'run_1', now: '2026-03-13T14:30:00.000Z' };
+const ctx: NormalizeContext = {
+  index: 0,
+  path: 'results[0]',
+  agentName: 'customer-support-agent',
+  runId: 'run_1',
+  now: '2026-03-13T14:30:00.000Z',
+};
 
 function normalize(item: unknown) {
   const result = normalizeResult(ResultItem.parse(item), ctx);
@@ -13,10 +19,12 @@ function normalize(item: unknown) {
 }
 
 describe('normalizeResult', () => {
-  it('builds user_input → tool_call → agent_response from the brief\'s synced result', () => {
+  it("builds user_input → tool_call → agent_response from the brief's synced result", () => {
     const { trace, passed } = normalize(seedExamples().result);
     expect(trace.events.map((e) => e.type)).toEqual(['user_input', 'tool_call', 'agent_response']);
-    expect(trace.events[1]).toMatchObject({ data: { tool: 'search_knowledge_base', parameters: { query: 'refund policy digital products' } } });
+    expect(trace.events[1]).toMatchObject({
+      data: { tool: 'search_knowledge_base', parameters: { query: 'refund policy digital products' } },
+    });
     expect(trace.scenario_id).toBe('sc_xyz789');
     expect(trace.run_id).toBe('run_1');
     expect(passed).toBe(true);
@@ -28,9 +36,14 @@ describe('normalizeResult', () => {
       scenario_id: 's',
       user_message: 'book it',
       agent_response: 'done',
-      tools_called: [{ name: 'book_hotel', parameters: { nights: 2 }, error: { type: 'AvailabilityError', message: 'no rooms' }, duration_ms: 40 }],
+      tools_called: [
+        { name: 'book_hotel', parameters: { nights: 2 }, error: { type: 'AvailabilityError', message: 'no rooms' }, duration_ms: 40 },
+      ],
     });
-    expect(trace.events[1]).toMatchObject({ type: 'tool_error', data: { tool: 'book_hotel', error_type: 'AvailabilityError', message: 'no rooms', parameters: { nights: 2 } } });
+    expect(trace.events[1]).toMatchObject({
+      type: 'tool_error',
+      data: { tool: 'book_hotel', error_type: 'AvailabilityError', message: 'no rooms', parameters: { nights: 2 } },
+    });
   });
 
   it('places events on a clock so elapsed time is derivable for each', () => {
@@ -53,7 +66,7 @@ describe('normalizeResult', () => {
     expect(formatElapsed(62_300)).toBe('+1m02.3s');
   });
 
-  it('lets an embedded trace\'s events win and keeps them in order', () => {
+  it("lets an embedded trace's events win and keeps them in order", () => {
     const { trace } = seedExamples();
     const { trace: out, warnings } = normalize({ ...(seedExamples().result as object), trace });
     expect(out.events).toEqual((trace as { events: TraceEvent[] }).events);
@@ -93,7 +106,12 @@ describe('normalizeResult', () => {
   });
 
   it('lists the tool path in call order', () => {
-    const { trace } = normalize({ scenario_id: 's', user_message: 'q', agent_response: 'a', tools_called: [{ name: 'x' }, { name: 'y', error: { message: 'e' } }] });
+    const { trace } = normalize({
+      scenario_id: 's',
+      user_message: 'q',
+      agent_response: 'a',
+      tools_called: [{ name: 'x' }, { name: 'y', error: { message: 'e' } }],
+    });
     expect(toolPath(trace.events)).toEqual(['x', 'y']);
   });
 });

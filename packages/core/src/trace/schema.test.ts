@@ -5,13 +5,13 @@ import { validate } from './validate.js';
 import { traceFormatJsonSchema } from './json-schema.js';
 
 describe('the trace format', () => {
-  it('accepts the brief\'s example trace unchanged', () => {
+  it("accepts the brief's example trace unchanged", () => {
     const { trace } = seedExamples();
     const parsed = Trace.parse(trace);
     expect(parsed).toEqual(trace);
   });
 
-  it('accepts the brief\'s example synced result unchanged', () => {
+  it("accepts the brief's example synced result unchanged", () => {
     const { result } = seedExamples();
     expect(ResultItem.parse(result)).toEqual(result);
     expect(SyncRequest.parse({ agent_name: 'customer-support-agent', results: [result] }).results).toEqual([result]);
@@ -38,7 +38,12 @@ describe('the trace format', () => {
   });
 
   it('rejects an unknown event type, naming the path and suggesting custom', () => {
-    const trace = { scenario_id: 's', agent_name: 'a', timestamp: '2026-03-13T14:30:00Z', events: [{ type: 'thought', timestamp: '2026-03-13T14:30:00Z', data: {} }] };
+    const trace = {
+      scenario_id: 's',
+      agent_name: 'a',
+      timestamp: '2026-03-13T14:30:00Z',
+      events: [{ type: 'thought', timestamp: '2026-03-13T14:30:00Z', data: {} }],
+    };
     const result = validate(Trace, trace);
     expect(result.ok).toBe(false);
     if (result.ok) return;
@@ -46,7 +51,11 @@ describe('the trace format', () => {
   });
 
   it('reports every failing path, with what was expected', () => {
-    const result = validate(Trace, { scenario_id: 5, timestamp: 'yesterday', events: [{ type: 'tool_call', timestamp: '2026-03-13', data: {} }] }, 'results[3].trace');
+    const result = validate(
+      Trace,
+      { scenario_id: 5, timestamp: 'yesterday', events: [{ type: 'tool_call', timestamp: '2026-03-13', data: {} }] },
+      'results[3].trace',
+    );
     expect(result.ok).toBe(false);
     if (result.ok) return;
     const paths = result.errors.map((e) => e.path).sort();

@@ -51,15 +51,7 @@ export const MetadataData = z.looseObject({
 });
 export const CustomData = z.looseObject({ name: z.string().min(1) });
 
-export const EVENT_TYPES = [
-  'user_input',
-  'agent_reasoning',
-  'tool_call',
-  'tool_error',
-  'agent_response',
-  'metadata',
-  'custom',
-] as const;
+export const EVENT_TYPES = ['user_input', 'agent_reasoning', 'tool_call', 'tool_error', 'agent_response', 'metadata', 'custom'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 function eventOf<T extends EventType, D extends z.ZodType>(type: T, data: D) {

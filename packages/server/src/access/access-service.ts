@@ -98,7 +98,11 @@ export class AccessService {
     return this.startSession(row.workspace_id, member, 'sign_in.link');
   }
 
-  async loginWithPassword(email: string, password: string, workspaceId?: string): Promise<{ sessionToken: string; principal: Principal } | null> {
+  async loginWithPassword(
+    email: string,
+    password: string,
+    workspaceId?: string,
+  ): Promise<{ sessionToken: string; principal: Principal } | null> {
     const user = await this.store.getUserByEmail(email);
     // Verify against a dummy hash when the user is unknown, so timing does not reveal who exists.
     const ok = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH);
@@ -110,7 +114,11 @@ export class AccessService {
     return member ? this.startSession(chosen.id, member, 'sign_in.password') : null;
   }
 
-  private async startSession(workspaceId: string, member: MemberRow, action: string): Promise<{ sessionToken: string; principal: Principal }> {
+  private async startSession(
+    workspaceId: string,
+    member: MemberRow,
+    action: string,
+  ): Promise<{ sessionToken: string; principal: Principal }> {
     const sessionToken = newToken();
     const csrfToken = newToken(24);
     const now = this.clock();
@@ -126,7 +134,10 @@ export class AccessService {
     });
     const actor = `user:${member.user_id}`;
     await this.store.audit({ workspaceId, at: now.toISOString(), actor, action });
-    return { sessionToken, principal: { workspaceId, role: member.role, actor, kind: 'session', userId: member.user_id, csrfToken, sessionHash: hash } };
+    return {
+      sessionToken,
+      principal: { workspaceId, role: member.role, actor, kind: 'session', userId: member.user_id, csrfToken, sessionHash: hash },
+    };
   }
 
   async resolveSession(sessionToken: string): Promise<Principal | null> {
@@ -163,7 +174,12 @@ export class AccessService {
     return { workspaceId: row.workspace_id, role: row.role, actor: `key:${row.id}`, kind: 'key', keyId: row.id };
   }
 
-  async createApiKey(workspaceId: string, spec: { name: string; role: Role }, actor: string, actorRole: Role = 'owner'): Promise<{ key: string; record: PublicApiKey }> {
+  async createApiKey(
+    workspaceId: string,
+    spec: { name: string; role: Role },
+    actor: string,
+    actorRole: Role = 'owner',
+  ): Promise<{ key: string; record: PublicApiKey }> {
     if (!canGrant(actorRole, spec.role)) {
       throw new StepwiseError('forbidden', `a ${actorRole} cannot create a key with the ${spec.role} role`);
     }
@@ -182,7 +198,15 @@ export class AccessService {
       revoked_at: null,
     };
     await this.store.createApiKey(row);
-    await this.store.audit({ workspaceId, at: row.created_at, actor, action: 'key.create', targetType: 'api_key', targetId: row.id, details: { role: spec.role } });
+    await this.store.audit({
+      workspaceId,
+      at: row.created_at,
+      actor,
+      action: 'key.create',
+      targetType: 'api_key',
+      targetId: row.id,
+      details: { role: spec.role },
+    });
     return { key, record: publicKey(row) };
   }
 
@@ -192,7 +216,8 @@ export class AccessService {
 
   async revokeApiKey(workspaceId: string, keyId: string, actor: string): Promise<boolean> {
     const revoked = await this.store.revokeApiKey(workspaceId, keyId, this.now());
-    if (revoked) await this.store.audit({ workspaceId, at: this.now(), actor, action: 'key.revoke', targetType: 'api_key', targetId: keyId });
+    if (revoked)
+      await this.store.audit({ workspaceId, at: this.now(), actor, action: 'key.revoke', targetType: 'api_key', targetId: keyId });
     return revoked;
   }
 
@@ -201,7 +226,9 @@ export class AccessService {
       throw new StepwiseError('conflict', 'a user with this email already exists');
     }
     if (spec.password !== undefined && spec.password.length < 12) {
-      throw new StepwiseError('invalid_request', 'the password must have at least 12 characters', { issues: [{ path: 'password', message: 'too short (12 characters or more)' }] });
+      throw new StepwiseError('invalid_request', 'the password must have at least 12 characters', {
+        issues: [{ path: 'password', message: 'too short (12 characters or more)' }],
+      });
     }
     const id = shortId('usr');
     await this.store.createUser({
@@ -219,7 +246,15 @@ export class AccessService {
     const before = await this.store.getMember(workspaceId, userId);
     if (before?.role === 'owner' && role !== 'owner') await this.assertAnotherOwner(workspaceId, userId);
     await this.store.setMember(workspaceId, userId, role, this.now());
-    await this.store.audit({ workspaceId, at: this.now(), actor, action: before ? 'member.role_change' : 'member.add', targetType: 'user', targetId: userId, details: { from: before?.role ?? null, to: role } });
+    await this.store.audit({
+      workspaceId,
+      at: this.now(),
+      actor,
+      action: before ? 'member.role_change' : 'member.add',
+      targetType: 'user',
+      targetId: userId,
+      details: { from: before?.role ?? null, to: role },
+    });
   }
 
   async removeMember(workspaceId: string, userId: string, actor: string): Promise<boolean> {
@@ -247,10 +282,22 @@ export class AccessService {
   async deleteWorkspace(workspaceId: string, actor: string): Promise<void> {
     await this.store.deleteWorkspace(workspaceId);
     // The audit entry outlives the workspace on purpose: who deleted it, and when.
-    await this.store.audit({ workspaceId, at: this.now(), actor, action: 'workspace.delete', targetType: 'workspace', targetId: workspaceId });
+    await this.store.audit({
+      workspaceId,
+      at: this.now(),
+      actor,
+      action: 'workspace.delete',
+      targetType: 'workspace',
+      targetId: workspaceId,
+    });
   }
 
-  async audit(principal: Pick<Principal, 'workspaceId' | 'actor'>, action: string, target?: { type: string; id: string }, details?: Record<string, unknown>): Promise<void> {
+  async audit(
+    principal: Pick<Principal, 'workspaceId' | 'actor'>,
+    action: string,
+    target?: { type: string; id: string },
+    details?: Record<string, unknown>,
+  ): Promise<void> {
     await this.store.audit({
       workspaceId: principal.workspaceId,
       at: this.now(),

@@ -50,11 +50,19 @@ export function syntheticTrace(id: string, events: number): Record<string, unkno
   const start = Date.parse('2026-03-13T14:30:00.000Z');
   const list: Record<string, unknown>[] = [];
   const at = (i: number) => new Date(start + i * 15).toISOString();
-  list.push({ type: 'user_input', timestamp: at(0), data: { message: 'Reconcile every invoice of March against the ledger and report mismatches.' } });
+  list.push({
+    type: 'user_input',
+    timestamp: at(0),
+    data: { message: 'Reconcile every invoice of March against the ledger and report mismatches.' },
+  });
   for (let i = 1; list.length < events - 1; i++) {
     const n = list.length;
     if (i % 5 === 0) {
-      list.push({ type: 'agent_reasoning', timestamp: at(n), data: { text: `Invoice batch ${i}: totals match so far; continuing with the next page of results.` } });
+      list.push({
+        type: 'agent_reasoning',
+        timestamp: at(n),
+        data: { text: `Invoice batch ${i}: totals match so far; continuing with the next page of results.` },
+      });
     } else {
       list.push({
         type: 'tool_call',
@@ -62,7 +70,12 @@ export function syntheticTrace(id: string, events: number): Record<string, unkno
         data: {
           tool: i % 3 === 0 ? 'ledger_lookup' : 'fetch_invoice',
           parameters: { invoice_id: `INV-${100000 + i}`, page: i % 50, include_lines: true },
-          result: { id: `INV-${100000 + i}`, status: 'open', amount_eur: (i * 37) % 9000, lines: [{ sku: `SKU-${i % 977}`, qty: 1 + (i % 4) }] },
+          result: {
+            id: `INV-${100000 + i}`,
+            status: 'open',
+            amount_eur: (i * 37) % 9000,
+            lines: [{ sku: `SKU-${i % 977}`, qty: 1 + (i % 4) }],
+          },
           duration_ms: 5 + (i % 9),
         },
       });
@@ -115,7 +128,15 @@ async function openTrace(page: Page, url: string): Promise<number> {
   return mark;
 }
 
-async function measureOpen(browser: Browser, base: string, loginUrl: string | null, id: string, events: number, seedMs: number, opens: number) {
+async function measureOpen(
+  browser: Browser,
+  base: string,
+  loginUrl: string | null,
+  id: string,
+  events: number,
+  seedMs: number,
+  opens: number,
+) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   if (loginUrl) await page.goto(loginUrl);
@@ -138,7 +159,9 @@ async function measureOpen(browser: Browser, base: string, loginUrl: string | nu
 async function scrollToEnd(page: Page, events: number): Promise<ScrollFigures> {
   const visited = [0.25, 0.5, 0.75];
   for (const share of visited) {
-    await page.evaluate(`(() => { const el = document.querySelector('[data-testid="timeline"]'); el.scrollTop = el.scrollHeight * ${share}; })()`);
+    await page.evaluate(
+      `(() => { const el = document.querySelector('[data-testid="timeline"]'); el.scrollTop = el.scrollHeight * ${share}; })()`,
+    );
     // The rows drawn at that position must fill in with their events.
     await page.waitForFunction(
       `(() => { const rows = [...document.querySelectorAll('.timeline-row')]; const el = document.querySelector('[data-testid="timeline"]'); const mid = el.scrollTop + el.clientHeight / 2; const row = rows.find((r) => r.offsetTop <= mid && r.offsetTop + r.offsetHeight > mid); return row !== undefined && row.dataset.loaded === 'true' && Number(row.dataset.index) > ${Math.floor(events * share) - 200}; })()`,
@@ -151,7 +174,11 @@ async function scrollToEnd(page: Page, events: number): Promise<ScrollFigures> {
   await page.keyboard.press('End');
   await page.waitForSelector(`#event-row-${events - 1}[data-loaded="true"]`, { timeout: 60_000 });
   const endMs = performance.now() - started;
-  const lastIndex = Number(await page.evaluate(`Math.max(...[...document.querySelectorAll('.timeline-row[data-loaded="true"]')].map((r) => Number(r.dataset.index)))`));
+  const lastIndex = Number(
+    await page.evaluate(
+      `Math.max(...[...document.querySelectorAll('.timeline-row[data-loaded="true"]')].map((r) => Number(r.dataset.index)))`,
+    ),
+  );
   return { visited, endMs: Math.round(endMs), lastIndex, heapUsedMB: Math.round((await heapUsedMB(page)) * 10) / 10 };
 }
 
@@ -164,7 +191,10 @@ export async function runBrowserBench(options: { opens?: number } = {}): Promise
   if (!existsSync(CHROMIUM_PATH)) return { skipped: `${CHROMIUM_PATH} is missing`, bars, passed: false };
   const opens = options.opens ?? 3;
   const dir = mkdtempSync(join(tmpdir(), 'stepwise-browser-bench-'));
-  const server = await startServer({ ...defaultConfig({}), host: '127.0.0.1', port: 0, dbPath: join(dir, 'bench.db'), demo: false }, () => undefined);
+  const server = await startServer(
+    { ...defaultConfig({}), host: '127.0.0.1', port: 0, dbPath: join(dir, 'bench.db'), demo: false },
+    () => undefined,
+  );
   let browser: Browser | undefined;
   try {
     const seed10k = await seed(server, 'tr_bench_10k', 10_000);
@@ -173,7 +203,9 @@ export async function runBrowserBench(options: { opens?: number } = {}): Promise
     // Each context signs in with its own one-time link.
     const link = async () => {
       const owner = await server.runtime.access.firstOwner(DEFAULT_WORKSPACE_ID);
-      return owner ? `${server.url}/login?token=${await server.runtime.access.createLoginToken(DEFAULT_WORKSPACE_ID, owner.user_id)}` : null;
+      return owner
+        ? `${server.url}/login?token=${await server.runtime.access.createLoginToken(DEFAULT_WORKSPACE_ID, owner.user_id)}`
+        : null;
     };
 
     const ten = await measureOpen(browser, server.url, await link(), 'tr_bench_10k', 10_000, seed10k, opens);

@@ -18,7 +18,10 @@ export interface IngestBenchResult {
   runs: number;
 }
 
-const WORDS = 'the agent called search with a query and read the articles about refunds shipping orders warranty policy digital products support'.split(' ');
+const WORDS =
+  'the agent called search with a query and read the articles about refunds shipping orders warranty policy digital products support'.split(
+    ' ',
+  );
 
 /** A deterministic ~2 KB tool-call event: prose and a JSON result, as agents produce. */
 function makeEvent(seed: number, at: string) {
@@ -63,7 +66,9 @@ function floorRun(bodies: string[], dbPath: string): number {
   const db = new Database(dbPath);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
-  db.exec('CREATE TABLE events (trace_id TEXT NOT NULL, idx INTEGER NOT NULL, type TEXT NOT NULL, ts TEXT NOT NULL, body_json TEXT NOT NULL, PRIMARY KEY (trace_id, idx))');
+  db.exec(
+    'CREATE TABLE events (trace_id TEXT NOT NULL, idx INTEGER NOT NULL, type TEXT NOT NULL, ts TEXT NOT NULL, body_json TEXT NOT NULL, PRIMARY KEY (trace_id, idx))',
+  );
   const insert = db.prepare('INSERT INTO events (trace_id, idx, type, ts, body_json) VALUES (?, ?, ?, ?, ?)');
   let events = 0;
   const started = performance.now();
@@ -123,7 +128,11 @@ async function httpRun(bodies: string[], dbPath: string, env: Record<string, str
   const client = async () => {
     while (next < bodies.length) {
       const body = bodies[next++]!;
-      const response = await fetch(`${server.url}/api/v1/sync`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${server.key}` }, body });
+      const response = await fetch(`${server.url}/api/v1/sync`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${server.key}` },
+        body,
+      });
       const reply = (await response.json()) as { synced: number };
       if (response.status !== 201) throw new Error(`bench sync failed with ${response.status}`);
       traces += reply.synced;
@@ -140,7 +149,9 @@ async function httpRun(bodies: string[], dbPath: string, env: Record<string, str
  * Events per second for HTTP sync into SQLite with the full pipeline, and for a bare
  * parse-and-insert loop over the same rows, measured in the same process, alternating runs.
  */
-export async function runIngestBench(options: { runs?: number; requests?: number; env?: Record<string, string> } = {}): Promise<IngestBenchResult> {
+export async function runIngestBench(
+  options: { runs?: number; requests?: number; env?: Record<string, string> } = {},
+): Promise<IngestBenchResult> {
   const runs = options.runs ?? 3;
   const requests = options.requests ?? 40;
   const bodies = makeBodies(requests, 25, 20);

@@ -17,7 +17,8 @@ function realisticTraces(count: number): Trace[] {
   for (let i = 0; i < count; i++) {
     const trace = syntheticTrace(100 + i, 200);
     const first = trace.events[0];
-    if (first?.type === 'user_input') first.data.message += ` Reach me at user${i}@example.com or +1 415-555-01${String(i % 100).padStart(2, '0')}.`;
+    if (first?.type === 'user_input')
+      first.data.message += ` Reach me at user${i}@example.com or +1 415-555-01${String(i % 100).padStart(2, '0')}.`;
     traces.push(trace);
   }
   return traces;
@@ -48,5 +49,10 @@ export function runPrivacyBench(piiDir: string, runs = 5): PrivacyBenchResult {
       presidioTables.push({ file, table: `not measured: ${(error as Error).message}` });
     }
   }
-  return { megabytesPerSecond: median(rates), megabytes: bytes / 1e6, projectTable: formatScoreTable(scoreProjectCorpus(redactor)), presidioTables };
+  return {
+    megabytesPerSecond: median(rates),
+    megabytes: bytes / 1e6,
+    projectTable: formatScoreTable(scoreProjectCorpus(redactor)),
+    presidioTables,
+  };
 }

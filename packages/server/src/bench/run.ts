@@ -16,14 +16,18 @@ const want = (name: string) => only.size === 0 || only.has(name);
 
 out(`# Stepwise benchmarks — ${new Date().toISOString().slice(0, 10)}`);
 out();
-out(`Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, load average ${os.loadavg()[0]!.toFixed(2)} at start. Medians of repeated runs in one process.`);
+out(
+  `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, load average ${os.loadavg()[0]!.toFixed(2)} at start. Medians of repeated runs in one process.`,
+);
 out();
 
 if (want('ingest')) {
   const ingest = await runIngestBench();
   out('## Ingest: HTTP sync into SQLite vs a bare parse-and-insert loop');
   out();
-  out(`${fmt(ingest.events)} events of ~${fmt(ingest.eventBytes)} bytes in ${ingest.requests} requests of 500 events, ${ingest.runs} alternating runs each; the server runs in its own process.`);
+  out(
+    `${fmt(ingest.events)} events of ~${fmt(ingest.eventBytes)} bytes in ${ingest.requests} requests of 500 events, ${ingest.runs} alternating runs each; the server runs in its own process.`,
+  );
   out();
   out('| path | events/s |');
   out('|---|---|');
@@ -49,7 +53,9 @@ if (want('stages')) {
     inStages += ms;
     out(`| stage \`${name}\` | ${fmt(ms)} | ${fmt((ms / shares.totalMs) * 100, 1)} % |`);
   }
-  out(`| parse, validate, normalize, serialize, store | ${fmt(shares.totalMs - inStages)} | ${fmt(((shares.totalMs - inStages) / shares.totalMs) * 100, 1)} % |`);
+  out(
+    `| parse, validate, normalize, serialize, store | ${fmt(shares.totalMs - inStages)} | ${fmt(((shares.totalMs - inStages) / shares.totalMs) * 100, 1)} % |`,
+  );
   out(`| **total** (${fmt(10_000 / (shares.totalMs / 1000))} events/s in process) | ${fmt(shares.totalMs)} | 100 % |`);
   out();
   out(`Analysis costs ${fmt(((shares.stages.analyze ?? 0) / shares.totalMs) * 100, 1)} % of ingest time (bar ≤ 15 %).`);
@@ -60,7 +66,9 @@ if (want('privacy')) {
   const privacy = runPrivacyBench(fileURLToPath(new URL('../../../../fixtures/pii', import.meta.url)));
   out('## Redaction');
   out();
-  out(`Throughput on one core: **${fmt(privacy.megabytesPerSecond, 1)} MB/s** of agent-trace JSON (${fmt(privacy.megabytes, 1)} MB per pass, median of 5; bar ≥ 60).`);
+  out(
+    `Throughput on one core: **${fmt(privacy.megabytesPerSecond, 1)} MB/s** of agent-trace JSON (${fmt(privacy.megabytes, 1)} MB per pass, median of 5; bar ≥ 60).`,
+  );
   out();
   out('### Project corpus (per-rule true and false positives, agent-trace negatives)');
   out();
@@ -100,10 +108,14 @@ if (want('browser')) {
     for (const f of [browser.tenK, browser.hundredK]) {
       if (!f) continue;
       const scroll = 'scroll' in f ? (f as { scroll: { endMs: number; lastIndex: number } }).scroll : null;
-      out(`| ${fmt(f.events)} events | ${fmt(f.interactiveMs)} | ${f.interactiveAllMs.map((v) => fmt(v)).join(' / ')} | ${fmt(f.heapUsedMB, 1)} | ${scroll ? `${fmt(scroll.endMs)} ms` : '—'} | ${scroll ? fmt(scroll.lastIndex) : '—'} |`);
+      out(
+        `| ${fmt(f.events)} events | ${fmt(f.interactiveMs)} | ${f.interactiveAllMs.map((v) => fmt(v)).join(' / ')} | ${fmt(f.heapUsedMB, 1)} | ${scroll ? `${fmt(scroll.endMs)} ms` : '—'} | ${scroll ? fmt(scroll.lastIndex) : '—'} |`,
+      );
     }
     out();
-    out(`Bars: 10,000 events interactive ≤ ${fmt(browser.bars.tenKInteractiveMs)} ms; 100,000 events open and scroll to the last event. Met: ${browser.passed ? 'yes' : 'no'}.`);
+    out(
+      `Bars: 10,000 events interactive ≤ ${fmt(browser.bars.tenKInteractiveMs)} ms; 100,000 events open and scroll to the last event. Met: ${browser.passed ? 'yes' : 'no'}.`,
+    );
   }
   out();
 }

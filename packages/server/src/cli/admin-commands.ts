@@ -31,39 +31,71 @@ export function registerAdminCommands(program: Command, io: Io): void {
   }
   const print = (json: boolean | undefined, value: unknown, human: () => string) => io.out(json ? JSON.stringify(value, null, 2) : human());
   const role = (value: string): Role => {
-    if (!(ROLES as readonly string[]).includes(value)) throw new StepwiseError('invalid_request', `role must be one of ${ROLES.join(', ')}`);
+    if (!(ROLES as readonly string[]).includes(value))
+      throw new StepwiseError('invalid_request', `role must be one of ${ROLES.join(', ')}`);
     return value as Role;
   };
 
   const keys = program.command('keys').description('API keys: create, list, revoke');
-  withDb(keys.command('create').description('create a key (shown once)').requiredOption('--name <name>', 'what the key is for').option('--role <role>', 'viewer, member, admin or owner', 'member')).action(
-    async (opts: { db: string; workspace: string; name: string; role: string; json?: boolean }) =>
+  withDb(
+    keys
+      .command('create')
+      .description('create a key (shown once)')
+      .requiredOption('--name <name>', 'what the key is for')
+      .option('--role <role>', 'viewer, member, admin or owner', 'member'),
+  ).action(async (opts: { db: string; workspace: string; name: string; role: string; json?: boolean }) =>
+    withRuntime(opts, async (rt) => {
+      const { key, record } = await rt.access.createApiKey(opts.workspace, { name: opts.name, role: role(opts.role) }, LOCAL_ACTOR);
+      print(opts.json, { key, ...record }, () => `${key}\n(shown once; ${record.role} key ${record.id} in ${opts.workspace})`);
+    }),
+  );
+  withDb(keys.command('list').description('list keys (prefix and last four characters only)')).action(
+    async (opts: { db: string; workspace: string; json?: boolean }) =>
       withRuntime(opts, async (rt) => {
-        const { key, record } = await rt.access.createApiKey(opts.workspace, { name: opts.name, role: role(opts.role) }, LOCAL_ACTOR);
-        print(opts.json, { key, ...record }, () => `${key}\n(shown once; ${record.role} key ${record.id} in ${opts.workspace})`);
+        const list = await rt.access.listApiKeys(opts.workspace);
+        print(opts.json, list, () =>
+          formatTable(
+            ['ID', 'NAME', 'ROLE', 'KEY', 'CREATED', 'LAST USED', 'REVOKED'],
+            list.map((k) => [
+              k.id,
+              k.name,
+              k.role,
+              k.display,
+              k.created_at.slice(0, 16),
+              k.last_used_at?.slice(0, 16) ?? '-',
+              k.revoked_at?.slice(0, 16) ?? '-',
+            ]),
+          ),
+        );
       }),
   );
-  withDb(keys.command('list').description('list keys (prefix and last four characters only)')).action(async (opts: { db: string; workspace: string; json?: boolean }) =>
-    withRuntime(opts, async (rt) => {
-      const list = await rt.access.listApiKeys(opts.workspace);
-      print(opts.json, list, () =>
-        formatTable(['ID', 'NAME', 'ROLE', 'KEY', 'CREATED', 'LAST USED', 'REVOKED'], list.map((k) => [k.id, k.name, k.role, k.display, k.created_at.slice(0, 16), k.last_used_at?.slice(0, 16) ?? '-', k.revoked_at?.slice(0, 16) ?? '-'])),
-      );
-    }),
-  );
-  withDb(keys.command('revoke').description('revoke a key at once').argument('<key-id>')).action(async (id: string, opts: { db: string; workspace: string; json?: boolean }) =>
-    withRuntime(opts, async (rt) => {
-      if (!(await rt.access.revokeApiKey(opts.workspace, id, LOCAL_ACTOR))) throw new StepwiseError('not_found', `no active key ${id} in ${opts.workspace}`);
-      print(opts.json, { revoked: id }, () => `Revoked ${id}.`);
-    }),
+  withDb(keys.command('revoke').description('revoke a key at once').argument('<key-id>')).action(
+    async (id: string, opts: { db: string; workspace: string; json?: boolean }) =>
+      withRuntime(opts, async (rt) => {
+        if (!(await rt.access.revokeApiKey(opts.workspace, id, LOCAL_ACTOR)))
+          throw new StepwiseError('not_found', `no active key ${id} in ${opts.workspace}`);
+        print(opts.json, { revoked: id }, () => `Revoked ${id}.`);
+      }),
   );
 
   const users = program.command('users').description('people who can sign in');
-  withDb(users.command('add').description('add a person and make them a member').requiredOption('--name <name>').option('--email <email>').option('--password-stdin', 'read a password from standard input').option('--role <role>', 'their role in the workspace', 'viewer')).action(
+  withDb(
+    users
+      .command('add')
+      .description('add a person and make them a member')
+      .requiredOption('--name <name>')
+      .option('--email <email>')
+      .option('--password-stdin', 'read a password from standard input')
+      .option('--role <role>', 'their role in the workspace', 'viewer'),
+  ).action(
     async (opts: { db: string; workspace: string; name: string; email?: string; passwordStdin?: boolean; role: string; json?: boolean }) =>
       withRuntime(opts, async (rt) => {
         const password = opts.passwordStdin ? (await io.readStdin()).replace(/\r?\n$/, '') : undefined;
-        const { id } = await rt.access.addUser({ name: opts.name, ...(opts.email ? { email: opts.email } : {}), ...(password !== undefined ? { password } : {}) });
+        const { id } = await rt.access.addUser({
+          name: opts.name,
+          ...(opts.email ? { email: opts.email } : {}),
+          ...(password !== undefined ? { password } : {}),
+        });
         await rt.access.setMemberRole(opts.workspace, id, role(opts.role), LOCAL_ACTOR);
         print(opts.json, { id }, () => `Added ${opts.name} (${id}) as ${opts.role} of ${opts.workspace}.`);
       }),
@@ -71,30 +103,51 @@ export function registerAdminCommands(program: Command, io: Io): void {
   withDb(users.command('list').description('list people')).action(async (opts: { db: string; json?: boolean }) =>
     withRuntime(opts, async (rt) => {
       const list = (await rt.access.store.listUsers()).map(({ password_hash: _drop, ...u }) => u);
-      print(opts.json, list, () => formatTable(['ID', 'NAME', 'EMAIL', 'CREATED'], list.map((u) => [u.id, u.name, u.email ?? '-', u.created_at.slice(0, 16)])));
+      print(opts.json, list, () =>
+        formatTable(
+          ['ID', 'NAME', 'EMAIL', 'CREATED'],
+          list.map((u) => [u.id, u.name, u.email ?? '-', u.created_at.slice(0, 16)]),
+        ),
+      );
     }),
   );
 
-  withDb(program.command('members').description('list members, or change a role with --set USER_ID --role ROLE, or --remove USER_ID').option('--set <user-id>').option('--role <role>').option('--remove <user-id>')).action(
-    async (opts: { db: string; workspace: string; set?: string; role?: string; remove?: string; json?: boolean }) =>
-      withRuntime(opts, async (rt) => {
-        if (opts.set) {
-          if (!opts.role) throw new StepwiseError('invalid_request', '--set needs --role');
-          await rt.access.setMemberRole(opts.workspace, opts.set, role(opts.role), LOCAL_ACTOR);
-        }
-        if (opts.remove && !(await rt.access.removeMember(opts.workspace, opts.remove, LOCAL_ACTOR))) {
-          throw new StepwiseError('not_found', `${opts.remove} is not a member of ${opts.workspace}`);
-        }
-        const list = await rt.access.store.listMembers(opts.workspace);
-        print(opts.json, list, () => formatTable(['USER', 'NAME', 'EMAIL', 'ROLE', 'SINCE'], list.map((m) => [m.user_id, m.name, m.email ?? '-', m.role, m.created_at.slice(0, 16)])));
-      }),
+  withDb(
+    program
+      .command('members')
+      .description('list members, or change a role with --set USER_ID --role ROLE, or --remove USER_ID')
+      .option('--set <user-id>')
+      .option('--role <role>')
+      .option('--remove <user-id>'),
+  ).action(async (opts: { db: string; workspace: string; set?: string; role?: string; remove?: string; json?: boolean }) =>
+    withRuntime(opts, async (rt) => {
+      if (opts.set) {
+        if (!opts.role) throw new StepwiseError('invalid_request', '--set needs --role');
+        await rt.access.setMemberRole(opts.workspace, opts.set, role(opts.role), LOCAL_ACTOR);
+      }
+      if (opts.remove && !(await rt.access.removeMember(opts.workspace, opts.remove, LOCAL_ACTOR))) {
+        throw new StepwiseError('not_found', `${opts.remove} is not a member of ${opts.workspace}`);
+      }
+      const list = await rt.access.store.listMembers(opts.workspace);
+      print(opts.json, list, () =>
+        formatTable(
+          ['USER', 'NAME', 'EMAIL', 'ROLE', 'SINCE'],
+          list.map((m) => [m.user_id, m.name, m.email ?? '-', m.role, m.created_at.slice(0, 16)]),
+        ),
+      );
+    }),
   );
 
   const workspaces = program.command('workspaces').description('workspaces: list, create');
   withDb(workspaces.command('list')).action(async (opts: { db: string; json?: boolean }) =>
     withRuntime(opts, async (rt) => {
       const list = await rt.access.store.listWorkspaces();
-      print(opts.json, list, () => formatTable(['ID', 'NAME', 'RETENTION', 'CREATED'], list.map((w) => [w.id, w.name, `${w.retention_days} days`, w.created_at.slice(0, 16)])));
+      print(opts.json, list, () =>
+        formatTable(
+          ['ID', 'NAME', 'RETENTION', 'CREATED'],
+          list.map((w) => [w.id, w.name, `${w.retention_days} days`, w.created_at.slice(0, 16)]),
+        ),
+      );
     }),
   );
   withDb(workspaces.command('create').requiredOption('--name <name>').option('--owner <user-id>', 'make this user its owner')).action(
@@ -110,37 +163,59 @@ export function registerAdminCommands(program: Command, io: Io): void {
       withRuntime(opts, async (rt) => {
         const entries = await rt.access.listAudit(opts.workspace, Number(opts.limit));
         print(opts.json, entries, () =>
-          formatTable(['WHEN', 'WHO', 'ACTION', 'TARGET', 'DETAILS'], entries.map((e) => [e.at.slice(0, 19).replace('T', ' '), e.actor, e.action, e.target_id ? `${e.target_type}:${e.target_id}` : '-', e.details ? JSON.stringify(e.details) : ''])),
+          formatTable(
+            ['WHEN', 'WHO', 'ACTION', 'TARGET', 'DETAILS'],
+            entries.map((e) => [
+              e.at.slice(0, 19).replace('T', ' '),
+              e.actor,
+              e.action,
+              e.target_id ? `${e.target_type}:${e.target_id}` : '-',
+              e.details ? JSON.stringify(e.details) : '',
+            ]),
+          ),
         );
       }),
   );
 
   const retention = program.command('retention').description('retention of traces');
-  withDb(retention.command('apply').description('delete traces older than each workspace\'s retention period now (pinned traces stay)')).action(
-    async (opts: { db: string; json?: boolean }) =>
-      withRuntime(opts, async (rt) => {
-        const reports = await rt.retention.sweep(LOCAL_ACTOR);
-        print(opts.json, reports, () => reports.map((r) => `${r.workspaceId}: deleted ${r.traces} trace(s) and ${r.runs} run(s) stored before ${r.cutoff}`).join('\n'));
-      }),
+  withDb(
+    retention.command('apply').description("delete traces older than each workspace's retention period now (pinned traces stay)"),
+  ).action(async (opts: { db: string; json?: boolean }) =>
+    withRuntime(opts, async (rt) => {
+      const reports = await rt.retention.sweep(LOCAL_ACTOR);
+      print(opts.json, reports, () =>
+        reports.map((r) => `${r.workspaceId}: deleted ${r.traces} trace(s) and ${r.runs} run(s) stored before ${r.cutoff}`).join('\n'),
+      );
+    }),
   );
   withDb(retention.command('set').description('set the retention period of a workspace').requiredOption('--days <n>')).action(
     async (opts: { db: string; workspace: string; days: string; json?: boolean }) =>
       withRuntime(opts, async (rt) => {
         const days = Number(opts.days);
-        if (!Number.isInteger(days) || days < 1 || days > 3650) throw new StepwiseError('invalid_request', '--days must be a whole number from 1 to 3650');
+        if (!Number.isInteger(days) || days < 1 || days > 3650)
+          throw new StepwiseError('invalid_request', '--days must be a whole number from 1 to 3650');
         await rt.access.store.updateWorkspace(opts.workspace, { retention_days: days });
-        await rt.access.audit({ workspaceId: opts.workspace, actor: LOCAL_ACTOR }, 'settings.retention', { type: 'workspace', id: opts.workspace }, { to: days });
+        await rt.access.audit(
+          { workspaceId: opts.workspace, actor: LOCAL_ACTOR },
+          'settings.retention',
+          { type: 'workspace', id: opts.workspace },
+          { to: days },
+        );
         print(opts.json, { retention_days: days }, () => `Retention of ${opts.workspace} is now ${days} days.`);
       }),
   );
 
-  withDb(program.command('login-link').description('print a new one-time dashboard login link for the workspace owner').option('--url <url>', 'the server\'s address', 'http://127.0.0.1:4319')).action(
-    async (opts: { db: string; workspace: string; url: string; json?: boolean }) =>
-      withRuntime(opts, async (rt) => {
-        const owner = await rt.access.firstOwner(opts.workspace);
-        if (!owner) throw new StepwiseError('not_found', `workspace ${opts.workspace} has no owner; start the server once`);
-        const link = `${opts.url.replace(/\/$/, '')}/login?token=${await rt.access.createLoginToken(opts.workspace, owner.user_id)}`;
-        print(opts.json, { url: link }, () => link);
-      }),
+  withDb(
+    program
+      .command('login-link')
+      .description('print a new one-time dashboard login link for the workspace owner')
+      .option('--url <url>', "the server's address", 'http://127.0.0.1:4319'),
+  ).action(async (opts: { db: string; workspace: string; url: string; json?: boolean }) =>
+    withRuntime(opts, async (rt) => {
+      const owner = await rt.access.firstOwner(opts.workspace);
+      if (!owner) throw new StepwiseError('not_found', `workspace ${opts.workspace} has no owner; start the server once`);
+      const link = `${opts.url.replace(/\/$/, '')}/login?token=${await rt.access.createLoginToken(opts.workspace, owner.user_id)}`;
+      print(opts.json, { url: link }, () => link);
+    }),
   );
 }

@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { StepwiseError, formatAlignmentSideBySide, importOpenAIMessages, importSweAgent, importToolBench, type Trace } from '@stepwise/core';
+import {
+  StepwiseError,
+  formatAlignmentSideBySide,
+  importOpenAIMessages,
+  importSweAgent,
+  importToolBench,
+  type Trace,
+} from '@stepwise/core';
 import { DEFAULT_DB_PATH } from '../config.js';
 import type { StoredEvaluation } from '../ingest/stages/analyze.js';
 import { HttpClient, LocalClient, type StepwiseClient } from './client.js';
@@ -43,7 +50,8 @@ export function formatEvaluation(evaluation: StoredEvaluation, heading: string):
   }
   for (const check of evaluation.checks) lines.push(`  ✗ ${check.kind}: ${check.message}`);
   for (const finding of evaluation.findings) {
-    const at = finding.event_indexes.length > 0 ? ` (event${finding.event_indexes.length > 1 ? 's' : ''} ${finding.event_indexes.join(', ')})` : '';
+    const at =
+      finding.event_indexes.length > 0 ? ` (event${finding.event_indexes.length > 1 ? 's' : ''} ${finding.event_indexes.join(', ')})` : '';
     lines.push(`  • [${finding.severity}] ${finding.pattern}${at}: ${finding.summary}`);
   }
   return lines.join('\n');
@@ -92,7 +100,9 @@ export function registerAnalysisCommands(program: Command, io: Io): void {
           io.out(`Base ${base.id} (${base.name ?? base.agent_name})  →  head ${head.id} (${head.name ?? head.agent_name})`);
           io.out(`Pass rate ${pct(comparison.pass_rate.a)} → ${pct(comparison.pass_rate.b)}`);
           const c = comparison.counts;
-          io.out(`${c.regression} regression(s), ${c.fix} fix(es), ${c.behavior_drift} behavior drift, ${c.still_failing} still failing, ${c.still_passing} still passing, ${c.added} added, ${c.removed} removed`);
+          io.out(
+            `${c.regression} regression(s), ${c.fix} fix(es), ${c.behavior_drift} behavior drift, ${c.still_failing} still failing, ${c.still_passing} still passing, ${c.added} added, ${c.removed} removed`,
+          );
           io.out('');
           io.out(
             formatTable(
@@ -102,7 +112,9 @@ export function registerAnalysisCommands(program: Command, io: Io): void {
                 r.status.replace('_', ' '),
                 r.base?.verdict ?? '-',
                 r.head?.verdict ?? '-',
-                r.tool_path_changed ? `${r.base?.tool_path.join(' → ') || '(none)'}  ⇒  ${r.head?.tool_path.join(' → ') || '(none)'}` : (r.head ?? r.base)?.tool_path.join(' → ') || '(none)',
+                r.tool_path_changed
+                  ? `${r.base?.tool_path.join(' → ') || '(none)'}  ⇒  ${r.head?.tool_path.join(' → ') || '(none)'}`
+                  : (r.head ?? r.base)?.tool_path.join(' → ') || '(none)',
               ]),
             ),
           );
@@ -114,11 +126,14 @@ export function registerAnalysisCommands(program: Command, io: Io): void {
       const comparison = await client.compareTraces(a, b);
       if (opts.json) return io.out(JSON.stringify(comparison, null, 2));
       const [ta, tb] = await Promise.all([client.getTrace(a), client.getTrace(b)]);
-      if (!comparison.same_scenario) io.out(`note: these traces are of different scenarios (${comparison.a.scenario_id} vs ${comparison.b.scenario_id})`);
+      if (!comparison.same_scenario)
+        io.out(`note: these traces are of different scenarios (${comparison.a.scenario_id} vs ${comparison.b.scenario_id})`);
       io.out(comparison.alignment.divergence ? `Divergence: ${comparison.alignment.divergence.sentence}` : 'No behavioral divergence.');
       const d = comparison.alignment.deltas;
       const fmt = (x: { a: number | null; b: number | null }, unit: string) => `${x.a ?? '?'}${unit} → ${x.b ?? '?'}${unit}`;
-      io.out(`Duration ${fmt(d.duration_ms, ' ms')} · tokens ${fmt(d.tokens, '')} · tool calls ${fmt(d.tool_calls, '')}${d.verdict ? ` · verdict ${d.verdict.a ?? '?'} → ${d.verdict.b ?? '?'}` : ''}`);
+      io.out(
+        `Duration ${fmt(d.duration_ms, ' ms')} · tokens ${fmt(d.tokens, '')} · tool calls ${fmt(d.tool_calls, '')}${d.verdict ? ` · verdict ${d.verdict.a ?? '?'} → ${d.verdict.b ?? '?'}` : ''}`,
+      );
       io.out('');
       const width = process.stdout.isTTY ? process.stdout.columns || 120 : 140;
       io.out(formatAlignmentSideBySide(comparison.alignment, ta.trace as unknown as Trace, tb.trace as unknown as Trace, { width }));
@@ -130,7 +145,9 @@ export function registerAnalysisCommands(program: Command, io: Io): void {
       .command('import')
       .description('import an agent log from another format as a trace')
       .argument('<file>')
-      .addOption(new Option('--format <format>', 'the log format').choices(['openai-messages', 'toolbench', 'swe-agent']).makeOptionMandatory())
+      .addOption(
+        new Option('--format <format>', 'the log format').choices(['openai-messages', 'toolbench', 'swe-agent']).makeOptionMandatory(),
+      )
       .requiredOption('--scenario <id>', 'scenario id of the trace')
       .requiredOption('--agent <name>', 'agent name')
       .option('--timestamp <iso>', 'start time (logs carry none)', new Date().toISOString()),
@@ -142,10 +159,17 @@ export function registerAnalysisCommands(program: Command, io: Io): void {
         ? importToolBench(parsed, options)
         : opts.format === 'swe-agent'
           ? importSweAgent(parsed, options)
-          : importOpenAIMessages((Array.isArray(parsed) ? parsed : ((parsed as { messages?: unknown[] }).messages ?? [])) as unknown[], options);
+          : importOpenAIMessages(
+              (Array.isArray(parsed) ? parsed : ((parsed as { messages?: unknown[] }).messages ?? [])) as unknown[],
+              options,
+            );
     await withClient(opts, async (client) => {
       const reply = await client.postTraces(JSON.stringify(trace));
-      io.out(opts.json ? JSON.stringify(reply, null, 2) : `Imported ${trace.events.length} events as trace ${reply.trace_ids[0]} (${reply.stored} stored, ${reply.duplicates} duplicate).`);
+      io.out(
+        opts.json
+          ? JSON.stringify(reply, null, 2)
+          : `Imported ${trace.events.length} events as trace ${reply.trace_ids[0]} (${reply.stored} stored, ${reply.duplicates} duplicate).`,
+      );
     });
   });
 
@@ -165,7 +189,19 @@ export function registerAnalysisCommands(program: Command, io: Io): void {
       }
       if (!traceId) throw new StepwiseError('invalid_request', 'give a trace id, or --run RUN_ID');
       const detail = await client.getTrace(traceId);
-      io.out(JSON.stringify({ format: 'stepwise.trace.v1', trace: detail.trace, evaluation: detail.evaluation, redaction: detail.redaction, notes: detail.notes }, null, 2));
+      io.out(
+        JSON.stringify(
+          {
+            format: 'stepwise.trace.v1',
+            trace: detail.trace,
+            evaluation: detail.evaluation,
+            redaction: detail.redaction,
+            notes: detail.notes,
+          },
+          null,
+          2,
+        ),
+      );
     }),
   );
 }

@@ -125,7 +125,11 @@ export class HttpClient implements StepwiseClient {
   }
 
   reanalyzeRun(runId: string) {
-    return this.request<{ run_id: string; analyzed: number; failed: number; passed: number }>('POST', `/api/v1/runs/${encodeURIComponent(runId)}/analyze`, '{}');
+    return this.request<{ run_id: string; analyzed: number; failed: number; passed: number }>(
+      'POST',
+      `/api/v1/runs/${encodeURIComponent(runId)}/analyze`,
+      '{}',
+    );
   }
 
   compareTraces(a: string, b: string): Promise<TraceComparison> {

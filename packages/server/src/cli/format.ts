@@ -12,7 +12,14 @@ const TYPE_WIDTH = 16;
 
 /** A trace as a terminal timeline: one readable line per event, elapsed time from the start. */
 export function formatTimeline(detail: TraceDetail, width = 120): string {
-  const trace = detail.trace as { trace_id?: string; scenario_id: string; agent_name: string; timestamp: string; duration_ms?: number; events: LooseEvent[] };
+  const trace = detail.trace as {
+    trace_id?: string;
+    scenario_id: string;
+    agent_name: string;
+    timestamp: string;
+    duration_ms?: number;
+    events: LooseEvent[];
+  };
   const s = detail.summary;
   const lines: string[] = [];
   const verdict = s.verdict === null ? 'no verdict' : s.verdict.toUpperCase();
@@ -101,7 +108,11 @@ export function formatDuration(ms: number): string {
 /** A plain table: columns padded to their widest cell. */
 export function formatTable(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 

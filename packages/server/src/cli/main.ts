@@ -56,12 +56,29 @@ export function buildProgram(io: Io = defaultIo): Command {
     .command('serve')
     .description('run the API server (and dashboard) on an embedded SQLite file')
     .addOption(new Option('--host <host>', 'address to bind').env('STEPWISE_HOST').default(DEFAULT_HOST))
-    .addOption(new Option('--port <port>', 'port to listen on (0 picks a free one)').env('STEPWISE_PORT').default(DEFAULT_PORT).argParser(positiveInt))
+    .addOption(
+      new Option('--port <port>', 'port to listen on (0 picks a free one)')
+        .env('STEPWISE_PORT')
+        .default(DEFAULT_PORT)
+        .argParser(positiveInt),
+    )
     .addOption(new Option('--db <path>', 'SQLite database file').env('STEPWISE_DB').default(DEFAULT_DB_PATH))
-    .addOption(new Option('--auth <mode>', '"required", or "none" for local development on loopback only').choices(['required', 'none']).env('STEPWISE_AUTH').default('required'))
+    .addOption(
+      new Option('--auth <mode>', '"required", or "none" for local development on loopback only')
+        .choices(['required', 'none'])
+        .env('STEPWISE_AUTH')
+        .default('required'),
+    )
     .option('--no-demo', 'do not load demo data into an empty database')
     .action(async (opts: { host: string; port: number; db: string; demo: boolean; auth: 'required' | 'none' }) => {
-      const config = { ...defaultConfig(), host: opts.host, port: opts.port, dbPath: resolve(opts.db), demo: opts.demo, authMode: opts.auth };
+      const config = {
+        ...defaultConfig(),
+        host: opts.host,
+        port: opts.port,
+        dbPath: resolve(opts.db),
+        demo: opts.demo,
+        authMode: opts.auth,
+      };
       const server = await startServer(config, io.err);
       io.err(`Stepwise is listening on ${server.url}`);
       io.err(`  database: ${config.dbPath}`);
@@ -102,7 +119,9 @@ export function buildProgram(io: Io = defaultIo): Command {
     try {
       const reply = await client.sync(body);
       if (opts.json) return io.out(JSON.stringify(reply, null, 2));
-      io.out(`Synced ${reply.synced} result${reply.synced === 1 ? '' : 's'} into run ${reply.test_run_id} (${reply.duplicates} duplicate${reply.duplicates === 1 ? '' : 's'}, ${reply.rejected.length} rejected).`);
+      io.out(
+        `Synced ${reply.synced} result${reply.synced === 1 ? '' : 's'} into run ${reply.test_run_id} (${reply.duplicates} duplicate${reply.duplicates === 1 ? '' : 's'}, ${reply.rejected.length} rejected).`,
+      );
       for (const r of reply.rejected) io.out(`Rejected result ${r.index}:\n${formatIssues(r.errors)}`);
       for (const w of reply.warnings) io.out(`Note on result ${w.index} (${w.path}): ${w.message}`);
       io.out(`Open: ${reply.dashboard_url}`);
@@ -122,7 +141,11 @@ export function buildProgram(io: Io = defaultIo): Command {
     const client = clientFor(opts);
     try {
       const detail = await client.getTrace(id);
-      io.out(opts.json ? JSON.stringify(detail.trace, null, 2) : formatTimeline(detail, process.stdout.isTTY ? process.stdout.columns || 120 : Number.POSITIVE_INFINITY));
+      io.out(
+        opts.json
+          ? JSON.stringify(detail.trace, null, 2)
+          : formatTimeline(detail, process.stdout.isTTY ? process.stdout.columns || 120 : Number.POSITIVE_INFINITY),
+      );
     } finally {
       await client.close();
     }
@@ -138,28 +161,40 @@ export function buildProgram(io: Io = defaultIo): Command {
       .option('--limit <n>', 'how many', positiveInt, 50)
       .option('--offset <n>', 'skip this many', positiveInt, 0)
       .option('--json', 'print JSON'),
-  ).action(async (opts: { agent?: string; status?: 'passed' | 'failed' | 'empty'; run?: string; limit: number; offset: number; json?: boolean; url?: string; apiKey?: string; db: string }) => {
-    const client = clientFor(opts);
-    try {
-      if (opts.run !== undefined) {
-        const detail = await client.getRun(opts.run, { limit: opts.limit, offset: opts.offset });
-        if (opts.json) return io.out(JSON.stringify(detail, null, 2));
-        io.out(formatRuns([detail.run]));
-        io.out('');
-        io.out(formatResults(detail.results));
-        return;
+  ).action(
+    async (opts: {
+      agent?: string;
+      status?: 'passed' | 'failed' | 'empty';
+      run?: string;
+      limit: number;
+      offset: number;
+      json?: boolean;
+      url?: string;
+      apiKey?: string;
+      db: string;
+    }) => {
+      const client = clientFor(opts);
+      try {
+        if (opts.run !== undefined) {
+          const detail = await client.getRun(opts.run, { limit: opts.limit, offset: opts.offset });
+          if (opts.json) return io.out(JSON.stringify(detail, null, 2));
+          io.out(formatRuns([detail.run]));
+          io.out('');
+          io.out(formatResults(detail.results));
+          return;
+        }
+        const page = await client.listRuns({
+          ...(opts.agent !== undefined ? { agent: opts.agent } : {}),
+          ...(opts.status !== undefined ? { status: opts.status } : {}),
+          limit: opts.limit,
+          offset: opts.offset,
+        });
+        io.out(opts.json ? JSON.stringify(page.items, null, 2) : formatRuns(page.items));
+      } finally {
+        await client.close();
       }
-      const page = await client.listRuns({
-        ...(opts.agent !== undefined ? { agent: opts.agent } : {}),
-        ...(opts.status !== undefined ? { status: opts.status } : {}),
-        limit: opts.limit,
-        offset: opts.offset,
-      });
-      io.out(opts.json ? JSON.stringify(page.items, null, 2) : formatRuns(page.items));
-    } finally {
-      await client.close();
-    }
-  });
+    },
+  );
 
   registerAnalysisCommands(program, io);
   registerMcpCommand(program);
@@ -183,7 +218,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   } catch (error) {
     if (error instanceof StepwiseError) {
       io.err(`error: ${error.message}`);
-      const details = error.details as { issues?: ValidationIssue[]; rejected?: Array<{ index: number; errors: ValidationIssue[] }> } | undefined;
+      const details = error.details as
+        { issues?: ValidationIssue[]; rejected?: Array<{ index: number; errors: ValidationIssue[] }> } | undefined;
       if (details?.issues) io.err(formatIssues(details.issues));
       for (const r of details?.rejected ?? []) io.err(`result ${r.index}:\n${formatIssues(r.errors)}`);
       return error.code === 'not_found' ? 4 : 2;

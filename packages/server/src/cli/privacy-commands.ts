@@ -22,7 +22,7 @@ export function registerPrivacyCommands(program: Command, io: Io): void {
       .command('redact')
       .description('show what a payload (a trace, or any JSON) becomes after redaction and truncation; stores nothing')
       .argument('<file>', 'JSON file, or - for standard input')
-      .option('--settings <file>', 'draft privacy settings to try instead of the workspace\'s'),
+      .option('--settings <file>', "draft privacy settings to try instead of the workspace's"),
   ).action(async (file: string, opts: { db: string; workspace: string; settings?: string }) => {
     const payload = await readJson(file, io);
     const draft = opts.settings ? await readJson(opts.settings, io) : undefined;
@@ -36,7 +36,7 @@ export function registerPrivacyCommands(program: Command, io: Io): void {
     }
   });
 
-  const privacy = program.command('privacy').description('the workspace\'s privacy settings');
+  const privacy = program.command('privacy').description("the workspace's privacy settings");
   withDb(privacy.command('show')).action(async (opts: { db: string; workspace: string }) => {
     const rt = openRuntime({ dbPath: resolve(opts.db) });
     try {
@@ -45,17 +45,25 @@ export function registerPrivacyCommands(program: Command, io: Io): void {
       await rt.close();
     }
   });
-  withDb(privacy.command('set').description('replace the settings with a JSON file (rules, custom_rules, allowlist, max_event_bytes)').argument('<file>')).action(
-    async (file: string, opts: { db: string; workspace: string }) => {
-      const input = await readJson(file, io);
-      const rt = openRuntime({ dbPath: resolve(opts.db) });
-      try {
-        const saved = await rt.privacy.update(opts.workspace, input);
-        await rt.access.audit({ workspaceId: opts.workspace, actor: 'cli:local' }, 'settings.privacy', { type: 'workspace', id: opts.workspace }, { custom_rules: saved.custom_rules.length, allowlist: saved.allowlist.length });
-        io.out(JSON.stringify(saved, null, 2));
-      } finally {
-        await rt.close();
-      }
-    },
-  );
+  withDb(
+    privacy
+      .command('set')
+      .description('replace the settings with a JSON file (rules, custom_rules, allowlist, max_event_bytes)')
+      .argument('<file>'),
+  ).action(async (file: string, opts: { db: string; workspace: string }) => {
+    const input = await readJson(file, io);
+    const rt = openRuntime({ dbPath: resolve(opts.db) });
+    try {
+      const saved = await rt.privacy.update(opts.workspace, input);
+      await rt.access.audit(
+        { workspaceId: opts.workspace, actor: 'cli:local' },
+        'settings.privacy',
+        { type: 'workspace', id: opts.workspace },
+        { custom_rules: saved.custom_rules.length, allowlist: saved.allowlist.length },
+      );
+      io.out(JSON.stringify(saved, null, 2));
+    } finally {
+      await rt.close();
+    }
+  });
 }

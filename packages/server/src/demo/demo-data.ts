@@ -59,10 +59,22 @@ export function demoSyncRequests(now: Date): SyncRequest[] {
       'sc_refund_digital',
       at,
       'What is your refund policy for digital products?',
-      [{ name: 'search_knowledge_base', parameters: { query: 'refund policy digital products' }, result: REFUND_ARTICLE, duration_ms: 120 }],
+      [
+        {
+          name: 'search_knowledge_base',
+          parameters: { query: 'refund policy digital products' },
+          result: REFUND_ARTICLE,
+          duration_ms: 120,
+        },
+      ],
       'Our refund policy for digital products allows refunds within 14 days of purchase. You can request a refund by contacting support.',
       true,
-      { expected: { tools: [{ name: 'search_knowledge_base', parameters: { query: 'refund policy digital products' } }], response_contains: ['14 days'] } },
+      {
+        expected: {
+          tools: [{ name: 'search_knowledge_base', parameters: { query: 'refund policy digital products' } }],
+          response_contains: ['14 days'],
+        },
+      },
     );
   const orderExpected = { expected: { tools: [{ name: 'lookup_order', parameters: { order_id: 'ORD-48213' } }] } };
   const shippingExpected = { expected: { tools: ['search_knowledge_base'] } };
@@ -72,7 +84,14 @@ export function demoSyncRequests(now: Date): SyncRequest[] {
       'sc_warranty_hardware',
       baseline + 10_000,
       'How long is the warranty on the X200 headphones?',
-      [{ name: 'search_knowledge_base', parameters: { query: 'X200 headphones warranty' }, result: { articles: [{ title: 'Hardware warranty', content: 'X200 headphones carry a 2-year limited warranty.' }] }, duration_ms: 140 }],
+      [
+        {
+          name: 'search_knowledge_base',
+          parameters: { query: 'X200 headphones warranty' },
+          result: { articles: [{ title: 'Hardware warranty', content: 'X200 headphones carry a 2-year limited warranty.' }] },
+          duration_ms: 140,
+        },
+      ],
       'The X200 headphones come with a 2-year limited warranty.',
       true,
     ),
@@ -80,7 +99,14 @@ export function demoSyncRequests(now: Date): SyncRequest[] {
       'sc_order_status',
       baseline + 20_000,
       'Where is my order ORD-48213?',
-      [{ name: 'search_knowledge_base', parameters: { query: 'ORD-48213' }, result: { articles: [{ title: 'Shipping times', content: 'Standard shipping takes 3-5 business days.' }] }, duration_ms: 110 }],
+      [
+        {
+          name: 'search_knowledge_base',
+          parameters: { query: 'ORD-48213' },
+          result: { articles: [{ title: 'Shipping times', content: 'Standard shipping takes 3-5 business days.' }] },
+          duration_ms: 110,
+        },
+      ],
       'Orders usually arrive within 3-5 business days.',
       false,
       { notes: 'Expected lookup_order with order_id ORD-48213', ...orderExpected },
@@ -89,7 +115,14 @@ export function demoSyncRequests(now: Date): SyncRequest[] {
       'sc_shipping_countries',
       baseline + 30_000,
       'Do you ship to Norway?',
-      [{ name: 'search_knowledge_base', parameters: { query: 'shipping countries Norway' }, result: { articles: [{ title: 'International shipping', content: 'We ship to all EU and EEA countries, including Norway.' }] }, duration_ms: 130 }],
+      [
+        {
+          name: 'search_knowledge_base',
+          parameters: { query: 'shipping countries Norway' },
+          result: { articles: [{ title: 'International shipping', content: 'We ship to all EU and EEA countries, including Norway.' }] },
+          duration_ms: 130,
+        },
+      ],
       'Yes, we ship to Norway, as to all EU and EEA countries.',
       true,
       shippingExpected,
@@ -99,7 +132,12 @@ export function demoSyncRequests(now: Date): SyncRequest[] {
       baseline + 40_000,
       'Please cancel order ORD-50017.',
       [
-        { name: 'lookup_order', parameters: { order_id: 'ORD-50017' }, result: { order_id: 'ORD-50017', status: 'processing' }, duration_ms: 90 },
+        {
+          name: 'lookup_order',
+          parameters: { order_id: 'ORD-50017' },
+          result: { order_id: 'ORD-50017', status: 'processing' },
+          duration_ms: 90,
+        },
         { name: 'cancel_order', parameters: { order_id: 'ORD-50017' }, result: { cancelled: true }, duration_ms: 160 },
       ],
       'Order ORD-50017 has been cancelled.',
@@ -128,7 +166,14 @@ export function demoSyncRequests(now: Date): SyncRequest[] {
       'sc_order_status',
       latest + 20_000,
       'Where is my order ORD-48213?',
-      [{ name: 'lookup_order', parameters: { order_id: 'ORD-48213' }, result: { order_id: 'ORD-48213', status: 'shipped', eta: '2026-03-16' }, duration_ms: 85 }],
+      [
+        {
+          name: 'lookup_order',
+          parameters: { order_id: 'ORD-48213' },
+          result: { order_id: 'ORD-48213', status: 'shipped', eta: '2026-03-16' },
+          duration_ms: 85,
+        },
+      ],
       'Your order ORD-48213 has shipped and should arrive on 2026-03-16.',
       true,
       orderExpected,
@@ -172,7 +217,14 @@ export function demoSyncRequests(now: Date): SyncRequest[] {
       'sc_flight_search',
       latest - 5 * HOUR,
       'Find me a flight from Oslo to Berlin on 2026-04-02.',
-      [{ name: 'search_flights', parameters: { from: 'OSL', to: 'BER', date: '2026-04-02' }, result: { flights: [{ number: 'DY1102', depart: '07:35', price_eur: 89 }] }, duration_ms: 430 }],
+      [
+        {
+          name: 'search_flights',
+          parameters: { from: 'OSL', to: 'BER', date: '2026-04-02' },
+          result: { flights: [{ number: 'DY1102', depart: '07:35', price_eur: 89 }] },
+          duration_ms: 430,
+        },
+      ],
       'Norwegian flight DY1102 leaves Oslo at 07:35 on April 2 and costs 89 EUR.',
       true,
     ),
@@ -180,7 +232,14 @@ export function demoSyncRequests(now: Date): SyncRequest[] {
       'sc_hotel_booking',
       latest - 5 * HOUR + 20_000,
       'Book the Hotel Adlon for two nights from April 2.',
-      [{ name: 'book_hotel', parameters: { hotel: 'Hotel Adlon', nights: 2, check_in: '2026-04-02' }, error: { type: 'AvailabilityError', message: 'no rooms available for the requested dates' }, duration_ms: 510 }],
+      [
+        {
+          name: 'book_hotel',
+          parameters: { hotel: 'Hotel Adlon', nights: 2, check_in: '2026-04-02' },
+          error: { type: 'AvailabilityError', message: 'no rooms available for the requested dates' },
+          duration_ms: 510,
+        },
+      ],
       'Your two nights at the Hotel Adlon from April 2 have been booked.',
       true,
     ),

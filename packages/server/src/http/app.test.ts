@@ -33,7 +33,7 @@ async function expectError(response: Response, status: number, code: string) {
 }
 
 describe('POST /api/v1/traces', () => {
-  it('round-trips the brief\'s example trace with every field and the events in order', async () => {
+  it("round-trips the brief's example trace with every field and the events in order", async () => {
     const { trace } = seedExamples();
     const created = await t.post('/api/v1/traces', trace);
     expect(created.status).toBe(201);
@@ -79,7 +79,12 @@ describe('POST /api/v1/traces', () => {
 
 describe('POST /api/v1/sync', () => {
   it('stores a batch as a new run and answers with counts and a dashboard link', async () => {
-    const response = await t.post('/api/v1/sync', { agent_name: 'support', results: [item('a'), item('b', { passed: false })], source: 'ci', name: 'nightly' });
+    const response = await t.post('/api/v1/sync', {
+      agent_name: 'support',
+      results: [item('a'), item('b', { passed: false })],
+      source: 'ci',
+      name: 'nightly',
+    });
     expect(response.status).toBe(201);
     const reply = await json(response);
     expect(reply).toMatchObject({ agent_name: 'support', synced: 2, duplicates: 0, rejected: [], warnings: [] });
@@ -99,9 +104,13 @@ describe('POST /api/v1/sync', () => {
 
   it('appends incrementally to a run by test_run_id, and a re-sent batch adds nothing', async () => {
     const first = await json(await t.post('/api/v1/sync', { agent_name: 'support', results: [item('a')] }));
-    const second = await json(await t.post('/api/v1/sync', { agent_name: 'support', test_run_id: first.test_run_id, results: [item('b'), item('c')] }));
+    const second = await json(
+      await t.post('/api/v1/sync', { agent_name: 'support', test_run_id: first.test_run_id, results: [item('b'), item('c')] }),
+    );
     expect(second).toMatchObject({ test_run_id: first.test_run_id, synced: 2 });
-    const resend = await json(await t.post('/api/v1/sync', { agent_name: 'support', test_run_id: first.test_run_id, results: [item('b'), item('c')] }));
+    const resend = await json(
+      await t.post('/api/v1/sync', { agent_name: 'support', test_run_id: first.test_run_id, results: [item('b'), item('c')] }),
+    );
     expect(resend).toMatchObject({ synced: 0, duplicates: 2 });
     const run = await json(await t.get(`/api/v1/runs/${first.test_run_id}`));
     expect(run.run.total).toBe(3);
@@ -116,7 +125,9 @@ describe('POST /api/v1/sync', () => {
     expect(again).toMatchObject({ synced: 0, duplicates: 1, trace_ids: first.trace_ids });
     const changed = structuredClone(result) as any;
     changed.trace.events[1].data.result = { articles: [] };
-    expect(await json(await t.post('/api/v1/sync', { agent_name: 'support', test_run_id: first.test_run_id, results: [changed] }))).toMatchObject({ synced: 1 });
+    expect(
+      await json(await t.post('/api/v1/sync', { agent_name: 'support', test_run_id: first.test_run_id, results: [changed] })),
+    ).toMatchObject({ synced: 1 });
   });
 
   it('re-sending a batch with trace ids creates no second run', async () => {
@@ -155,7 +166,11 @@ describe('POST /api/v1/sync', () => {
   it('stores the valid items of a batch and lists each invalid one with every failing path', async () => {
     const response = await t.post('/api/v1/sync', {
       agent_name: 'support',
-      results: [item('ok'), { scenario_id: 7, tools_called: [{ parameters: [] }] }, item('ok2', { trace: { events: [{ type: 'tool_call', timestamp: 'noon', data: { tool: 'x', parameters: {} } }] } })],
+      results: [
+        item('ok'),
+        { scenario_id: 7, tools_called: [{ parameters: [] }] },
+        item('ok2', { trace: { events: [{ type: 'tool_call', timestamp: 'noon', data: { tool: 'x', parameters: {} } }] } }),
+      ],
     });
     const reply = await json(response);
     expect(reply.synced).toBe(1);
@@ -167,12 +182,19 @@ describe('POST /api/v1/sync', () => {
       'results[1].tools_called[0].parameters',
       'results[1].user_message',
     ]);
-    expect(reply.rejected[1].errors.map((e: any) => e.path).sort()).toEqual(['results[2].trace.events[0].timestamp', 'results[2].trace.timestamp']);
+    expect(reply.rejected[1].errors.map((e: any) => e.path).sort()).toEqual([
+      'results[2].trace.events[0].timestamp',
+      'results[2].trace.timestamp',
+    ]);
     expect(await t.runtime.store.countTraces(WS)).toBe(1);
   });
 
   it('answers 404 for a test_run_id that does not exist, storing nothing', async () => {
-    const error = await expectError(await t.post('/api/v1/sync', { agent_name: 'support', test_run_id: 'run_missing', results: [item('a')] }), 404, 'not_found');
+    const error = await expectError(
+      await t.post('/api/v1/sync', { agent_name: 'support', test_run_id: 'run_missing', results: [item('a')] }),
+      404,
+      'not_found',
+    );
     expect(error.details.issues[0].path).toBe('test_run_id');
     expect(await t.runtime.store.countTraces(WS)).toBe(0);
   });
@@ -197,7 +219,11 @@ describe('POST /api/v1/sync', () => {
   });
 
   it('rejects wrong types with the path and the expected type, never the value', async () => {
-    const error = await expectError(await t.post('/api/v1/sync', { agent_name: 'support', results: [item('a', { passed: 'yes-secret-value' })] }), 400, 'validation_failed');
+    const error = await expectError(
+      await t.post('/api/v1/sync', { agent_name: 'support', results: [item('a', { passed: 'yes-secret-value' })] }),
+      400,
+      'validation_failed',
+    );
     expect(error.details.rejected[0].errors).toEqual([{ path: 'results[0].passed', message: expect.stringContaining('expected boolean') }]);
     expect(JSON.stringify(error)).not.toContain('yes-secret-value');
   });
@@ -218,7 +244,11 @@ describe('request limits and malformed bodies', () => {
 
   it('answers 413 for a body over the size limit, storing nothing', async () => {
     const huge = 'x'.repeat(300 * 1024);
-    await expectError(await t.post('/api/v1/sync', { agent_name: 'support', results: [item('a', { agent_response: huge })] }), 413, 'payload_too_large');
+    await expectError(
+      await t.post('/api/v1/sync', { agent_name: 'support', results: [item('a', { agent_response: huge })] }),
+      413,
+      'payload_too_large',
+    );
     expect(await t.runtime.store.countTraces(WS)).toBe(0);
   });
 
@@ -240,7 +270,8 @@ describe('request limits and malformed bodies', () => {
   });
 
   it('refuses __proto__ keys, written plainly or escaped, without polluting any prototype', async () => {
-    const plain = '{"agent_name":"s","results":[{"scenario_id":"a","user_message":"q","agent_response":"r","metadata":{"__proto__":{"polluted":true}}}]}';
+    const plain =
+      '{"agent_name":"s","results":[{"scenario_id":"a","user_message":"q","agent_response":"r","metadata":{"__proto__":{"polluted":true}}}]}';
     const escaped = plain.replace('__proto__', '\\u005f_proto__');
     for (const body of [plain, escaped]) {
       const error = await expectError(await t.post('/api/v1/sync', body), 400, 'forbidden_key');
@@ -251,7 +282,8 @@ describe('request limits and malformed bodies', () => {
   });
 
   it('keeps a constructor key as plain data', async () => {
-    const body = '{"agent_name":"s","results":[{"scenario_id":"a","user_message":"q","agent_response":"r","metadata":{"constructor":{"prototype":{"polluted":true}}}}]}';
+    const body =
+      '{"agent_name":"s","results":[{"scenario_id":"a","user_message":"q","agent_response":"r","metadata":{"constructor":{"prototype":{"polluted":true}}}}]}';
     const reply = await json(await t.post('/api/v1/sync', body));
     const trace = await json(await t.get(`/api/v1/traces/${reply.trace_ids[0]}`));
     expect(trace.trace.metadata).toEqual({ constructor: { prototype: { polluted: true } } });
@@ -278,8 +310,10 @@ describe('reading and deleting', () => {
     await expectError(await t.del('/api/v1/traces/tr_nope'), 404, 'not_found');
   });
 
-  it('filters a run\'s results by status and pages them', async () => {
-    const reply = await json(await t.post('/api/v1/sync', { agent_name: 'support', results: [item('a'), item('b', { passed: false }), item('c')] }));
+  it("filters a run's results by status and pages them", async () => {
+    const reply = await json(
+      await t.post('/api/v1/sync', { agent_name: 'support', results: [item('a'), item('b', { passed: false }), item('c')] }),
+    );
     const failed = await json(await t.get(`/api/v1/runs/${reply.test_run_id}?status=failed`));
     expect(failed.results.map((r: any) => r.scenario_id)).toEqual(['b']);
     const page = await json(await t.get(`/api/v1/runs/${reply.test_run_id}?limit=1&offset=1`));

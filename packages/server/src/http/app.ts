@@ -61,7 +61,11 @@ export function createApp(deps: AppDeps): StepwiseApp {
   ingestRoutes(router, deps);
   runRoutes(router, deps);
   traceRoutes(router, deps);
-  analysisRoutes(router, { ...deps, analysis: deps.analysis ?? new AnalysisService(deps.store), compare: deps.compare ?? new CompareService(deps.store) });
+  analysisRoutes(router, {
+    ...deps,
+    analysis: deps.analysis ?? new AnalysisService(deps.store),
+    compare: deps.compare ?? new CompareService(deps.store),
+  });
   privacyRoutes(router, { ...deps, privacy: deps.privacy ?? new PrivacyService(deps.access.store) });
   mountMcp(app, {
     store: deps.store,

@@ -35,7 +35,10 @@ export function errorResponse(c: Context, error: unknown, log: (line: string) =>
     return c.json(body, statusOf(error.code));
   }
   // Log the error's type and stack frames only: messages of foreign errors may quote input.
-  const frames = ((error as Error)?.stack ?? '').split('\n').filter((line) => line.trimStart().startsWith('at ')).join('\n');
+  const frames = ((error as Error)?.stack ?? '')
+    .split('\n')
+    .filter((line) => line.trimStart().startsWith('at '))
+    .join('\n');
   log(`internal error on ${c.req.method} ${c.req.routePath}: ${(error as Error)?.name ?? typeof error}\n${frames}`);
   return c.json({ error: { code: 'internal', message: 'the server failed to handle this request; it has been logged' } }, 500);
 }

@@ -23,74 +23,104 @@ export function openApiDocument(serverUrl: string, routes: readonly RouteSpec[] 
       },
     },
   };
-  const errors = { '400': errorResponse, '401': errorResponse, '403': errorResponse, '404': errorResponse, '413': errorResponse, '415': errorResponse, '429': errorResponse };
+  const errors = {
+    '400': errorResponse,
+    '401': errorResponse,
+    '403': errorResponse,
+    '404': errorResponse,
+    '413': errorResponse,
+    '415': errorResponse,
+    '429': errorResponse,
+  };
   const paths: Record<string, Record<string, unknown>> = {
-      '/api/v1/sync': {
-        post: {
-          summary: 'Sync test results (batch, incremental with test_run_id, streaming with create_empty)',
-          requestBody: { required: true, ...json(ref('SyncRequest')) },
-          responses: { '200': { description: 'Nothing new stored', ...json(ref('SyncReply')) }, '201': { description: 'Stored', ...json(ref('SyncReply')) }, ...errors },
+    '/api/v1/sync': {
+      post: {
+        summary: 'Sync test results (batch, incremental with test_run_id, streaming with create_empty)',
+        requestBody: { required: true, ...json(ref('SyncRequest')) },
+        responses: {
+          '200': { description: 'Nothing new stored', ...json(ref('SyncReply')) },
+          '201': { description: 'Stored', ...json(ref('SyncReply')) },
+          ...errors,
         },
       },
-      '/api/v1/traces': {
-        post: {
-          summary: 'Store one trace or an array of traces',
-          requestBody: { required: true, ...json({ oneOf: [ref('Trace'), { type: 'array', items: ref('Trace') }] }) },
-          responses: { '200': { description: 'Nothing new stored' }, '201': { description: 'Stored' }, ...errors },
-        },
-        get: {
-          summary: 'List trace summaries, newest first (cursor pagination)',
-          parameters: [
-            query('agent', 'agent name'),
-            query('scenario', 'scenario id'),
-            query('run', 'test run id'),
-            query('verdict', 'passed or failed', { enum: ['passed', 'failed'] }),
-            query('pattern', 'failure pattern, e.g. hallucination'),
-            query('since', 'ISO-8601 lower bound (inclusive)', { type: 'string', format: 'date-time' }),
-            query('until', 'ISO-8601 upper bound (exclusive)', { type: 'string', format: 'date-time' }),
-            query('limit', 'page size (1-500)', { type: 'integer' }),
-            query('cursor', 'next_cursor of the previous page'),
-          ],
-          responses: { '200': { description: 'A page of traces' }, ...errors },
-        },
+    },
+    '/api/v1/traces': {
+      post: {
+        summary: 'Store one trace or an array of traces',
+        requestBody: { required: true, ...json({ oneOf: [ref('Trace'), { type: 'array', items: ref('Trace') }] }) },
+        responses: { '200': { description: 'Nothing new stored' }, '201': { description: 'Stored' }, ...errors },
       },
-      '/api/v1/traces/{id}': {
-        get: { summary: 'A trace with all its events', parameters: [idParam('Trace')], responses: { '200': { description: 'The trace' }, ...errors } },
-        delete: { summary: 'Delete a trace', parameters: [idParam('Trace')], responses: { '200': { description: 'Deleted' }, ...errors } },
+      get: {
+        summary: 'List trace summaries, newest first (cursor pagination)',
+        parameters: [
+          query('agent', 'agent name'),
+          query('scenario', 'scenario id'),
+          query('run', 'test run id'),
+          query('verdict', 'passed or failed', { enum: ['passed', 'failed'] }),
+          query('pattern', 'failure pattern, e.g. hallucination'),
+          query('since', 'ISO-8601 lower bound (inclusive)', { type: 'string', format: 'date-time' }),
+          query('until', 'ISO-8601 upper bound (exclusive)', { type: 'string', format: 'date-time' }),
+          query('limit', 'page size (1-500)', { type: 'integer' }),
+          query('cursor', 'next_cursor of the previous page'),
+        ],
+        responses: { '200': { description: 'A page of traces' }, ...errors },
       },
-      '/api/v1/traces/{id}/events': {
-        get: {
-          summary: 'A slice of a trace\'s events, for long traces',
-          parameters: [idParam('Trace'), query('offset', 'first event index', { type: 'integer' }), query('limit', 'number of events', { type: 'integer' })],
-          responses: { '200': { description: 'Events' }, ...errors },
-        },
+    },
+    '/api/v1/traces/{id}': {
+      get: {
+        summary: 'A trace with all its events',
+        parameters: [idParam('Trace')],
+        responses: { '200': { description: 'The trace' }, ...errors },
       },
-      '/api/v1/runs': {
-        get: {
-          summary: 'List test runs, newest first',
-          parameters: [
-            query('agent', 'agent name'),
-            query('status', 'passed (all passed), failed (has failures) or empty', { enum: ['passed', 'failed', 'empty'] }),
-            query('source', 'mcp, ci, vscode, cli or api'),
-            query('since', 'ISO-8601 lower bound', { type: 'string', format: 'date-time' }),
-            query('until', 'ISO-8601 upper bound', { type: 'string', format: 'date-time' }),
-            query('limit', 'page size (1-500)', { type: 'integer' }),
-            query('offset', 'rows to skip', { type: 'integer' }),
-          ],
-          responses: { '200': { description: 'A page of runs' }, ...errors },
-        },
+      delete: { summary: 'Delete a trace', parameters: [idParam('Trace')], responses: { '200': { description: 'Deleted' }, ...errors } },
+    },
+    '/api/v1/traces/{id}/events': {
+      get: {
+        summary: "A slice of a trace's events, for long traces",
+        parameters: [
+          idParam('Trace'),
+          query('offset', 'first event index', { type: 'integer' }),
+          query('limit', 'number of events', { type: 'integer' }),
+        ],
+        responses: { '200': { description: 'Events' }, ...errors },
       },
-      '/api/v1/runs/{id}': {
-        get: {
-          summary: 'A run summary with its results',
-          parameters: [idParam('Run'), query('status', 'passed or failed', { enum: ['passed', 'failed'] }), query('limit', 'page size', { type: 'integer' }), query('offset', 'rows to skip', { type: 'integer' })],
-          responses: { '200': { description: 'The run' }, ...errors },
-        },
-        delete: { summary: 'Delete a run and its traces', parameters: [idParam('Run')], responses: { '200': { description: 'Deleted' }, ...errors } },
+    },
+    '/api/v1/runs': {
+      get: {
+        summary: 'List test runs, newest first',
+        parameters: [
+          query('agent', 'agent name'),
+          query('status', 'passed (all passed), failed (has failures) or empty', { enum: ['passed', 'failed', 'empty'] }),
+          query('source', 'mcp, ci, vscode, cli or api'),
+          query('since', 'ISO-8601 lower bound', { type: 'string', format: 'date-time' }),
+          query('until', 'ISO-8601 upper bound', { type: 'string', format: 'date-time' }),
+          query('limit', 'page size (1-500)', { type: 'integer' }),
+          query('offset', 'rows to skip', { type: 'integer' }),
+        ],
+        responses: { '200': { description: 'A page of runs' }, ...errors },
       },
-      '/api/v1/schema.json': { get: { summary: 'The JSON Schema of the trace format', responses: { '200': { description: 'JSON Schema' } } } },
-      '/healthz': { get: { summary: 'Liveness and database check', responses: { '200': { description: 'OK' } } } },
-    
+    },
+    '/api/v1/runs/{id}': {
+      get: {
+        summary: 'A run summary with its results',
+        parameters: [
+          idParam('Run'),
+          query('status', 'passed or failed', { enum: ['passed', 'failed'] }),
+          query('limit', 'page size', { type: 'integer' }),
+          query('offset', 'rows to skip', { type: 'integer' }),
+        ],
+        responses: { '200': { description: 'The run' }, ...errors },
+      },
+      delete: {
+        summary: 'Delete a run and its traces',
+        parameters: [idParam('Run')],
+        responses: { '200': { description: 'Deleted' }, ...errors },
+      },
+    },
+    '/api/v1/schema.json': {
+      get: { summary: 'The JSON Schema of the trace format', responses: { '200': { description: 'JSON Schema' } } },
+    },
+    '/healthz': { get: { summary: 'Liveness and database check', responses: { '200': { description: 'OK' } } } },
   };
   // Every registered route is listed, described or not, with the permission it needs.
   for (const route of routes) {
@@ -114,7 +144,12 @@ export function openApiDocument(serverUrl: string, routes: readonly RouteSpec[] 
       schemas,
       securitySchemes: {
         apiKey: { type: 'http', scheme: 'bearer', description: 'An API key (sw_…), scoped to one workspace and one role' },
-        session: { type: 'apiKey', in: 'cookie', name: 'stepwise_session', description: 'Dashboard session; mutations also need X-CSRF-Token' },
+        session: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'stepwise_session',
+          description: 'Dashboard session; mutations also need X-CSRF-Token',
+        },
       },
     },
     security: [{ apiKey: [] }, { session: [] }],

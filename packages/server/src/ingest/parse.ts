@@ -31,10 +31,7 @@ export function parseJsonWithLimits(text: string, limits: ParseLimits, where = '
   } catch (error) {
     // Report the position only: V8's message can quote the text around the error.
     const position = /position (\d+)/.exec(String((error as Error).message))?.[1];
-    throw new StepwiseError(
-      'invalid_json',
-      `${where} is not valid JSON${position ? ` (syntax error at character ${position})` : ''}`,
-    );
+    throw new StepwiseError('invalid_json', `${where} is not valid JSON${position ? ` (syntax error at character ${position})` : ''}`);
   }
   checkShape(value, limits.maxDepth, where);
   return value;
@@ -53,7 +50,10 @@ function checkShape(root: unknown, maxDepth: number, where: string): void {
   while (stack.length > 0) {
     const frame = stack.pop()!;
     if (frame.depth > maxDepth) {
-      throw new StepwiseError('too_deep', `${where} nests deeper than the limit of ${maxDepth} levels (at ${formatJsonPath(pathOf(frame))})`);
+      throw new StepwiseError(
+        'too_deep',
+        `${where} nests deeper than the limit of ${maxDepth} levels (at ${formatJsonPath(pathOf(frame))})`,
+      );
     }
     if (Array.isArray(frame.value)) {
       const list = frame.value as unknown[];

@@ -171,7 +171,14 @@ export class IngestPipeline {
         notes: normalized.value.notes ?? null,
         expected: normalized.value.expected ?? null,
         warnings,
-        dedupe: trace.trace_id === undefined ? { runId, resultJson: JSON.stringify({ ...(items[index] as object), trace: undefined }), hasTrace: checked.value.trace !== undefined } : null,
+        dedupe:
+          trace.trace_id === undefined
+            ? {
+                runId,
+                resultJson: JSON.stringify({ ...(items[index] as object), trace: undefined }),
+                hasTrace: checked.value.trace !== undefined,
+              }
+            : null,
         redaction: null,
         evaluation: null,
       });
@@ -201,7 +208,8 @@ export class IngestPipeline {
     const list = Array.isArray(body) ? body : [body];
     const prefix = Array.isArray(body) ? (i: number) => `[${i}]` : () => '$';
     this.checkBatchSize(list.length);
-    if (list.length === 0) throw invalid('no traces were sent', [{ path: '$', message: 'expected a trace or a non-empty array of traces' }]);
+    if (list.length === 0)
+      throw invalid('no traces were sent', [{ path: '$', message: 'expected a trace or a non-empty array of traces' }]);
     const rejected: Rejection[] = [];
     const work: WorkItem[] = [];
     const knownRuns = new Map<string, boolean>();
@@ -216,7 +224,10 @@ export class IngestPipeline {
       if (trace.run_id !== undefined) {
         if (!knownRuns.has(trace.run_id)) knownRuns.set(trace.run_id, (await this.store.getRun(ctx.workspaceId, trace.run_id)) !== null);
         if (!knownRuns.get(trace.run_id)) {
-          rejected.push({ index, errors: [{ path: path === '$' ? 'run_id' : `${path}.run_id`, message: 'names no test run in this workspace' }] });
+          rejected.push({
+            index,
+            errors: [{ path: path === '$' ? 'run_id' : `${path}.run_id`, message: 'names no test run in this workspace' }],
+          });
           continue;
         }
       }
@@ -250,7 +261,10 @@ export class IngestPipeline {
 
   private checkBatchSize(count: number): void {
     if (count > this.maxBatchItems) {
-      throw new StepwiseError('payload_too_large', `a request may carry at most ${this.maxBatchItems} results; this one has ${count} — split it (incremental sync with test_run_id appends to the same run)`);
+      throw new StepwiseError(
+        'payload_too_large',
+        `a request may carry at most ${this.maxBatchItems} results; this one has ${count} — split it (incremental sync with test_run_id appends to the same run)`,
+      );
     }
   }
 
@@ -319,7 +333,9 @@ function toRecord(item: WorkItem, runId: string | null, isDemo: boolean): TraceR
   return {
     id,
     runId,
-    dedupeKey: item.dedupe ? contentKey(item.dedupe.runId, item.dedupe.resultJson, item.dedupe.hasTrace ? [contentHeaderJson, ...eventsJson] : []) : null,
+    dedupeKey: item.dedupe
+      ? contentKey(item.dedupe.runId, item.dedupe.resultJson, item.dedupe.hasTrace ? [contentHeaderJson, ...eventsJson] : [])
+      : null,
     scenarioId: item.trace.scenario_id,
     agentName: item.trace.agent_name,
     startedAt: item.trace.timestamp,

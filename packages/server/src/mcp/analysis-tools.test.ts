@@ -52,7 +52,11 @@ const passing = {
   user_message: question,
   agent_response: 'Digital products can be refunded within 14 days of purchase.',
   tools_called: [
-    { name: 'search_knowledge_base', parameters: { query: 'refund policy digital products' }, result: { articles: [{ title: 'Refund Policy', content: 'Digital products are refundable within 14 days.' }] } },
+    {
+      name: 'search_knowledge_base',
+      parameters: { query: 'refund policy digital products' },
+      result: { articles: [{ title: 'Refund Policy', content: 'Digital products are refundable within 14 days.' }] },
+    },
   ],
   passed: true,
 };
@@ -63,8 +67,16 @@ const hallucinating = {
 };
 
 async function twoRuns() {
-  const base = structured(await call('sync_results', { agent_name: 'support-bot', name: 'base', results: [passing, { ...passing, scenario_id: 'sc_hours' }] }));
-  const head = structured(await call('sync_results', { agent_name: 'support-bot', name: 'head', results: [hallucinating, { ...passing, scenario_id: 'sc_hours' }] }));
+  const base = structured(
+    await call('sync_results', { agent_name: 'support-bot', name: 'base', results: [passing, { ...passing, scenario_id: 'sc_hours' }] }),
+  );
+  const head = structured(
+    await call('sync_results', {
+      agent_name: 'support-bot',
+      name: 'head',
+      results: [hallucinating, { ...passing, scenario_id: 'sc_hours' }],
+    }),
+  );
   return { base, head };
 }
 
@@ -78,7 +90,9 @@ describe('analyze_trace', () => {
     expect(evaluation.checks.map((c: any) => c.kind)).toContain('missing_tool');
     const text = textOf(reply);
     expect(text).toContain('Verdict: FAILED, client reported passed');
-    expect(text).toMatch(/hallucination \(events 1, 2\): Called search_knowledge_base with query "refund policy digital products", got .+, then answered with "14 days" that no tool returned\./);
+    expect(text).toMatch(
+      /hallucination \(events 1, 2\): Called search_knowledge_base with query "refund policy digital products", got .+, then answered with "14 days" that no tool returned\./,
+    );
     expect(text).toContain('✗ missing_tool:');
     expect(text).toContain('The events they point at:');
     expect(text).toMatch(/\n\s+1\s+tool_call\s+search_knowledge_base\(query="refund policy digital products"\) → \{articles: \[\]\}/);
@@ -126,8 +140,12 @@ describe('compare_traces', () => {
   it('keeps a long comparison to the rows around the divergence', async () => {
     const steps = (changedAt: number) =>
       Array.from({ length: 300 }, (_, i) => ({ name: 'read_page', parameters: { page: i === changedAt ? -1 : i }, result: { ok: true } }));
-    const a = structured(await call('sync_results', { agent_name: 'bot', results: [{ ...passing, scenario_id: 'sc_long', tools_called: steps(-1) }] }));
-    const b = structured(await call('sync_results', { agent_name: 'bot', results: [{ ...passing, scenario_id: 'sc_long', tools_called: steps(250) }] }));
+    const a = structured(
+      await call('sync_results', { agent_name: 'bot', results: [{ ...passing, scenario_id: 'sc_long', tools_called: steps(-1) }] }),
+    );
+    const b = structured(
+      await call('sync_results', { agent_name: 'bot', results: [{ ...passing, scenario_id: 'sc_long', tools_called: steps(250) }] }),
+    );
     const text = textOf(await call('compare_traces', { trace_a: a.trace_ids[0], trace_b: b.trace_ids[0] }));
     expect(text).toMatch(/… \d+ aligned lines before this point omitted …/);
     expect(text.split('\n').some((l) => l.startsWith('>>') && l.includes('page=-1'))).toBe(true);

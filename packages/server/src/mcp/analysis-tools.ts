@@ -21,7 +21,9 @@ const AnalyzeTraceInput = z.object({
   recompute: z
     .boolean({ error: 'recompute must be true or false' })
     .default(false)
-    .describe("Run the analysis again with the scenario's current expectations instead of reading the stored one (needs a key that may sync)."),
+    .describe(
+      "Run the analysis again with the scenario's current expectations instead of reading the stored one (needs a key that may sync).",
+    ),
 });
 
 const CompareTracesInput = z.object({
@@ -81,7 +83,8 @@ export function registerAnalysisTools(server: McpServer, ctx: ToolContext): void
           const shown = pointed.filter((i) => events[i] !== undefined);
           if (shown.length > 0) {
             lines.push('', 'The events they point at:');
-            for (const i of shown) lines.push(`  ${String(i).padStart(3)}  ${events[i]!.type.padEnd(15)} ${clip(describeEvent(events[i]!), 300)}`);
+            for (const i of shown)
+              lines.push(`  ${String(i).padStart(3)}  ${events[i]!.type.padEnd(15)} ${clip(describeEvent(events[i]!), 300)}`);
           }
         }
         lines.push('', 'get_trace shows the whole timeline; compare_traces against a passing run shows where behavior diverged.');
@@ -99,7 +102,12 @@ export function registerAnalysisTools(server: McpServer, ctx: ToolContext): void
       description:
         'Compare two traces (usually of the same scenario: a passing and a failing run) step by step. Answers with the divergence point in one sentence (the first step where behavior differs: another tool, other parameters, an empty result, a skipped or extra step), the differences in duration, tokens, tool calls and verdict, and the aligned steps side by side (= same, ~ changed, - only in A, + only in B, >> the divergence).',
       inputSchema: CompareTracesInput,
-      outputSchema: z.looseObject({ a: Loose, b: Loose, same_scenario: z.boolean(), alignment: z.looseObject({ divergence: Loose.nullable(), rows: z.array(Loose) }) }),
+      outputSchema: z.looseObject({
+        a: Loose,
+        b: Loose,
+        same_scenario: z.boolean(),
+        alignment: z.looseObject({ divergence: Loose.nullable(), rows: z.array(Loose) }),
+      }),
       annotations: READ_ONLY,
     },
     async ({ trace_a, trace_b }) => {
@@ -108,12 +116,22 @@ export function registerAnalysisTools(server: McpServer, ctx: ToolContext): void
         const [a, b] = await Promise.all([ctx.backend.getTrace(trace_a), ctx.backend.getTrace(trace_b)]);
         const alignment = comparison.alignment;
         const lines: string[] = [];
-        if (!comparison.same_scenario) lines.push(`Note: these traces are of different scenarios (${comparison.a.scenario_id} vs ${comparison.b.scenario_id}).`);
+        if (!comparison.same_scenario)
+          lines.push(`Note: these traces are of different scenarios (${comparison.a.scenario_id} vs ${comparison.b.scenario_id}).`);
         for (const warning of alignment.warnings) if (!lines.some((l) => l.includes(warning))) lines.push(`Note: ${warning}`);
-        lines.push(alignment.divergence ? `Divergence: ${alignment.divergence.sentence}` : 'No behavioral divergence: both traces took the same steps with the same parameters and outcomes.');
+        lines.push(
+          alignment.divergence
+            ? `Divergence: ${alignment.divergence.sentence}`
+            : 'No behavioral divergence: both traces took the same steps with the same parameters and outcomes.',
+        );
         const d = alignment.deltas;
         const pair = (x: { a: number | null; b: number | null }, unit = '') => `${x.a ?? '?'}${unit} → ${x.b ?? '?'}${unit}`;
-        const facts = [`duration ${pair(d.duration_ms, ' ms')}`, `tokens ${pair(d.tokens)}`, `tool calls ${pair(d.tool_calls)}`, `tool errors ${pair(d.tool_errors)}`];
+        const facts = [
+          `duration ${pair(d.duration_ms, ' ms')}`,
+          `tokens ${pair(d.tokens)}`,
+          `tool calls ${pair(d.tool_calls)}`,
+          `tool errors ${pair(d.tool_errors)}`,
+        ];
         if (d.verdict) facts.push(`verdict ${d.verdict.a ?? '?'} → ${d.verdict.b ?? '?'}`);
         if (d.model.changed) facts.push(`model ${d.model.a ?? '?'} → ${d.model.b ?? '?'}`);
         lines.push(`A → B: ${facts.join(' · ')}`);
@@ -131,7 +149,10 @@ export function registerAnalysisTools(server: McpServer, ctx: ToolContext): void
         lines.push(around((lastRule > 1 ? sideBySide.slice(0, lastRule + 1) : sideBySide).join('\n'), MAX_SIDE_BY_SIDE_LINES));
         return toolResult(lines.join('\n'), { ...comparison });
       } catch (error) {
-        return errorResult(renameParams(error, { 'query.a': 'trace_a', 'query.b': 'trace_b' }, { 'trace a': 'trace_a', 'trace b': 'trace_b' }), ctx.log);
+        return errorResult(
+          renameParams(error, { 'query.a': 'trace_a', 'query.b': 'trace_b' }, { 'trace a': 'trace_a', 'trace b': 'trace_b' }),
+          ctx.log,
+        );
       }
     },
   );
@@ -165,24 +186,31 @@ export function registerAnalysisTools(server: McpServer, ctx: ToolContext): void
           '',
           formatTable(
             ['SCENARIO', 'CHANGE', 'BASE', 'HEAD', 'BASE TRACE', 'HEAD TRACE', 'TOOL PATH'],
-            rows.slice(0, limit).map((r) => [
-              r.scenario_id + (r.occurrence > 0 ? ` #${r.occurrence + 1}` : ''),
-              r.status.replace('_', ' '),
-              r.base?.verdict ?? '-',
-              r.head?.verdict ?? '-',
-              r.base?.trace_id ?? '-',
-              r.head?.trace_id ?? '-',
-              r.tool_path_changed
-                ? `${r.base?.tool_path.join(' → ') || '(none)'}  ⇒  ${r.head?.tool_path.join(' → ') || '(none)'}`
-                : (r.head ?? r.base)?.tool_path.join(' → ') || '(none)',
-            ]),
+            rows
+              .slice(0, limit)
+              .map((r) => [
+                r.scenario_id + (r.occurrence > 0 ? ` #${r.occurrence + 1}` : ''),
+                r.status.replace('_', ' '),
+                r.base?.verdict ?? '-',
+                r.head?.verdict ?? '-',
+                r.base?.trace_id ?? '-',
+                r.head?.trace_id ?? '-',
+                r.tool_path_changed
+                  ? `${r.base?.tool_path.join(' → ') || '(none)'}  ⇒  ${r.head?.tool_path.join(' → ') || '(none)'}`
+                  : (r.head ?? r.base)?.tool_path.join(' → ') || '(none)',
+              ]),
           ),
         );
-        if (rows.length > limit) lines.push(`(${rows.length - limit} more scenario rows, all unchanged or less urgent; raise limit to see them)`);
-        for (const m of comparison.count_mismatches) lines.push(`Note: ${m.scenario_id} ran ${m.base} time(s) in base and ${m.head} in head.`);
+        if (rows.length > limit)
+          lines.push(`(${rows.length - limit} more scenario rows, all unchanged or less urgent; raise limit to see them)`);
+        for (const m of comparison.count_mismatches)
+          lines.push(`Note: ${m.scenario_id} ran ${m.base} time(s) in base and ${m.head} in head.`);
         return toolResult(lines.join('\n'), { ...reply });
       } catch (error) {
-        return errorResult(renameParams(error, { 'query.base': 'base_run_id', 'query.head': 'head_run_id' }, { base: 'base_run_id', head: 'head_run_id' }), ctx.log);
+        return errorResult(
+          renameParams(error, { 'query.base': 'base_run_id', 'query.head': 'head_run_id' }, { base: 'base_run_id', head: 'head_run_id' }),
+          ctx.log,
+        );
       }
     },
   );
@@ -194,7 +222,13 @@ export function registerAnalysisTools(server: McpServer, ctx: ToolContext): void
       description:
         "Read one scenario's results across runs: how many, how flaky (0 = always the same verdict, 1 = half passing, half failing), the distinct tool paths the agent took with how often each passed and failed, and the most recent traces. Use it to see whether a failure is new, recurring or flaky, and to pick a passing trace to compare_traces against.",
       inputSchema: ScenarioHistoryInput,
-      outputSchema: z.looseObject({ scenario_id: z.string(), traces: z.array(Loose), total: z.number(), flakiness: z.number(), history: Loose }),
+      outputSchema: z.looseObject({
+        scenario_id: z.string(),
+        traces: z.array(Loose),
+        total: z.number(),
+        flakiness: z.number(),
+        history: Loose,
+      }),
       annotations: READ_ONLY,
     },
     async ({ scenario_id, limit }) => {
@@ -207,22 +241,29 @@ export function registerAnalysisTools(server: McpServer, ctx: ToolContext): void
           `Scenario ${reply.scenario_id}: ${reply.traces.length} result${reply.traces.length === 1 ? '' : 's'} (${passed} passed, ${failed} failed), flakiness ${reply.flakiness.toFixed(2)}.`,
           '',
           'Tool paths, most frequent first:',
-          ...h.tool_paths.map((p) => `  ${p.tool_path.join(' → ') || '(no tool calls)'}  ×${p.count} (${p.passed} passed, ${p.failed} failed)`),
+          ...h.tool_paths.map(
+            (p) => `  ${p.tool_path.join(' → ') || '(no tool calls)'}  ×${p.count} (${p.passed} passed, ${p.failed} failed)`,
+          ),
           '',
           `Most recent traces:`,
           formatTable(
             ['TRACE', 'RUN', 'STARTED', 'VERDICT', 'PATTERNS', 'TOOLS'],
-            reply.traces.slice(0, limit).map((t) => [
-              t.id,
-              t.run_id ?? '-',
-              t.timestamp.slice(0, 19).replace('T', ' '),
-              t.verdict ?? '-',
-              t.patterns.join(', ') || '-',
-              t.tool_path.join(' → ') || '(none)',
-            ]),
+            reply.traces
+              .slice(0, limit)
+              .map((t) => [
+                t.id,
+                t.run_id ?? '-',
+                t.timestamp.slice(0, 19).replace('T', ' '),
+                t.verdict ?? '-',
+                t.patterns.join(', ') || '-',
+                t.tool_path.join(' → ') || '(none)',
+              ]),
           ),
         ];
-        if (reply.traces.length > limit) lines.push(`(${reply.traces.length - limit} older traces not listed; raise limit, or use search_traces with scenario "${reply.scenario_id}")`);
+        if (reply.traces.length > limit)
+          lines.push(
+            `(${reply.traces.length - limit} older traces not listed; raise limit, or use search_traces with scenario "${reply.scenario_id}")`,
+          );
         return toolResult(lines.join('\n'), { ...reply, traces: reply.traces.slice(0, limit), total: reply.traces.length });
       } catch (error) {
         return errorResult(error, ctx.log);
@@ -240,7 +281,10 @@ function around(text: string, maxLines: number): string {
   const lines = text.split('\n');
   if (lines.length <= maxLines) return text;
   const header = lines.slice(0, 2);
-  const marker = Math.max(2, lines.findIndex((l) => l.startsWith('>>')));
+  const marker = Math.max(
+    2,
+    lines.findIndex((l) => l.startsWith('>>')),
+  );
   const start = Math.max(2, marker - Math.floor(maxLines / 4));
   const end = Math.min(lines.length, start + maxLines - 2);
   const out = [...header];
@@ -260,7 +304,8 @@ function renameParams(error: unknown, paths: Record<string, string>, prefixes: R
   if (!details?.issues) return error;
   const issues = details.issues.map((issue) => ({ ...issue, path: paths[issue.path] ?? issue.path }));
   let message = error.message;
-  for (const [from, to] of Object.entries(prefixes)) if (message.startsWith(`${from}:`)) message = `${to}:${message.slice(from.length + 1)}`;
+  for (const [from, to] of Object.entries(prefixes))
+    if (message.startsWith(`${from}:`)) message = `${to}:${message.slice(from.length + 1)}`;
   return new StepwiseError(error.code, message, { ...details, issues });
 }
 

@@ -59,14 +59,20 @@ async function connect(key: string): Promise<Client> {
   await client.connect(transport);
   return client;
 }
-const call = async (client: Client, name: string, args: Record<string, unknown>) => (await client.callTool({ name, arguments: args })) as CallToolResult;
+const call = async (client: Client, name: string, args: Record<string, unknown>) =>
+  (await client.callTool({ name, arguments: args })) as CallToolResult;
 const textOf = (result: CallToolResult) => result.content.map((part) => (part.type === 'text' ? part.text : '')).join('\n');
 const exampleResults = () => `[${seedExamples().resultText}]`;
 const initialize = (key: string) =>
   fetch(url, {
     method: 'POST',
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } }),
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+    }),
   });
 
 describe('/mcp with API keys', () => {
@@ -75,7 +81,9 @@ describe('/mcp with API keys', () => {
     const sync = await call(member, 'invarium_sync_results', { agent_name: 'customer-support-agent', results: exampleResults() });
     expect(sync.isError ?? false, textOf(sync)).toBe(false);
     const reply = sync.structuredContent as { test_run_id: string; trace_ids: string[] };
-    expect(textOf(await call(member, 'get_trace', { trace_id: reply.trace_ids[0] }))).toContain('search_knowledge_base(query="refund policy digital products")');
+    expect(textOf(await call(member, 'get_trace', { trace_id: reply.trace_ids[0] }))).toContain(
+      'search_knowledge_base(query="refund policy digital products")',
+    );
 
     const other = await connect(keys.other);
     for (const [tool, args] of [
@@ -122,6 +130,10 @@ describe('/mcp with API keys', () => {
 
   it('acts as the default workspace owner in auth mode none', async () => {
     const authenticate = bearerAuthenticator(runtime.access, 'none');
-    expect(await authenticate(new Request('http://x/mcp', { method: 'POST' }))).toEqual({ workspaceId: DEFAULT_WORKSPACE_ID, role: 'owner', actor: 'local' });
+    expect(await authenticate(new Request('http://x/mcp', { method: 'POST' }))).toEqual({
+      workspaceId: DEFAULT_WORKSPACE_ID,
+      role: 'owner',
+      actor: 'local',
+    });
   });
 });

@@ -15,13 +15,20 @@ export interface ApiKeyResolver {
  * @example
  * mountMcp(app, { store, pipeline, authenticate: bearerAuthenticator(runtime.access) });
  */
-export function bearerAuthenticator(access: ApiKeyResolver, mode: 'required' | 'none' = 'required'): (request: Request) => Promise<McpCaller | null> {
+export function bearerAuthenticator(
+  access: ApiKeyResolver,
+  mode: 'required' | 'none' = 'required',
+): (request: Request) => Promise<McpCaller | null> {
   return async (request) => {
     if (mode === 'none') return { workspaceId: DEFAULT_WORKSPACE_ID, role: 'owner', actor: 'local' };
     const match = /^Bearer\s+(\S+)$/i.exec((request.headers.get('authorization') ?? '').trim());
     if (!match) return null;
     const principal = await access.resolveApiKey(match[1]!);
     if (!principal) return null;
-    return { workspaceId: principal.workspaceId, role: principal.role, ...(principal.actor !== undefined ? { actor: principal.actor } : {}) };
+    return {
+      workspaceId: principal.workspaceId,
+      role: principal.role,
+      ...(principal.actor !== undefined ? { actor: principal.actor } : {}),
+    };
   };
 }

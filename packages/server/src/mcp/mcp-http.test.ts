@@ -75,7 +75,10 @@ const initialize = JSON.stringify({
 });
 
 async function countIn(workspaceId: string) {
-  return { traces: await store.countTraces(workspaceId), runs: (await store.listRuns(workspaceId, { limit: 100, offset: 0 })).items.length };
+  return {
+    traces: await store.countTraces(workspaceId),
+    runs: (await store.listRuns(workspaceId, { limit: 100, offset: 0 })).items.length,
+  };
 }
 
 describe('/mcp over streamable HTTP', () => {
@@ -101,7 +104,7 @@ describe('/mcp over streamable HTTP', () => {
     expect(response.headers.get('allow')).toBe('POST');
   });
 
-  it('syncs the brief\'s example with invarium_sync_results and reads it with get_trace', async () => {
+  it("syncs the brief's example with invarium_sync_results and reads it with get_trace", async () => {
     const client = await connect('sw_member_a');
     const sync = await call(client, 'invarium_sync_results', { agent_name: 'customer-support-agent', results: exampleResults() });
     expect(sync.isError ?? false, textOf(sync)).toBe(false);
@@ -118,7 +121,11 @@ describe('/mcp over streamable HTTP', () => {
     const foreign = await call(other, 'get_trace', { trace_id: reply.trace_ids[0] });
     expect(foreign.isError).toBe(true);
     expect(textOf(foreign)).toContain('no trace with this id in this workspace');
-    const append = await call(other, 'invarium_sync_results', { agent_name: 'customer-support-agent', results: exampleResults(), test_run_id: reply.test_run_id });
+    const append = await call(other, 'invarium_sync_results', {
+      agent_name: 'customer-support-agent',
+      results: exampleResults(),
+      test_run_id: reply.test_run_id,
+    });
     expect(append.isError).toBe(true);
     expect(textOf(append)).toContain('test_run_id names no test run in this workspace');
     expect(await countIn('ws_b')).toEqual({ traces: 0, runs: 0 });
@@ -143,7 +150,11 @@ describe('/mcp over streamable HTTP', () => {
     const noAgent = await call(client, 'invarium_sync_results', { results: exampleResults() });
     expect(noAgent.isError).toBe(true);
     expect(textOf(noAgent)).toContain('agent_name is required');
-    const unknownRun = await call(client, 'invarium_sync_results', { agent_name: 'a', results: exampleResults(), test_run_id: 'run_unknown' });
+    const unknownRun = await call(client, 'invarium_sync_results', {
+      agent_name: 'a',
+      results: exampleResults(),
+      test_run_id: 'run_unknown',
+    });
     expect(unknownRun.isError).toBe(true);
     expect(textOf(unknownRun)).toContain('test_run_id names no test run in this workspace');
     expect(await countIn('ws_b')).toEqual({ traces: 0, runs: 0 });

@@ -51,7 +51,7 @@ afterAll(() => {
 });
 
 describe('stepwise mcp over stdio, on a database file', () => {
-  it('syncs the brief\'s example with invarium_sync_results, reads it with get_trace, and keeps it in the file', async () => {
+  it("syncs the brief's example with invarium_sync_results, reads it with get_trace, and keeps it in the file", async () => {
     const db = join(dir, 'local.db');
     const child = await spawnMcp(['--db', db]);
     const sync = await call(child.client, 'invarium_sync_results', { agent_name: 'customer-support-agent', results: exampleResults() });
@@ -73,7 +73,7 @@ describe('stepwise mcp over stdio, on a database file', () => {
     }
   });
 
-  it('takes a sync larger than the SDK\'s default 10 MB stdio line', async () => {
+  it("takes a sync larger than the SDK's default 10 MB stdio line", async () => {
     const db = join(dir, 'large.db');
     const child = await spawnMcp(['--db', db]);
     const page = 'x'.repeat(100_000);
@@ -98,7 +98,11 @@ describe('stepwise mcp over stdio, on a database file', () => {
     const noAgent = await call(child.client, 'invarium_sync_results', { results: exampleResults() });
     expect(noAgent.isError).toBe(true);
     expect(textOf(noAgent)).toContain('agent_name is required');
-    const unknownRun = await call(child.client, 'invarium_sync_results', { agent_name: 'a', results: exampleResults(), test_run_id: 'run_unknown' });
+    const unknownRun = await call(child.client, 'invarium_sync_results', {
+      agent_name: 'a',
+      results: exampleResults(),
+      test_run_id: 'run_unknown',
+    });
     expect(unknownRun.isError).toBe(true);
     expect(textOf(unknownRun)).toContain('test_run_id names no test run in this workspace');
     // The process is still serving after the errors.
@@ -121,14 +125,18 @@ describe('stepwise mcp over stdio, on a running server (--url)', () => {
   beforeAll(async () => {
     server = await startServer({ ...defaultConfig({}), host: '127.0.0.1', port: 0, dbPath: join(dir, 'server.db'), demo: false }, () => {});
     // A member key of the default workspace, once the server has API keys (DESIGN.md §6).
-    const access = (server.runtime as { access?: { createApiKey: (ws: string, spec: { name: string; role: string }, actor: string) => Promise<{ key: string }> } }).access;
+    const access = (
+      server.runtime as {
+        access?: { createApiKey: (ws: string, spec: { name: string; role: string }, actor: string) => Promise<{ key: string }> };
+      }
+    ).access;
     if (access) apiKey = (await access.createApiKey(WS, { name: 'mcp stdio test', role: 'member' }, 'test')).key;
   });
   afterAll(async () => {
     await server.close();
   });
 
-  it('syncs and reads through the REST API, with the server\'s dashboard links', async () => {
+  it("syncs and reads through the REST API, with the server's dashboard links", async () => {
     const child = await spawnMcp(['--url', server.url, '--api-key', apiKey]);
     const sync = await call(child.client, 'invarium_sync_results', { agent_name: 'customer-support-agent', results: exampleResults() });
     expect(sync.isError ?? false, textOf(sync)).toBe(false);
@@ -138,7 +146,11 @@ describe('stepwise mcp over stdio, on a running server (--url)', () => {
 
     const trace = await call(child.client, 'get_trace', { trace_id: reply.trace_ids[0] });
     expect(textOf(trace)).toContain('search_knowledge_base(query="refund policy digital products")');
-    const unknownRun = await call(child.client, 'invarium_sync_results', { agent_name: 'a', results: exampleResults(), test_run_id: 'run_unknown' });
+    const unknownRun = await call(child.client, 'invarium_sync_results', {
+      agent_name: 'a',
+      results: exampleResults(),
+      test_run_id: 'run_unknown',
+    });
     expect(unknownRun.isError).toBe(true);
     expect(textOf(unknownRun)).toContain('Error (not_found): test_run_id names no test run in this workspace');
     expect(await server.runtime.store.countTraces(WS)).toBe(1);

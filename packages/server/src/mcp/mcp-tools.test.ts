@@ -127,7 +127,7 @@ describe('the tool list', () => {
 });
 
 describe('invarium_sync_results', () => {
-  it('syncs the brief\'s example result sent as a JSON string, and get_trace reads it back', async () => {
+  it("syncs the brief's example result sent as a JSON string, and get_trace reads it back", async () => {
     const { result, resultText } = seedExamples();
     // The brief's result, verbatim, as the one item of a JSON-encoded results array.
     const reply = await call('invarium_sync_results', { agent_name: 'customer-support-agent', results: `[${resultText}]` });
@@ -189,10 +189,13 @@ describe('invarium_sync_results', () => {
     await expectNothingStored();
   });
 
-  it('refuses a batch whose every result is invalid, listing each result\'s problems', async () => {
+  it("refuses a batch whose every result is invalid, listing each result's problems", async () => {
     const reply = await call('invarium_sync_results', {
       agent_name: 'a',
-      results: JSON.stringify([{ scenario_id: 'x', user_message: 'hi' }, { user_message: 'hi', agent_response: 'yo' }]),
+      results: JSON.stringify([
+        { scenario_id: 'x', user_message: 'hi' },
+        { user_message: 'hi', agent_response: 'yo' },
+      ]),
     });
     expect(reply.isError).toBe(true);
     const text = textOf(reply);
@@ -240,7 +243,9 @@ describe('sync_results', () => {
     const runId = opened.test_run_id;
     expect((await store.getRun(WS, runId))?.name).toBe('nightly');
     await call('sync_results', { agent_name: 'bot', test_run_id: runId, results: [item('a')] });
-    const second = structured(await call('invarium_sync_results', { agent_name: 'bot', test_run_id: runId, results: JSON.stringify([item('b')]) }));
+    const second = structured(
+      await call('invarium_sync_results', { agent_name: 'bot', test_run_id: runId, results: JSON.stringify([item('b')]) }),
+    );
     expect(second.test_run_id).toBe(runId);
     expect((await store.getRun(WS, runId))?.total).toBe(2);
   });
@@ -273,7 +278,7 @@ describe('sync_results', () => {
     await expectNothingStored();
   });
 
-  it('applies the pipeline\'s forbidden-key rule to arguments parsed by the SDK', async () => {
+  it("applies the pipeline's forbidden-key rule to arguments parsed by the SDK", async () => {
     const poisoned = JSON.parse('{"scenario_id":"x","user_message":"m","agent_response":"r","metadata":{"__proto__":{"polluted":true}}}');
     const reply = await call('sync_results', { agent_name: 'bot', results: [poisoned] });
     expect(reply.isError).toBe(true);
@@ -413,7 +418,7 @@ describe('reading runs and traces', () => {
 });
 
 describe('resources', () => {
-  it('serves the trace format\'s JSON Schema and the rich-traces guide', async () => {
+  it("serves the trace format's JSON Schema and the rich-traces guide", async () => {
     const { resources } = await client.listResources();
     expect(resources.map((r) => r.uri).sort()).toEqual(['stepwise://guide/rich-traces', 'stepwise://schema/trace-format']);
     const schema = await client.readResource({ uri: 'stepwise://schema/trace-format' });

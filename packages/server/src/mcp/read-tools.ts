@@ -29,9 +29,7 @@ const id = (name: string, what: string) =>
     .min(1, `${name} must not be empty: ${what}`)
     .describe(what);
 const timestamp = (name: string) =>
-  z.iso
-    .datetime({ offset: true, error: `${name} must be an ISO-8601 date-time with a time zone, e.g. "2026-03-13T14:30:00Z"` })
-    .optional();
+  z.iso.datetime({ offset: true, error: `${name} must be an ISO-8601 date-time with a time zone, e.g. "2026-03-13T14:30:00Z"` }).optional();
 
 const ListRunsInput = z.object({
   agent: z.string().min(1).optional().describe('Only runs of this agent (exact agent_name).'),
@@ -79,7 +77,10 @@ const SearchTracesInput = z.object({
     .min(1)
     .optional()
     .describe('Only traces with a finding of this failure pattern, e.g. hallucination, tool_misuse, missing_tool_call, loop.'),
-  verdict: z.enum(['passed', 'failed'], { error: 'verdict must be passed or failed' }).optional().describe('Only passed or only failed traces.'),
+  verdict: z
+    .enum(['passed', 'failed'], { error: 'verdict must be passed or failed' })
+    .optional()
+    .describe('Only passed or only failed traces.'),
   since: timestamp('since').describe('Only traces that started at or after this ISO-8601 time.'),
   until: timestamp('until').describe('Only traces that started before this ISO-8601 time.'),
   limit: limit(20),
@@ -120,7 +121,13 @@ export function registerReadTools(server: McpServer, ctx: ToolContext): void {
       description:
         'Read one test run: its summary (agent, counts, pass rate, failure patterns) and its results, one line per test case with trace id, scenario, verdict and tool path. Filter with status "failed" to list only the cases to debug, then open one with get_trace.',
       inputSchema: GetRunInput,
-      outputSchema: z.looseObject({ run: Loose, results: z.array(Loose), total: z.number().nullable(), limit: z.number(), offset: z.number() }),
+      outputSchema: z.looseObject({
+        run: Loose,
+        results: z.array(Loose),
+        total: z.number().nullable(),
+        limit: z.number(),
+        offset: z.number(),
+      }),
       annotations: READ_ONLY,
     },
     async ({ test_run_id, ...query }) => {

@@ -12,7 +12,12 @@ interface Seen {
 function fakeServer(status: number, payload: unknown) {
   const seen: Seen[] = [];
   const fetchImpl = (async (input: string | URL | Request, init?: RequestInit) => {
-    seen.push({ url: String(input), method: init?.method ?? 'GET', headers: init?.headers as Record<string, string>, body: init?.body as string | undefined });
+    seen.push({
+      url: String(input),
+      method: init?.method ?? 'GET',
+      headers: init?.headers as Record<string, string>,
+      body: init?.body as string | undefined,
+    });
     return new Response(JSON.stringify(payload), { status, headers: { 'content-type': 'application/json' } });
   }) as typeof fetch;
   return { seen, fetchImpl };
@@ -20,11 +25,24 @@ function fakeServer(status: number, payload: unknown) {
 
 describe('RemoteBackend', () => {
   it('sends the API key as a bearer token and the sync request as JSON', async () => {
-    const reply = { test_run_id: 'run_1', agent_name: 'a', synced: 1, duplicates: 0, rejected: [], warnings: [], trace_ids: ['tr_1'], dashboard_url: 'x' };
+    const reply = {
+      test_run_id: 'run_1',
+      agent_name: 'a',
+      synced: 1,
+      duplicates: 0,
+      rejected: [],
+      warnings: [],
+      trace_ids: ['tr_1'],
+      dashboard_url: 'x',
+    };
     const { seen, fetchImpl } = fakeServer(201, reply);
     const backend = new RemoteBackend({ url: 'http://stepwise.test/', apiKey: 'sw_abc', fetch: fetchImpl });
     expect(await backend.sync({ agent_name: 'a', results: '[]', create_empty: true })).toEqual(reply);
-    expect(seen[0]).toMatchObject({ url: 'http://stepwise.test/api/v1/sync', method: 'POST', headers: { authorization: 'Bearer sw_abc', 'content-type': 'application/json' } });
+    expect(seen[0]).toMatchObject({
+      url: 'http://stepwise.test/api/v1/sync',
+      method: 'POST',
+      headers: { authorization: 'Bearer sw_abc', 'content-type': 'application/json' },
+    });
     expect(JSON.parse(seen[0]!.body!)).toEqual({ agent_name: 'a', results: '[]', create_empty: true });
     expect(backend.runUrl('run_1')).toBe('http://stepwise.test/runs/run_1');
   });
@@ -54,8 +72,10 @@ describe('RemoteBackend', () => {
     ]);
   });
 
-  it('turns the server\'s error envelope back into a StepwiseError with its code and details', async () => {
-    const { fetchImpl } = fakeServer(400, { error: { code: 'invalid_request', message: 'results is empty', details: { issues: [{ path: 'results', message: 'x' }] } } });
+  it("turns the server's error envelope back into a StepwiseError with its code and details", async () => {
+    const { fetchImpl } = fakeServer(400, {
+      error: { code: 'invalid_request', message: 'results is empty', details: { issues: [{ path: 'results', message: 'x' }] } },
+    });
     const backend = new RemoteBackend({ url: 'http://stepwise.test', fetch: fetchImpl });
     const error = await backend.getTrace('tr_1').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StepwiseError);
@@ -64,7 +84,9 @@ describe('RemoteBackend', () => {
 
   it('falls back to the HTTP status when the body is not the envelope', async () => {
     const { fetchImpl } = fakeServer(403, { nope: true });
-    const error = await new RemoteBackend({ url: 'http://stepwise.test', fetch: fetchImpl }).listRuns({ limit: 1, offset: 0 }).catch((e: unknown) => e);
+    const error = await new RemoteBackend({ url: 'http://stepwise.test', fetch: fetchImpl })
+      .listRuns({ limit: 1, offset: 0 })
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'forbidden', message: 'the server answered HTTP 403' });
   });
 });

@@ -98,7 +98,9 @@ export class RemoteBackend implements McpBackend {
 
   analyzeTrace(traceId: string, options: { recompute: boolean }): Promise<StoredEvaluation> {
     const path = `/api/v1/traces/${encodeURIComponent(traceId)}`;
-    return options.recompute ? this.request<StoredEvaluation>('POST', `${path}/analyze`, '{}') : this.request<StoredEvaluation>('GET', `${path}/analysis`);
+    return options.recompute
+      ? this.request<StoredEvaluation>('POST', `${path}/analyze`, '{}')
+      : this.request<StoredEvaluation>('GET', `${path}/analysis`);
   }
 
   compareTraces(a: string, b: string): Promise<TraceComparison> {
@@ -123,12 +125,18 @@ export class RemoteBackend implements McpBackend {
     try {
       response = await this.fetchImpl(`${this.baseUrl}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
     } catch {
-      throw new StepwiseError('internal', `could not reach the Stepwise server at ${this.baseUrl}; check that it is running and that --url is right`);
+      throw new StepwiseError(
+        'internal',
+        `could not reach the Stepwise server at ${this.baseUrl}; check that it is running and that --url is right`,
+      );
     }
     const payload = (await response.json().catch(() => null)) as unknown;
     if (!response.ok) throw errorFromReply(response.status, payload);
     if (payload === null || typeof payload !== 'object') {
-      throw new StepwiseError('internal', `the server at ${this.baseUrl} answered ${method} ${path.split('?')[0]} with something other than JSON`);
+      throw new StepwiseError(
+        'internal',
+        `the server at ${this.baseUrl} answered ${method} ${path.split('?')[0]} with something other than JSON`,
+      );
     }
     return payload as T;
   }

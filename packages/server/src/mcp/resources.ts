@@ -88,14 +88,17 @@ export function registerResources(server: McpServer): void {
       description: 'JSON Schema (draft 2020-12) of traces, their events, results for sync_results, and the sync reply.',
       mimeType: 'application/schema+json',
     },
-    (uri) => ({ contents: [{ uri: uri.href, mimeType: 'application/schema+json', text: JSON.stringify(traceFormatJsonSchema(), null, 2) }] }),
+    (uri) => ({
+      contents: [{ uri: uri.href, mimeType: 'application/schema+json', text: JSON.stringify(traceFormatJsonSchema(), null, 2) }],
+    }),
   );
   server.registerResource(
     'rich-traces-guide',
     RICH_TRACES_GUIDE_URI,
     {
       title: 'Guide: what to sync for rich traces',
-      description: 'What to put in a synced result (tools_called with parameters and results, or a full trace, plus expected) to get traces Stepwise can explain.',
+      description:
+        'What to put in a synced result (tools_called with parameters and results, or a full trace, plus expected) to get traces Stepwise can explain.',
       mimeType: 'text/markdown',
     },
     (uri) => ({ contents: [{ uri: uri.href, mimeType: 'text/markdown', text: RICH_TRACES_GUIDE }] }),

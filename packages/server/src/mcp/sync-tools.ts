@@ -19,7 +19,10 @@ const ResultItemDoc = z.looseObject({
       z.looseObject({
         name: z.string().describe('Tool name.'),
         parameters: z.record(z.string(), z.unknown()).optional().describe('Arguments the agent passed.'),
-        result: z.unknown().optional().describe('What the tool returned (raw). Include it: it is what shows an empty result the agent ignored.'),
+        result: z
+          .unknown()
+          .optional()
+          .describe('What the tool returned (raw). Include it: it is what shows an empty result the agent ignored.'),
         error: z.looseObject({ type: z.string().optional(), message: z.string() }).optional().describe('If the tool failed.'),
         duration_ms: z.number().optional(),
         timestamp: z.string().optional().describe('ISO-8601 time of the call.'),
@@ -54,7 +57,12 @@ const resultItemJsonSchema = (() => {
 })();
 
 const agentName = z
-  .string({ error: (issue) => (issue.input === undefined ? 'agent_name is required: the name of the agent under test, e.g. "customer-support-agent"' : 'agent_name must be a string') })
+  .string({
+    error: (issue) =>
+      issue.input === undefined
+        ? 'agent_name is required: the name of the agent under test, e.g. "customer-support-agent"'
+        : 'agent_name must be a string',
+  })
   .min(1, 'agent_name must not be empty: give the name of the agent under test')
   .describe('Name of the agent under test, e.g. "customer-support-agent". When appending (test_run_id), it must equal the run\'s agent.');
 const testRunId = z
@@ -62,7 +70,11 @@ const testRunId = z
   .min(1)
   .optional()
   .describe('Append to this existing test run (incremental or streaming mode), as returned by an earlier sync. Omit to start a new run.');
-const runName = z.string({ error: 'name must be a string' }).max(500).optional().describe('A label for a new run, e.g. "nightly 2026-03-13" or a commit SHA.');
+const runName = z
+  .string({ error: 'name must be a string' })
+  .max(500)
+  .optional()
+  .describe('A label for a new run, e.g. "nightly 2026-03-13" or a commit SHA.');
 const source = z
   .enum(['mcp', 'ci', 'vscode', 'cli', 'api'], { error: 'source must be one of mcp, ci, vscode, cli, api' })
   .optional()
@@ -70,7 +82,9 @@ const source = z
 const createEmpty = z
   .boolean({ error: 'create_empty must be true or false' })
   .optional()
-  .describe('Streaming mode: true with an empty results list opens a new run and returns its test_run_id, to append cases to as they finish.');
+  .describe(
+    'Streaming mode: true with an empty results list opens a new run and returns its test_run_id, to append cases to as they finish.',
+  );
 
 const SyncResultsInput = z.object({
   agent_name: agentName,
@@ -79,7 +93,9 @@ const SyncResultsInput = z.object({
       error: 'results must be an array of result objects, or a JSON-encoded string of that array',
     })
     .optional()
-    .describe('The test results: an array of result objects (or the same array JSON-encoded as a string). May be omitted or empty only with create_empty: true.'),
+    .describe(
+      'The test results: an array of result objects (or the same array JSON-encoded as a string). May be omitted or empty only with create_empty: true.',
+    ),
   test_run_id: testRunId,
   name: runName,
   source,
@@ -178,7 +194,8 @@ export function describeSyncReply(reply: SyncReply): string {
   for (const warning of reply.warnings) lines.push(`Note on result ${warning.index} (${warning.path}): ${warning.message}`);
   lines.push(`Dashboard: ${reply.dashboard_url}`);
   const first = reply.trace_ids[0];
-  if (first !== undefined) lines.push(`Next: get_trace with trace_id "${first}" shows its timeline; append more results with test_run_id "${reply.test_run_id}".`);
+  if (first !== undefined)
+    lines.push(`Next: get_trace with trace_id "${first}" shows its timeline; append more results with test_run_id "${reply.test_run_id}".`);
   else lines.push(`Next: append results with test_run_id "${reply.test_run_id}".`);
   return lines.join('\n');
 }

@@ -26,12 +26,15 @@ const HINTS: Partial<Record<StepwiseError['code'], string>> = {
 export function errorResult(error: unknown, log: (line: string) => void): CallToolResult {
   if (error instanceof StepwiseError) return toolError(describeStepwiseError(error));
   log(`stepwise mcp: a tool failed unexpectedly: ${(error as Error)?.name ?? typeof error}\n${(error as Error)?.stack ?? ''}`);
-  return toolError('Stepwise failed to handle this call (an internal error, now logged on the server). Nothing was changed by it; try again, and report it if it keeps happening.');
+  return toolError(
+    'Stepwise failed to handle this call (an internal error, now logged on the server). Nothing was changed by it; try again, and report it if it keeps happening.',
+  );
 }
 
 export function describeStepwiseError(error: StepwiseError): string {
   const lines = [`Error (${error.code}): ${error.message}.`.replace(/\.\.$/, '.')];
-  const details = error.details as { issues?: ValidationIssue[]; rejected?: Array<{ index: number; errors: ValidationIssue[] }> } | undefined;
+  const details = error.details as
+    { issues?: ValidationIssue[]; rejected?: Array<{ index: number; errors: ValidationIssue[] }> } | undefined;
   for (const issue of details?.issues ?? []) lines.push(`- ${issue.path}: ${issue.message}`);
   for (const rejected of details?.rejected ?? []) {
     lines.push(`Result ${rejected.index} was rejected:`);

@@ -30,7 +30,13 @@ export class RetentionService {
       if (workspaceId !== undefined && workspace.id !== workspaceId) continue;
       const cutoff = new Date(now.getTime() - workspace.retention_days * DAY).toISOString();
       const { traces, runs } = await this.store.deleteTracesCreatedBefore(workspace.id, cutoff);
-      await this.store.audit({ workspaceId: workspace.id, at: now.toISOString(), actor, action: 'retention.sweep', details: { cutoff, traces_deleted: traces, runs_deleted: runs } });
+      await this.store.audit({
+        workspaceId: workspace.id,
+        at: now.toISOString(),
+        actor,
+        action: 'retention.sweep',
+        details: { cutoff, traces_deleted: traces, runs_deleted: runs },
+      });
       reports.push({ workspaceId: workspace.id, cutoff, traces, runs });
     }
     return reports;

@@ -40,8 +40,14 @@ export class CompareService {
 
   async compareTraces(workspaceId: string, aId: string, bId: string): Promise<TraceComparison> {
     const [a, b] = await Promise.all([this.store.getTrace(workspaceId, aId), this.store.getTrace(workspaceId, bId)]);
-    if (!a) throw new StepwiseError('not_found', 'trace a: no trace with this id in this workspace', { issues: [{ path: 'query.a', message: 'no such trace' }] });
-    if (!b) throw new StepwiseError('not_found', 'trace b: no trace with this id in this workspace', { issues: [{ path: 'query.b', message: 'no such trace' }] });
+    if (!a)
+      throw new StepwiseError('not_found', 'trace a: no trace with this id in this workspace', {
+        issues: [{ path: 'query.a', message: 'no such trace' }],
+      });
+    if (!b)
+      throw new StepwiseError('not_found', 'trace b: no trace with this id in this workspace', {
+        issues: [{ path: 'query.b', message: 'no such trace' }],
+      });
     const evaluations: { a?: Evaluation; b?: Evaluation } = {};
     if (a.evaluation) evaluations.a = a.evaluation as Evaluation;
     if (b.evaluation) evaluations.b = b.evaluation as Evaluation;
@@ -58,8 +64,14 @@ export class CompareService {
 
   async compareRuns(workspaceId: string, baseId: string, headId: string): Promise<RunsComparison> {
     const [base, head] = await Promise.all([this.store.getRun(workspaceId, baseId), this.store.getRun(workspaceId, headId)]);
-    if (!base) throw new StepwiseError('not_found', 'base: no test run with this id in this workspace', { issues: [{ path: 'query.base', message: 'no such run' }] });
-    if (!head) throw new StepwiseError('not_found', 'head: no test run with this id in this workspace', { issues: [{ path: 'query.head', message: 'no such run' }] });
+    if (!base)
+      throw new StepwiseError('not_found', 'base: no test run with this id in this workspace', {
+        issues: [{ path: 'query.base', message: 'no such run' }],
+      });
+    if (!head)
+      throw new StepwiseError('not_found', 'head: no test run with this id in this workspace', {
+        issues: [{ path: 'query.head', message: 'no such run' }],
+      });
     const [baseResults, headResults] = await Promise.all([this.runResults(workspaceId, baseId), this.runResults(workspaceId, headId)]);
     return { base, head, comparison: compareRuns(baseResults, headResults) };
   }
@@ -82,7 +94,15 @@ export class CompareService {
     const out: RunResultSummary[] = [];
     for (let offset = 0; ; offset += PAGE) {
       const page = await this.store.listRunResults(workspaceId, runId, { limit: PAGE, offset });
-      out.push(...page.items.map((t) => ({ trace_id: t.id, scenario_id: t.scenario_id, verdict: t.verdict, tool_path: t.tool_path, patterns: t.patterns })));
+      out.push(
+        ...page.items.map((t) => ({
+          trace_id: t.id,
+          scenario_id: t.scenario_id,
+          verdict: t.verdict,
+          tool_path: t.tool_path,
+          patterns: t.patterns,
+        })),
+      );
       if (page.items.length < PAGE) return out;
     }
   }

@@ -51,7 +51,11 @@ export class PrivacyService {
    * anything: a trace (an object with `events`) is redacted and truncated as at ingest; any other
    * JSON value is redacted.
    */
-  async preview(workspaceId: string, payload: unknown, draft?: unknown): Promise<{ redacted: unknown; report: unknown; truncated_events?: unknown }> {
+  async preview(
+    workspaceId: string,
+    payload: unknown,
+    draft?: unknown,
+  ): Promise<{ redacted: unknown; report: unknown; truncated_events?: unknown }> {
     const redactor = draft === undefined ? await this.redactorFor(workspaceId) : createRedactor(parseSettings(draft));
     if (isTraceLike(payload)) {
       const { trace, report } = redactor.redactTrace(payload);
@@ -70,5 +74,10 @@ function parseSettings(input: unknown): PrivacySettings {
 }
 
 function isTraceLike(value: unknown): value is Trace {
-  return value !== null && typeof value === 'object' && Array.isArray((value as { events?: unknown }).events) && typeof (value as { timestamp?: unknown }).timestamp === 'string';
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    Array.isArray((value as { events?: unknown }).events) &&
+    typeof (value as { timestamp?: unknown }).timestamp === 'string'
+  );
 }

@@ -5,7 +5,6 @@ export type { RunSummary, TraceSummary, Verdict };
 /** The default workspace every row belongs to until workspaces are managed. */
 export const DEFAULT_WORKSPACE_ID = 'ws_default';
 
-
 /** A trace ready to be written: validated, normalized and serialized by the ingest pipeline. */
 export interface TraceRecord {
   id: string;
@@ -148,7 +147,13 @@ export interface TraceStore {
   /** Replaces a trace's evaluation (after re-analysis) and recounts its run. */
   updateEvaluation(workspaceId: string, traceId: string, update: EvaluationUpdate): Promise<boolean>;
   /** Stores a new version of a scenario's expectations and returns it. */
-  putScenarioExpectations(workspaceId: string, scenarioId: string, expectationsJson: string, actor: string | null, now: string): Promise<ScenarioExpectations>;
+  putScenarioExpectations(
+    workspaceId: string,
+    scenarioId: string,
+    expectationsJson: string,
+    actor: string | null,
+    now: string,
+  ): Promise<ScenarioExpectations>;
   /** The latest version of a scenario's expectations, or null. */
   getScenarioExpectations(workspaceId: string, scenarioId: string): Promise<ScenarioExpectations | null>;
   listScenarioExpectationVersions(workspaceId: string, scenarioId: string): Promise<ScenarioExpectations[]>;

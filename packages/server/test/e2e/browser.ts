@@ -7,7 +7,6 @@ export { launchChromium };
 import { defaultConfig } from '../../src/config.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 
-
 /**
  * Browser tests need Debian's Chromium. Without it they are skipped on a developer machine and fail
  * in CI (where CI=true), so a missing browser can never pass silently there.

@@ -16,10 +16,13 @@ if (skipped) console.warn(skipped);
 
 /** Whether every pixel of the element is inside the viewport. */
 async function inViewport(page: Page, selector: string): Promise<boolean> {
-  return page.locator(selector).first().evaluate((el) => {
-    const box = el.getBoundingClientRect();
-    return box.top >= 0 && box.bottom <= window.innerHeight;
-  });
+  return page
+    .locator(selector)
+    .first()
+    .evaluate((el) => {
+      const box = el.getBoundingClientRect();
+      return box.top >= 0 && box.bottom <= window.innerHeight;
+    });
 }
 
 describe.skipIf(skipped !== null)('dashboard in Chromium', () => {
@@ -57,7 +60,11 @@ describe.skipIf(skipped !== null)('dashboard in Chromium', () => {
     };
     const nightly = runs.runs.find((r) => r.name === 'Nightly regression')!;
     const latest = page.locator(`tr[data-run-id="${nightly.id}"]`);
-    expect(await latest.locator('td.num').allTextContents()).toEqual([String(nightly.total), String(nightly.passed), String(nightly.failed)]);
+    expect(await latest.locator('td.num').allTextContents()).toEqual([
+      String(nightly.total),
+      String(nightly.passed),
+      String(nightly.failed),
+    ]);
     expect(nightly.failed).toBeGreaterThan(0);
     expect(await latest.locator('.rate-text').textContent()).toBe(`${Math.round(nightly.pass_rate * 100)}%`);
     await page.getByRole('img', { name: 'Pass rate per agent across runs' }).waitFor();
@@ -126,7 +133,9 @@ describe.skipIf(skipped !== null)('dashboard in Chromium', () => {
     expect(await note.textContent()).toContain('search_knowledge_base');
     // Expanding the response shows the finding's sentence on the event itself.
     await page.locator(`#event-row-${response} .row-main`).click();
-    expect(await page.locator(`#event-row-${response} .finding-note[data-finding="hallucination"]`).textContent()).toContain('X200 warranty');
+    expect(await page.locator(`#event-row-${response} .finding-note[data-finding="hallucination"]`).textContent()).toContain(
+      'X200 warranty',
+    );
   });
 
   it('compares the two nightly runs and shows where the warranty case diverged', async () => {
@@ -151,14 +160,18 @@ describe.skipIf(skipped !== null)('dashboard in Chromium', () => {
     await page.goto(`${base}/settings/privacy`);
     const preview = page.locator('section.preview');
     // What the preview shows as stored, without the sample payload's own textarea.
-    const shown = () => preview.evaluate((el) => {
-      const copy = el.cloneNode(true) as HTMLElement;
-      copy.querySelectorAll('textarea').forEach((t) => t.remove());
-      return copy.textContent ?? '';
-    });
+    const shown = () =>
+      preview.evaluate((el) => {
+        const copy = el.cloneNode(true) as HTMLElement;
+        copy.querySelectorAll('textarea').forEach((t) => t.remove());
+        return copy.textContent ?? '';
+      });
     await preview.getByText('<EMAIL_1>').first().waitFor();
     expect(await shown()).not.toContain('jane.doe@example.com');
-    await page.locator('fieldset.families label', { hasText: /^\s*email/i }).locator('input').uncheck();
+    await page
+      .locator('fieldset.families label', { hasText: /^\s*email/i })
+      .locator('input')
+      .uncheck();
     await page.waitForFunction(() => {
       const el = document.querySelector('section.preview');
       if (!el) return false;

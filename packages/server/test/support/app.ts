@@ -20,12 +20,15 @@ export interface TestApp {
 }
 
 /** An in-process app over a real SQLite file in a temp directory, with auth on as in production. */
-export async function makeTestApp(
-  options: { limits?: ParseLimits; clock?: () => Date; app?: Partial<AppDeps> } = {},
-): Promise<TestApp> {
+export async function makeTestApp(options: { limits?: ParseLimits; clock?: () => Date; app?: Partial<AppDeps> } = {}): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'stepwise-app-'));
   const dbPath = join(dir, 'stepwise.db');
-  const runtime = openRuntime({ dbPath, secret: Buffer.from('test-secret'), ...(options.limits ? { limits: options.limits } : {}), ...(options.clock ? { clock: options.clock } : {}) });
+  const runtime = openRuntime({
+    dbPath,
+    secret: Buffer.from('test-secret'),
+    ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   const boot = await runtime.access.bootstrap(DEFAULT_WORKSPACE_ID);
   const ownerKey = boot!.apiKey;
   const logs: string[] = [];

@@ -30,7 +30,12 @@ export function makeRecord(overrides: Partial<TraceRecord> = {}): TraceRecord {
     response: 'answer',
     notes: null,
     warnings: [],
-    headerJson: JSON.stringify({ trace_id: overrides.id ?? `tr_test_${counter}`, scenario_id: 'sc_1', agent_name: 'agent-a', timestamp: startedAt }),
+    headerJson: JSON.stringify({
+      trace_id: overrides.id ?? `tr_test_${counter}`,
+      scenario_id: 'sc_1',
+      agent_name: 'agent-a',
+      timestamp: startedAt,
+    }),
     eventsJson: events,
     eventTypes: ['user_input', 'agent_response'],
     eventTimestamps: [startedAt, startedAt],

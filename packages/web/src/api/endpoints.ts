@@ -46,7 +46,11 @@ export const api = {
    */
   getTrace: (id: string) => request<TraceDetail>('GET', `${V1}/traces/${enc(id)}?events=none`),
   getTraceEvents: (id: string, offset: number, limit: number, signal?: AbortSignal) =>
-    request<{ events: TraceEvent[]; offset: number }>('GET', `${V1}/traces/${enc(id)}/events${query({ offset, limit })}`, signal ? { signal } : {}),
+    request<{ events: TraceEvent[]; offset: number }>(
+      'GET',
+      `${V1}/traces/${enc(id)}/events${query({ offset, limit })}`,
+      signal ? { signal } : {},
+    ),
   getAnalysis: (id: string) => request<Evaluation>('GET', `${V1}/traces/${enc(id)}/analysis`),
   deleteTrace: (id: string) => request<{ deleted: boolean }>('DELETE', `${V1}/traces/${enc(id)}`),
 
@@ -58,7 +62,8 @@ export const api = {
   scenarioHistory: async (id: string): Promise<ScenarioHistory> => {
     const reply = await request<ScenarioHistoryReply>('GET', `${V1}/scenarios/${enc(id)}/traces`);
     const tool_paths =
-      reply.tool_paths ?? (reply.history?.tool_paths ?? []).map((t) => ({ path: t.tool_path, count: t.count, passed: t.passed, failed: t.failed }));
+      reply.tool_paths ??
+      (reply.history?.tool_paths ?? []).map((t) => ({ path: t.tool_path, count: t.count, passed: t.passed, failed: t.failed }));
     return { scenario_id: reply.scenario_id, traces: reply.traces, flakiness: reply.flakiness, tool_paths };
   },
 

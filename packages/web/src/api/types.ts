@@ -100,7 +100,17 @@ export interface TracesPage {
 
 // ---- comparison: the shapes come from core, which computes them ----
 
-export type { AlignmentRow, AlignmentRowKind, Divergence, FieldChange, NumberDelta, ResultChange, ResultComparison, TraceAlignment, TraceDeltas };
+export type {
+  AlignmentRow,
+  AlignmentRowKind,
+  Divergence,
+  FieldChange,
+  NumberDelta,
+  ResultChange,
+  ResultComparison,
+  TraceAlignment,
+  TraceDeltas,
+};
 export type RunResultSide = RunResultSummary;
 
 export interface CompareTraces {

@@ -98,7 +98,8 @@ export function Link({ to, onClick, children, ...rest }: LinkProps) {
 export const paths = {
   runs: () => '/runs',
   run: (id: string) => `/runs/${encodeURIComponent(id)}`,
-  trace: (id: string, event?: number | null) => `/traces/${encodeURIComponent(id)}${event !== undefined && event !== null ? `#event-${event}` : ''}`,
+  trace: (id: string, event?: number | null) =>
+    `/traces/${encodeURIComponent(id)}${event !== undefined && event !== null ? `#event-${event}` : ''}`,
   compareTraces: (a: string, b: string) => `/compare?a=${encodeURIComponent(a)}&b=${encodeURIComponent(b)}`,
   compareRuns: (base: string, head: string) => `/compare/runs?base=${encodeURIComponent(base)}&head=${encodeURIComponent(head)}`,
   scenario: (id: string) => `/scenarios/${encodeURIComponent(id)}`,

@@ -14,7 +14,11 @@ export function ErrorBox({ error, onRetry }: { error: Error; onRetry?: () => voi
   return (
     <div className="error-box" role="alert">
       <strong>{missing ? 'Not available on this server yet' : 'Something went wrong'}</strong>
-      <p>{missing ? `This server does not answer ${error.message.replace('no route for ', '')} yet. Update Stepwise to use this view.` : error.message}</p>
+      <p>
+        {missing
+          ? `This server does not answer ${error.message.replace('no route for ', '')} yet. Update Stepwise to use this view.`
+          : error.message}
+      </p>
       {onRetry && !missing && (
         <button type="button" className="btn" onClick={onRetry}>
           Try again

@@ -13,7 +13,12 @@ const Role = z.enum(ROLES);
 const KeyBody = z.object({ name: z.string().min(1).max(100), role: Role });
 const MemberBody = z.union([
   z.object({ user_id: z.string().min(1), role: Role }),
-  z.object({ name: z.string().min(1).max(200), email: z.email().optional(), password: z.string().min(12).max(1000).optional(), role: Role }),
+  z.object({
+    name: z.string().min(1).max(200),
+    email: z.email().optional(),
+    password: z.string().min(12).max(1000).optional(),
+    role: Role,
+  }),
 ]);
 const RoleBody = z.object({ role: Role });
 const RetentionBody = z.object({ retention_days: z.number().int().min(1).max(3650) });
@@ -36,7 +41,10 @@ export function accessRoutes(r: Router, deps: AppDeps): void {
     if (!token) return c.redirect('/signin');
     const session = await access.redeemLoginToken(token);
     if (!session) {
-      return c.html('<!doctype html><title>Stepwise</title><p>This login link has expired or was already used. Run <code>stepwise login-link</code> for a new one.</p>', 401);
+      return c.html(
+        '<!doctype html><title>Stepwise</title><p>This login link has expired or was already used. Run <code>stepwise login-link</code> for a new one.</p>',
+        401,
+      );
     }
     setCookie(c, SESSION_COOKIE, session.sessionToken, cookieOptions);
     return c.redirect('/');
@@ -97,7 +105,13 @@ export function accessRoutes(r: Router, deps: AppDeps): void {
       if (!(await access.store.getUser(body.user_id))) throw new StepwiseError('not_found', 'no such user');
       userId = body.user_id;
     } else {
-      userId = (await access.addUser({ name: body.name, ...(body.email ? { email: body.email } : {}), ...(body.password ? { password: body.password } : {}) })).id;
+      userId = (
+        await access.addUser({
+          name: body.name,
+          ...(body.email ? { email: body.email } : {}),
+          ...(body.password ? { password: body.password } : {}),
+        })
+      ).id;
     }
     await access.setMemberRole(p.workspaceId, userId, body.role, p.actor);
     return c.json({ member: await access.store.getMember(p.workspaceId, userId) }, 201);
@@ -107,7 +121,8 @@ export function accessRoutes(r: Router, deps: AppDeps): void {
     const { role } = parseBody(RoleBody, await readJsonBody(c, pipeline));
     const p = principalOf(c);
     const id = param(c, 'id');
-    if (!(await access.store.getMember(p.workspaceId, id))) throw new StepwiseError('not_found', 'no member with this id in this workspace');
+    if (!(await access.store.getMember(p.workspaceId, id)))
+      throw new StepwiseError('not_found', 'no member with this id in this workspace');
     if (!canGrant(p.role, role)) throw new StepwiseError('forbidden', `a ${p.role} cannot grant the ${role} role`);
     await access.setMemberRole(p.workspaceId, id, role, p.actor);
     return c.json({ member: await access.store.getMember(p.workspaceId, id) });
@@ -151,7 +166,12 @@ export function accessRoutes(r: Router, deps: AppDeps): void {
     const p = principalOf(c);
     const before = await access.store.getWorkspace(p.workspaceId);
     await access.store.updateWorkspace(p.workspaceId, { retention_days });
-    await access.audit(p, 'settings.retention', { type: 'workspace', id: p.workspaceId }, { from: before?.retention_days ?? null, to: retention_days });
+    await access.audit(
+      p,
+      'settings.retention',
+      { type: 'workspace', id: p.workspaceId },
+      { from: before?.retention_days ?? null, to: retention_days },
+    );
     return c.json({ retention_days });
   });
 

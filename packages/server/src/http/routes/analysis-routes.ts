@@ -35,7 +35,8 @@ export function analysisRoutes(r: Router, deps: AppDeps & { analysis: AnalysisSe
     const id = param(c, 'id');
     const versions = await store.listScenarioExpectationVersions(ws, id);
     const traces = await store.listTraces(ws, { scenario: id, limit: 1 });
-    if (versions.length === 0 && traces.items.length === 0) throw new StepwiseError('not_found', 'no scenario with this id in this workspace');
+    if (versions.length === 0 && traces.items.length === 0)
+      throw new StepwiseError('not_found', 'no scenario with this id in this workspace');
     return c.json({ scenario_id: id, expectations: versions[0] ?? null, versions });
   });
 
@@ -60,7 +61,13 @@ export function analysisRoutes(r: Router, deps: AppDeps & { analysis: AnalysisSe
       const stored = await store.getTrace(ws, query.trace);
       if (!stored) throw new StepwiseError('not_found', 'no trace with this id in this workspace');
       filename = `${query.trace}.json`;
-      payload = { format: 'stepwise.trace.v1', trace: stored.trace, evaluation: stored.evaluation, redaction: stored.redaction, notes: stored.notes };
+      payload = {
+        format: 'stepwise.trace.v1',
+        trace: stored.trace,
+        evaluation: stored.evaluation,
+        redaction: stored.redaction,
+        notes: stored.notes,
+      };
     } else {
       const run = await store.getRun(ws, query.run);
       if (!run) throw new StepwiseError('not_found', 'no test run with this id in this workspace');

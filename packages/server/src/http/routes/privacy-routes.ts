@@ -15,12 +15,19 @@ export function privacyRoutes(r: Router, deps: AppDeps & { privacy: PrivacyServi
     const p = principalOf(c);
     const saved = await privacy.update(p.workspaceId, await readJsonBody(c, pipeline));
     // The audit keeps what changed in shape, never the patterns or allowlisted values themselves.
-    await access.audit(p, 'settings.privacy', { type: 'workspace', id: p.workspaceId }, {
-      rules_off: Object.entries(saved.rules).filter(([, on]) => !on).map(([name]) => name),
-      custom_rules: saved.custom_rules.length,
-      allowlist: saved.allowlist.length,
-      max_event_bytes: saved.max_event_bytes,
-    });
+    await access.audit(
+      p,
+      'settings.privacy',
+      { type: 'workspace', id: p.workspaceId },
+      {
+        rules_off: Object.entries(saved.rules)
+          .filter(([, on]) => !on)
+          .map(([name]) => name),
+        custom_rules: saved.custom_rules.length,
+        allowlist: saved.allowlist.length,
+        max_event_bytes: saved.max_event_bytes,
+      },
+    );
     return c.json(saved);
   });
 

@@ -19,7 +19,12 @@ const TracesQuery = z.object({
 
 const EventsQuery = z.object({
   offset: z.coerce.number().int().min(0).default(0),
-  limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE * 10).default(1000),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_PAGE_SIZE * 10)
+    .default(1000),
 });
 
 const PinBody = z.object({ pinned: z.boolean() });

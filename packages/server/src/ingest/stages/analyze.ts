@@ -27,7 +27,12 @@ export async function expectationsFor(
   return { expectations: undefined, source: 'none' };
 }
 
-export function evaluateStored(trace: Trace, expectations: Expectations | undefined, source: StoredEvaluation['expectations_source'], reportedPassed: boolean | null): StoredEvaluation {
+export function evaluateStored(
+  trace: Trace,
+  expectations: Expectations | undefined,
+  source: StoredEvaluation['expectations_source'],
+  reportedPassed: boolean | null,
+): StoredEvaluation {
   const evaluation = evaluateTrace(trace, {
     ...(expectations ? { expectations } : {}),
     ...(reportedPassed !== null ? { reportedPassed } : {}),

@@ -38,19 +38,23 @@ export class SqliteAccessStore implements AccessStore {
   }
 
   async getWorkspace(id: string): Promise<WorkspaceRow | null> {
-    return (this.sql('SELECT id, name, created_at, retention_days, privacy_json FROM workspaces WHERE id = ?').get(id) as WorkspaceRow | undefined) ?? null;
+    return (
+      (this.sql('SELECT id, name, created_at, retention_days, privacy_json FROM workspaces WHERE id = ?').get(id) as
+        WorkspaceRow | undefined) ?? null
+    );
   }
 
   async listWorkspaces(): Promise<WorkspaceRow[]> {
-    return this.sql('SELECT id, name, created_at, retention_days, privacy_json FROM workspaces ORDER BY created_at').all() as WorkspaceRow[];
+    return this.sql(
+      'SELECT id, name, created_at, retention_days, privacy_json FROM workspaces ORDER BY created_at',
+    ).all() as WorkspaceRow[];
   }
 
   async listWorkspacesOfUser(userId: string): Promise<Array<WorkspaceRow & { role: Role }>> {
     return this.sql(
-        `SELECT w.id, w.name, w.created_at, w.retention_days, w.privacy_json, m.role FROM workspaces w
+      `SELECT w.id, w.name, w.created_at, w.retention_days, w.privacy_json, m.role FROM workspaces w
          JOIN members m ON m.workspace_id = w.id WHERE m.user_id = ? ORDER BY w.created_at`,
-      )
-      .all(userId) as Array<WorkspaceRow & { role: Role }>;
+    ).all(userId) as Array<WorkspaceRow & { role: Role }>;
   }
 
   async updateWorkspace(id: string, patch: { retention_days?: number; privacy_json?: string | null; name?: string }): Promise<void> {
@@ -74,7 +78,9 @@ export class SqliteAccessStore implements AccessStore {
   }
 
   async createUser(row: UserRow): Promise<void> {
-    this.sql('INSERT INTO users (id, name, email, password_hash, created_at) VALUES (@id, @name, @email, @password_hash, @created_at)').run(row);
+    this.sql('INSERT INTO users (id, name, email, password_hash, created_at) VALUES (@id, @name, @email, @password_hash, @created_at)').run(
+      row,
+    );
   }
 
   async getUser(id: string): Promise<UserRow | null> {
@@ -91,28 +97,25 @@ export class SqliteAccessStore implements AccessStore {
 
   async setMember(workspaceId: string, userId: string, role: Role, now: string): Promise<void> {
     this.sql(
-        `INSERT INTO members (workspace_id, user_id, role, created_at) VALUES (?, ?, ?, ?)
+      `INSERT INTO members (workspace_id, user_id, role, created_at) VALUES (?, ?, ?, ?)
          ON CONFLICT (workspace_id, user_id) DO UPDATE SET role = excluded.role`,
-      )
-      .run(workspaceId, userId, role, now);
+    ).run(workspaceId, userId, role, now);
   }
 
   async getMember(workspaceId: string, userId: string): Promise<MemberRow | null> {
     return (
       (this.sql(
-          `SELECT m.workspace_id, m.user_id, u.name, u.email, m.role, m.created_at FROM members m
+        `SELECT m.workspace_id, m.user_id, u.name, u.email, m.role, m.created_at FROM members m
            JOIN users u ON u.id = m.user_id WHERE m.workspace_id = ? AND m.user_id = ?`,
-        )
-        .get(workspaceId, userId) as MemberRow | undefined) ?? null
+      ).get(workspaceId, userId) as MemberRow | undefined) ?? null
     );
   }
 
   async listMembers(workspaceId: string): Promise<MemberRow[]> {
     return this.sql(
-        `SELECT m.workspace_id, m.user_id, u.name, u.email, m.role, m.created_at FROM members m
+      `SELECT m.workspace_id, m.user_id, u.name, u.email, m.role, m.created_at FROM members m
          JOIN users u ON u.id = m.user_id WHERE m.workspace_id = ? ORDER BY m.created_at`,
-      )
-      .all(workspaceId) as MemberRow[];
+    ).all(workspaceId) as MemberRow[];
   }
 
   async removeMember(workspaceId: string, userId: string): Promise<boolean> {
@@ -123,10 +126,9 @@ export class SqliteAccessStore implements AccessStore {
 
   async createApiKey(row: ApiKeyRow): Promise<void> {
     this.sql(
-        `INSERT INTO api_keys (id, workspace_id, name, role, prefix, last4, hash, created_by, created_at, last_used_at, revoked_at)
+      `INSERT INTO api_keys (id, workspace_id, name, role, prefix, last4, hash, created_by, created_at, last_used_at, revoked_at)
          VALUES (@id, @workspace_id, @name, @role, @prefix, @last4, @hash, @created_by, @created_at, @last_used_at, @revoked_at)`,
-      )
-      .run(row);
+    ).run(row);
   }
 
   async getApiKeyByHash(hash: string): Promise<ApiKeyRow | null> {
@@ -138,7 +140,10 @@ export class SqliteAccessStore implements AccessStore {
   }
 
   async revokeApiKey(workspaceId: string, id: string, now: string): Promise<boolean> {
-    return this.sql('UPDATE api_keys SET revoked_at = ? WHERE workspace_id = ? AND id = ? AND revoked_at IS NULL').run(now, workspaceId, id).changes > 0;
+    return (
+      this.sql('UPDATE api_keys SET revoked_at = ? WHERE workspace_id = ? AND id = ? AND revoked_at IS NULL').run(now, workspaceId, id)
+        .changes > 0
+    );
   }
 
   async touchApiKey(id: string, now: string): Promise<void> {
@@ -146,8 +151,9 @@ export class SqliteAccessStore implements AccessStore {
   }
 
   async createSession(row: SessionRow): Promise<void> {
-    this.sql('INSERT INTO sessions (hash, user_id, workspace_id, csrf_token, created_at, expires_at) VALUES (@hash, @user_id, @workspace_id, @csrf_token, @created_at, @expires_at)')
-      .run(row);
+    this.sql(
+      'INSERT INTO sessions (hash, user_id, workspace_id, csrf_token, created_at, expires_at) VALUES (@hash, @user_id, @workspace_id, @csrf_token, @created_at, @expires_at)',
+    ).run(row);
   }
 
   async getSession(hash: string): Promise<SessionRow | null> {
@@ -164,13 +170,15 @@ export class SqliteAccessStore implements AccessStore {
   }
 
   async createLoginToken(row: LoginTokenRow): Promise<void> {
-    this.sql('INSERT INTO login_tokens (hash, user_id, workspace_id, created_at, expires_at, used_at) VALUES (@hash, @user_id, @workspace_id, @created_at, @expires_at, @used_at)')
-      .run(row);
+    this.sql(
+      'INSERT INTO login_tokens (hash, user_id, workspace_id, created_at, expires_at, used_at) VALUES (@hash, @user_id, @workspace_id, @created_at, @expires_at, @used_at)',
+    ).run(row);
   }
 
   async redeemLoginToken(hash: string, now: string): Promise<LoginTokenRow | null> {
     return this.db.transaction(() => {
-      const row = this.sql('SELECT * FROM login_tokens WHERE hash = ? AND used_at IS NULL AND expires_at > ?').get(hash, now) as LoginTokenRow | undefined;
+      const row = this.sql('SELECT * FROM login_tokens WHERE hash = ? AND used_at IS NULL AND expires_at > ?').get(hash, now) as
+        LoginTokenRow | undefined;
       if (!row) return null;
       this.sql('UPDATE login_tokens SET used_at = ? WHERE hash = ?').run(now, hash);
       return row;
@@ -178,23 +186,36 @@ export class SqliteAccessStore implements AccessStore {
   }
 
   async audit(entry: NewAuditEntry): Promise<void> {
-    this.sql('INSERT INTO audit_log (workspace_id, at, actor, action, target_type, target_id, details_json) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(entry.workspaceId, entry.at, entry.actor, entry.action, entry.targetType ?? null, entry.targetId ?? null, entry.details ? JSON.stringify(entry.details) : null);
+    this.sql(
+      'INSERT INTO audit_log (workspace_id, at, actor, action, target_type, target_id, details_json) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ).run(
+      entry.workspaceId,
+      entry.at,
+      entry.actor,
+      entry.action,
+      entry.targetType ?? null,
+      entry.targetId ?? null,
+      entry.details ? JSON.stringify(entry.details) : null,
+    );
   }
 
   async listAudit(workspaceId: string, limit: number, beforeId?: number): Promise<AuditEntry[]> {
     const rows = this.sql(
-        `SELECT id, workspace_id, at, actor, action, target_type, target_id, details_json FROM audit_log
+      `SELECT id, workspace_id, at, actor, action, target_type, target_id, details_json FROM audit_log
          WHERE workspace_id = ? AND id < ? ORDER BY id DESC LIMIT ?`,
-      )
-      .all(workspaceId, beforeId ?? Number.MAX_SAFE_INTEGER, limit) as Array<Omit<AuditEntry, 'details'> & { details_json: string | null }>;
-    return rows.map(({ details_json, ...rest }) => ({ ...rest, details: details_json ? (JSON.parse(details_json) as Record<string, unknown>) : null }));
+    ).all(workspaceId, beforeId ?? Number.MAX_SAFE_INTEGER, limit) as Array<Omit<AuditEntry, 'details'> & { details_json: string | null }>;
+    return rows.map(({ details_json, ...rest }) => ({
+      ...rest,
+      details: details_json ? (JSON.parse(details_json) as Record<string, unknown>) : null,
+    }));
   }
 
   async deleteTracesCreatedBefore(workspaceId: string, cutoff: string): Promise<{ traces: number; runs: number }> {
     const outcome = this.db.transaction(() => {
-      const doomed = this.sql('SELECT id, run_id FROM traces WHERE workspace_id = ? AND created_at < ? AND pinned = 0')
-        .all(workspaceId, cutoff) as Array<{ id: string; run_id: string | null }>;
+      const doomed = this.sql('SELECT id, run_id FROM traces WHERE workspace_id = ? AND created_at < ? AND pinned = 0').all(
+        workspaceId,
+        cutoff,
+      ) as Array<{ id: string; run_id: string | null }>;
       const delEvents = this.sql('DELETE FROM events WHERE workspace_id = ? AND trace_id = ?');
       const delTrace = this.sql('DELETE FROM traces WHERE workspace_id = ? AND id = ?');
       for (const { id } of doomed) {
@@ -204,10 +225,9 @@ export class SqliteAccessStore implements AccessStore {
       const touchedRuns = [...new Set(doomed.map((d) => d.run_id).filter((r): r is string => r !== null))];
       this.afterTraceDeletes(workspaceId, touchedRuns);
       const runs = this.sql(
-          `DELETE FROM runs WHERE workspace_id = ? AND created_at < ?
+        `DELETE FROM runs WHERE workspace_id = ? AND created_at < ?
            AND NOT EXISTS (SELECT 1 FROM traces t WHERE t.workspace_id = runs.workspace_id AND t.run_id = runs.id)`,
-        )
-        .run(workspaceId, cutoff).changes;
+      ).run(workspaceId, cutoff).changes;
       return { traces: doomed.length, runs };
     })();
     if (outcome.traces > 0 || outcome.runs > 0) this.scrub();
@@ -220,7 +240,10 @@ export class SqliteAccessStore implements AccessStore {
 
   async deleteScenarioTraces(workspaceId: string, scenarioId: string): Promise<number> {
     const count = this.db.transaction(() => {
-      const doomed = this.sql('SELECT id, run_id FROM traces WHERE workspace_id = ? AND scenario_id = ?').all(workspaceId, scenarioId) as Array<{ id: string; run_id: string | null }>;
+      const doomed = this.sql('SELECT id, run_id FROM traces WHERE workspace_id = ? AND scenario_id = ?').all(
+        workspaceId,
+        scenarioId,
+      ) as Array<{ id: string; run_id: string | null }>;
       for (const { id } of doomed) {
         this.sql('DELETE FROM events WHERE workspace_id = ? AND trace_id = ?').run(workspaceId, id);
         this.sql('DELETE FROM traces WHERE workspace_id = ? AND id = ?').run(workspaceId, id);

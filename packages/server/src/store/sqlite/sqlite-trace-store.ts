@@ -95,8 +95,11 @@ export class SqliteTraceStore implements TraceStore {
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     migrate(this.db);
-    this.sql('INSERT OR IGNORE INTO workspaces (id, name, created_at) VALUES (?, ?, ?)')
-      .run(DEFAULT_WORKSPACE_ID, 'Default workspace', new Date().toISOString());
+    this.sql('INSERT OR IGNORE INTO workspaces (id, name, created_at) VALUES (?, ?, ?)').run(
+      DEFAULT_WORKSPACE_ID,
+      'Default workspace',
+      new Date().toISOString(),
+    );
     this.stmts = {
       runById: this.sql<[string, string], RunRow>('SELECT * FROM runs WHERE workspace_id = ? AND id = ?'),
       insertRun: this.sql(
@@ -120,16 +123,23 @@ export class SqliteTraceStore implements TraceStore {
            @tokens_total, @cost_usd, @user_message, @response, @notes, @warnings_json, @header_json, @expected_json,
            @evaluation_json, @redaction_json, @is_demo, @created_at)`,
       ),
-      insertEvent: this.sql(
-        'INSERT INTO events (workspace_id, trace_id, idx, type, ts, body_json) VALUES (?, ?, ?, ?, ?, ?)',
-      ),
+      insertEvent: this.sql('INSERT INTO events (workspace_id, trace_id, idx, type, ts, body_json) VALUES (?, ?, ?, ?, ?, ?)'),
       existingById: this.sql<[string, string], { id: string; run_id: string | null }>(
         'SELECT id, run_id FROM traces WHERE workspace_id = ? AND id = ?',
       ),
       existingByKey: this.sql<[string, string], { id: string; run_id: string | null }>(
         'SELECT id, run_id FROM traces WHERE workspace_id = ? AND dedupe_key = ?',
       ),
-      traceRow: this.sql<[string, string], TraceRow & { notes: string | null; header_json: string; expected_json: string | null; evaluation_json: string | null; redaction_json: string | null }>(
+      traceRow: this.sql<
+        [string, string],
+        TraceRow & {
+          notes: string | null;
+          header_json: string;
+          expected_json: string | null;
+          evaluation_json: string | null;
+          redaction_json: string | null;
+        }
+      >(
         `SELECT ${SUMMARY_COLUMNS}, notes, header_json, expected_json, evaluation_json, redaction_json
          FROM traces WHERE workspace_id = ? AND id = ?`,
       ),
@@ -141,9 +151,7 @@ export class SqliteTraceStore implements TraceStore {
       ),
       deleteEvents: this.sql('DELETE FROM events WHERE workspace_id = ? AND trace_id = ?'),
       deleteTraceRow: this.sql('DELETE FROM traces WHERE workspace_id = ? AND id = ?'),
-      tracesOfRun: this.sql<[string, string], { id: string }>(
-        'SELECT id FROM traces WHERE workspace_id = ? AND run_id = ?',
-      ),
+      tracesOfRun: this.sql<[string, string], { id: string }>('SELECT id FROM traces WHERE workspace_id = ? AND run_id = ?'),
       deleteRunRow: this.sql('DELETE FROM runs WHERE workspace_id = ? AND id = ?'),
       countTraces: this.sql<[string], { n: number }>('SELECT COUNT(*) AS n FROM traces WHERE workspace_id = ?'),
     };
@@ -285,11 +293,9 @@ export class SqliteTraceStore implements TraceStore {
     else if (filter.status === 'empty') where.push('total = 0');
     const clause = where.join(' AND ');
     const rows = this.sql<Record<string, unknown>, RunRow>(
-        `SELECT * FROM runs WHERE ${clause} ORDER BY created_at DESC, id DESC LIMIT @limit OFFSET @offset`,
-      )
-      .all(params);
-    const { n } = this.sql<Record<string, unknown>, { n: number }>(`SELECT COUNT(*) AS n FROM runs WHERE ${clause}`)
-      .get(params)!;
+      `SELECT * FROM runs WHERE ${clause} ORDER BY created_at DESC, id DESC LIMIT @limit OFFSET @offset`,
+    ).all(params);
+    const { n } = this.sql<Record<string, unknown>, { n: number }>(`SELECT COUNT(*) AS n FROM runs WHERE ${clause}`).get(params)!;
     return { items: rows.map(toRunSummary), total: n };
   }
 
@@ -299,11 +305,9 @@ export class SqliteTraceStore implements TraceStore {
     const params = { ws: workspaceId, run: runId, status: filter.status, limit: filter.limit, offset: filter.offset };
     const clause = where.join(' AND ');
     const rows = this.sql<Record<string, unknown>, TraceRow>(
-        `SELECT ${SUMMARY_COLUMNS} FROM traces WHERE ${clause} ORDER BY seq LIMIT @limit OFFSET @offset`,
-      )
-      .all(params);
-    const { n } = this.sql<Record<string, unknown>, { n: number }>(`SELECT COUNT(*) AS n FROM traces WHERE ${clause}`)
-      .get(params)!;
+      `SELECT ${SUMMARY_COLUMNS} FROM traces WHERE ${clause} ORDER BY seq LIMIT @limit OFFSET @offset`,
+    ).all(params);
+    const { n } = this.sql<Record<string, unknown>, { n: number }>(`SELECT COUNT(*) AS n FROM traces WHERE ${clause}`).get(params)!;
     return { items: rows.map(toTraceSummary), total: n };
   }
 
@@ -365,10 +369,9 @@ export class SqliteTraceStore implements TraceStore {
       params.c_id = cursor.id;
     }
     const rows = this.sql<Record<string, unknown>, TraceRow>(
-        `SELECT ${SUMMARY_COLUMNS} FROM traces WHERE ${where.join(' AND ')}
+      `SELECT ${SUMMARY_COLUMNS} FROM traces WHERE ${where.join(' AND ')}
          ORDER BY started_ms DESC, id DESC LIMIT @limit`,
-      )
-      .all(params);
+    ).all(params);
     const more = rows.length > filter.limit;
     const page = more ? rows.slice(0, filter.limit) : rows;
     const last = page[page.length - 1];
@@ -415,34 +418,52 @@ export class SqliteTraceStore implements TraceStore {
       .transaction(() => {
         const row = this.stmts.existingById.get(workspaceId, traceId);
         if (!row) return false;
-        this.sql('UPDATE traces SET verdict = ?, patterns_json = ?, evaluation_json = ?, cost_usd = COALESCE(?, cost_usd) WHERE workspace_id = ? AND id = ?')
-          .run(update.verdict, JSON.stringify(update.patterns), update.evaluationJson, update.costUsd ?? null, workspaceId, traceId);
+        this.sql(
+          'UPDATE traces SET verdict = ?, patterns_json = ?, evaluation_json = ?, cost_usd = COALESCE(?, cost_usd) WHERE workspace_id = ? AND id = ?',
+        ).run(update.verdict, JSON.stringify(update.patterns), update.evaluationJson, update.costUsd ?? null, workspaceId, traceId);
         if (row.run_id !== null) this.recountRun(workspaceId, row.run_id);
         return true;
       })
       .immediate();
   }
 
-  async putScenarioExpectations(workspaceId: string, scenarioId: string, expectationsJson: string, actor: string | null, now: string): Promise<ScenarioExpectations> {
+  async putScenarioExpectations(
+    workspaceId: string,
+    scenarioId: string,
+    expectationsJson: string,
+    actor: string | null,
+    now: string,
+  ): Promise<ScenarioExpectations> {
     return this.db
       .transaction(() => {
-        const { v } = this.sql<[string, string], { v: number }>('SELECT COALESCE(MAX(version), 0) + 1 AS v FROM scenario_expectations WHERE workspace_id = ? AND scenario_id = ?')
-          .get(workspaceId, scenarioId)!;
-        this.sql('INSERT INTO scenario_expectations (workspace_id, scenario_id, version, expectations_json, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-          .run(workspaceId, scenarioId, v, expectationsJson, actor, now);
-        return { scenario_id: scenarioId, version: v, expectations: JSON.parse(expectationsJson) as unknown, created_by: actor, created_at: now };
+        const { v } = this.sql<[string, string], { v: number }>(
+          'SELECT COALESCE(MAX(version), 0) + 1 AS v FROM scenario_expectations WHERE workspace_id = ? AND scenario_id = ?',
+        ).get(workspaceId, scenarioId)!;
+        this.sql(
+          'INSERT INTO scenario_expectations (workspace_id, scenario_id, version, expectations_json, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+        ).run(workspaceId, scenarioId, v, expectationsJson, actor, now);
+        return {
+          scenario_id: scenarioId,
+          version: v,
+          expectations: JSON.parse(expectationsJson) as unknown,
+          created_by: actor,
+          created_at: now,
+        };
       })
       .immediate();
   }
 
   async getScenarioExpectations(workspaceId: string, scenarioId: string): Promise<ScenarioExpectations | null> {
-    const row = this.sql<[string, string], ExpectationRow>('SELECT * FROM scenario_expectations WHERE workspace_id = ? AND scenario_id = ? ORDER BY version DESC LIMIT 1')
-      .get(workspaceId, scenarioId);
+    const row = this.sql<[string, string], ExpectationRow>(
+      'SELECT * FROM scenario_expectations WHERE workspace_id = ? AND scenario_id = ? ORDER BY version DESC LIMIT 1',
+    ).get(workspaceId, scenarioId);
     return row ? toExpectations(row) : null;
   }
 
   async listScenarioExpectationVersions(workspaceId: string, scenarioId: string): Promise<ScenarioExpectations[]> {
-    return this.sql<[string, string], ExpectationRow>('SELECT * FROM scenario_expectations WHERE workspace_id = ? AND scenario_id = ? ORDER BY version DESC')
+    return this.sql<[string, string], ExpectationRow>(
+      'SELECT * FROM scenario_expectations WHERE workspace_id = ? AND scenario_id = ? ORDER BY version DESC',
+    )
       .all(workspaceId, scenarioId)
       .map(toExpectations);
   }
@@ -464,9 +485,8 @@ export class SqliteTraceStore implements TraceStore {
   /** Recomputes a run's counters from its traces (after a deletion). */
   recountRun(workspaceId: string, runId: string): void {
     const rows = this.sql<[string, string], { verdict: string | null; patterns_json: string }>(
-        'SELECT verdict, patterns_json FROM traces WHERE workspace_id = ? AND run_id = ?',
-      )
-      .all(workspaceId, runId);
+      'SELECT verdict, patterns_json FROM traces WHERE workspace_id = ? AND run_id = ?',
+    ).all(workspaceId, runId);
     const findings: Record<string, number> = {};
     let passed = 0;
     let failed = 0;
@@ -475,10 +495,14 @@ export class SqliteTraceStore implements TraceStore {
       else if (row.verdict === 'failed') failed++;
       for (const p of new Set(JSON.parse(row.patterns_json) as string[])) findings[p] = (findings[p] ?? 0) + 1;
     }
-    this.sql(
-        'UPDATE runs SET total = ?, passed = ?, failed = ?, findings_json = ? WHERE workspace_id = ? AND id = ?',
-      )
-      .run(rows.length, passed, failed, JSON.stringify(findings), workspaceId, runId);
+    this.sql('UPDATE runs SET total = ?, passed = ?, failed = ?, findings_json = ? WHERE workspace_id = ? AND id = ?').run(
+      rows.length,
+      passed,
+      failed,
+      JSON.stringify(findings),
+      workspaceId,
+      runId,
+    );
   }
 
   /**
@@ -493,7 +517,10 @@ export class SqliteTraceStore implements TraceStore {
 function migrate(db: Database.Database): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
   const applied = new Set(
-    db.prepare<[], { version: number }>('SELECT version FROM schema_migrations').all().map((r) => r.version),
+    db
+      .prepare<[], { version: number }>('SELECT version FROM schema_migrations')
+      .all()
+      .map((r) => r.version),
   );
   for (const migration of SQLITE_MIGRATIONS) {
     if (applied.has(migration.version)) continue;
@@ -517,7 +544,13 @@ interface ExpectationRow {
 }
 
 function toExpectations(row: ExpectationRow): ScenarioExpectations {
-  return { scenario_id: row.scenario_id, version: row.version, expectations: JSON.parse(row.expectations_json) as unknown, created_by: row.created_by, created_at: row.created_at };
+  return {
+    scenario_id: row.scenario_id,
+    version: row.version,
+    expectations: JSON.parse(row.expectations_json) as unknown,
+    created_by: row.created_by,
+    created_at: row.created_at,
+  };
 }
 
 function runNotFound(): StepwiseError {

@@ -53,14 +53,21 @@ export function LoginPage() {
             <form onSubmit={submit} className="login-form">
               <label htmlFor="login-link">Or paste the link here</label>
               <div className="row">
-                <input id="login-link" value={link} onChange={(e) => setLink(e.target.value)} placeholder="http://127.0.0.1:4319/login?token=…" />
+                <input
+                  id="login-link"
+                  value={link}
+                  onChange={(e) => setLink(e.target.value)}
+                  placeholder="http://127.0.0.1:4319/login?token=…"
+                />
                 <button type="submit" className="btn btn-primary">
                   Sign in
                 </button>
               </div>
               {error && <p className="error-text">{error}</p>}
             </form>
-            <p className="muted small">Scripts and CI use an API key instead: send <code>Authorization: Bearer sw_…</code>.</p>
+            <p className="muted small">
+              Scripts and CI use an API key instead: send <code>Authorization: Bearer sw_…</code>.
+            </p>
           </>
         )}
       </div>

@@ -9,12 +9,12 @@ import { navigate } from '../../app/router';
  * `signed-out`: the server answered 401; the app shows the sign-in page.
  */
 export type SessionState =
-  | { status: 'loading' }
-  | { status: 'open' }
-  | { status: 'signed-in'; session: Session }
-  | { status: 'signed-out' };
+  { status: 'loading' } | { status: 'open' } | { status: 'signed-in'; session: Session } | { status: 'signed-out' };
 
-const SessionContext = createContext<{ state: SessionState; refresh: () => void }>({ state: { status: 'loading' }, refresh: () => undefined });
+const SessionContext = createContext<{ state: SessionState; refresh: () => void }>({
+  state: { status: 'loading' },
+  refresh: () => undefined,
+});
 
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [state, setState] = useState<SessionState>({ status: 'loading' });

@@ -7,7 +7,16 @@ import { Empty, ErrorBox, Loading } from '../../ui/feedback';
 import { formatDate, formatPercent, formatSigned, humanize } from '../../ui/format';
 import { useAsync } from '../../ui/use-async';
 
-const STATUS_ORDER: ResultChange[] = ['regression', 'fix', 'behavior_drift', 'still_failing', 'still_passing', 'added', 'removed', 'unknown'];
+const STATUS_ORDER: ResultChange[] = [
+  'regression',
+  'fix',
+  'behavior_drift',
+  'still_failing',
+  'still_passing',
+  'added',
+  'removed',
+  'unknown',
+];
 const STATUS_TEXT: Record<ResultChange, string> = {
   regression: 'Regressions',
   fix: 'Fixes',
@@ -20,7 +29,11 @@ const STATUS_TEXT: Record<ResultChange, string> = {
 };
 
 async function load(base: string, head: string): Promise<{ compare: CompareRuns; base: RunSummary; head: RunSummary }> {
-  const [compare, baseRun, headRun] = await Promise.all([api.compareRuns(base, head), api.getRun(base, { limit: 1 }), api.getRun(head, { limit: 1 })]);
+  const [compare, baseRun, headRun] = await Promise.all([
+    api.compareRuns(base, head),
+    api.getRun(base, { limit: 1 }),
+    api.getRun(head, { limit: 1 }),
+  ]);
   return { compare, base: compare.base ?? baseRun.run, head: compare.head ?? headRun.run };
 }
 
@@ -81,7 +94,12 @@ export function CompareRunsPage({ base, head }: { base: string; head: string }) 
           All {compare.results.length}
         </button>
         {STATUS_ORDER.filter((s) => (counts[s] ?? 0) > 0).map((s) => (
-          <button key={s} type="button" className={`chip status-${s} ${filter === s ? 'is-on' : ''}`} onClick={() => setSearchParams({ status: s })}>
+          <button
+            key={s}
+            type="button"
+            className={`chip status-${s} ${filter === s ? 'is-on' : ''}`}
+            onClick={() => setSearchParams({ status: s })}
+          >
             {STATUS_TEXT[s]} {counts[s]}
           </button>
         ))}

@@ -38,8 +38,9 @@ function Comparison({ a, b }: { a: string; b: string }) {
   return (
     <div className="page compare-page">
       <nav className="crumbs" aria-label="Breadcrumb">
-        <Link to={paths.runs()}>Test runs</Link> <span aria-hidden="true">/</span> <Link to={paths.scenario(compare.b.scenario_id)}>{compare.b.scenario_id}</Link>{' '}
-        <span aria-hidden="true">/</span> <span>Compare</span>
+        <Link to={paths.runs()}>Test runs</Link> <span aria-hidden="true">/</span>{' '}
+        <Link to={paths.scenario(compare.b.scenario_id)}>{compare.b.scenario_id}</Link> <span aria-hidden="true">/</span>{' '}
+        <span>Compare</span>
       </nav>
       <div className="page-head">
         <h1>Compare traces</h1>
@@ -196,7 +197,8 @@ function AlignedRows({ compare, cacheA, cacheB }: Loaded) {
           <>The two traces behaved the same{alignment.stats.changed > 0 ? ' (only wording or timing differs)' : ''}.</>
         )}
         <span className="muted small stats">
-          {alignment.stats.same} same · {alignment.stats.changed} changed · {alignment.stats.only_a} only in A · {alignment.stats.only_b} only in B
+          {alignment.stats.same} same · {alignment.stats.changed} changed · {alignment.stats.only_a} only in A · {alignment.stats.only_b}{' '}
+          only in B
         </span>
         <label className="small only-diff">
           <input type="checkbox" checked={onlyDiff} onChange={(e) => setOnlyDiff(e.target.checked)} /> Only differences

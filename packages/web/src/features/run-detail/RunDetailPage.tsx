@@ -107,7 +107,8 @@ export function RunDetailPage({ id }: { id: string }) {
         <div>
           <dt>Cases</dt>
           <dd>
-            {run.total} · <span className="ok-text">{run.passed} passed</span> · <span className={run.failed ? 'fail-text' : ''}>{run.failed} failed</span>
+            {run.total} · <span className="ok-text">{run.passed} passed</span> ·{' '}
+            <span className={run.failed ? 'fail-text' : ''}>{run.failed} failed</span>
             {run.unknown > 0 && ` · ${run.unknown} without verdict`}
           </dd>
         </div>
@@ -180,9 +181,19 @@ export function RunDetailPage({ id }: { id: string }) {
             </thead>
             <tbody>
               {filtered.slice(0, shown).map((r) => (
-                <tr key={r.id} data-trace-id={r.id} data-scenario={r.scenario_id} className={isPassingFailure(r) ? 'row-passing-failure' : ''}>
+                <tr
+                  key={r.id}
+                  data-trace-id={r.id}
+                  data-scenario={r.scenario_id}
+                  className={isPassingFailure(r) ? 'row-passing-failure' : ''}
+                >
                   <td className="col-pick">
-                    <input type="checkbox" aria-label={`Pick ${r.scenario_id} to compare`} checked={picked.includes(r.id)} onChange={() => togglePick(r.id)} />
+                    <input
+                      type="checkbox"
+                      aria-label={`Pick ${r.scenario_id} to compare`}
+                      checked={picked.includes(r.id)}
+                      onChange={() => togglePick(r.id)}
+                    />
                   </td>
                   <td className="case-cell">
                     <Link to={paths.trace(r.id)} className="strong">
@@ -201,11 +212,15 @@ export function RunDetailPage({ id }: { id: string }) {
                     <ReportedBadge reported={r.reported_passed} />
                   </td>
                   <td className="badges">
-                    {r.patterns.filter((p) => p !== 'passing_failure').map((p) => (
-                      <PatternBadge key={p} pattern={p} />
-                    ))}
+                    {r.patterns
+                      .filter((p) => p !== 'passing_failure')
+                      .map((p) => (
+                        <PatternBadge key={p} pattern={p} />
+                      ))}
                   </td>
-                  <td className="mono small tool-path">{r.tool_path.length ? r.tool_path.join(' → ') : <span className="muted">no tools</span>}</td>
+                  <td className="mono small tool-path">
+                    {r.tool_path.length ? r.tool_path.join(' → ') : <span className="muted">no tools</span>}
+                  </td>
                   <td className="num">{formatDuration(r.duration_ms)}</td>
                   <td className="num">{formatNumber(r.tokens_total)}</td>
                   <td className="num">{formatCost(r.cost_usd)}</td>

@@ -13,7 +13,10 @@ export function PassRateChart({ runs }: { runs: RunSummary[] }) {
   // Runs are spaced evenly in time order: what matters is the sequence of runs, not the gaps between them.
   const order = new Map(rated.map((run, i) => [run.id, i]));
   const steps = Math.max(1, rated.length - 1);
-  const x = (run: RunSummary) => (rated.length === 1 ? (pad.left + width - pad.right) / 2 : pad.left + ((order.get(run.id) ?? 0) / steps) * (width - pad.left - pad.right));
+  const x = (run: RunSummary) =>
+    rated.length === 1
+      ? (pad.left + width - pad.right) / 2
+      : pad.left + ((order.get(run.id) ?? 0) / steps) * (width - pad.left - pad.right);
   const firstRun = rated[0];
   const lastRun = rated[rated.length - 1];
   const y = (rate: number) => pad.top + (1 - rate) * (height - pad.top - pad.bottom);

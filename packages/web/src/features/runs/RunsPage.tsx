@@ -91,7 +91,13 @@ export function RunsPage() {
           </select>
         </label>
         <div className="filters-end">
-          <button type="button" className="btn btn-primary" disabled={picked.length !== 2} onClick={compare} title="Tick two runs to compare them">
+          <button
+            type="button"
+            className="btn btn-primary"
+            disabled={picked.length !== 2}
+            onClick={compare}
+            title="Tick two runs to compare them"
+          >
             Compare {picked.length === 2 ? 'the 2 runs' : `runs (${picked.length}/2)`}
           </button>
         </div>
@@ -143,7 +149,12 @@ function RunsTable({ runs, picked, onPick }: { runs: RunSummary[]; picked: strin
           {runs.map((run) => (
             <tr key={run.id} data-run-id={run.id}>
               <td className="col-pick">
-                <input type="checkbox" aria-label={`Pick ${run.name ?? run.id} to compare`} checked={picked.includes(run.id)} onChange={() => onPick(run.id)} />
+                <input
+                  type="checkbox"
+                  aria-label={`Pick ${run.name ?? run.id} to compare`}
+                  checked={picked.includes(run.id)}
+                  onChange={() => onPick(run.id)}
+                />
               </td>
               <td>
                 <Link to={paths.run(run.id)} className="strong">
@@ -192,7 +203,12 @@ function Pager({ total, page }: { total: number; page: number }) {
   if (pages <= 1) return null;
   return (
     <nav className="pager" aria-label="Pages">
-      <button type="button" className="btn" disabled={page === 0} onClick={() => setSearchParams({ page: page - 1 > 0 ? String(page - 1) : undefined })}>
+      <button
+        type="button"
+        className="btn"
+        disabled={page === 0}
+        onClick={() => setSearchParams({ page: page - 1 > 0 ? String(page - 1) : undefined })}
+      >
         ← Newer
       </button>
       <span className="muted">

@@ -52,7 +52,12 @@ export function ScenarioHistoryPage({ id }: { id: string }) {
       <div className="page-head">
         <h1>{id}</h1>
         <div className="actions">
-          <button type="button" className="btn btn-primary" disabled={!a || !b || a === b} onClick={() => a && b && navigate(paths.compareTraces(a, b))}>
+          <button
+            type="button"
+            className="btn btn-primary"
+            disabled={!a || !b || a === b}
+            onClick={() => a && b && navigate(paths.compareTraces(a, b))}
+          >
             Compare A with B
           </button>
         </div>
@@ -79,7 +84,8 @@ export function ScenarioHistoryPage({ id }: { id: string }) {
             <div>
               <div className="field-label">Flakiness</div>
               <div className={`flakiness ${flaky >= 0.5 ? 'fail-text' : flaky > 0 ? 'warn-text' : 'ok-text'}`}>
-                {formatPercent(flaky)} <span className="muted small">{flaky === 0 ? 'stable' : flaky >= 0.75 ? 'flips often' : 'sometimes flips'}</span>
+                {formatPercent(flaky)}{' '}
+                <span className="muted small">{flaky === 0 ? 'stable' : flaky >= 0.75 ? 'flips often' : 'sometimes flips'}</span>
               </div>
             </div>
             <div className="tool-paths">
@@ -87,7 +93,8 @@ export function ScenarioHistoryPage({ id }: { id: string }) {
               <ul className="plain-list">
                 {history.tool_paths.map((tp) => (
                   <li key={tp.path.join('>')} className="mono small">
-                    <span className="count">{tp.count}×</span> {tp.path.length ? tp.path.join(' → ') : <span className="muted">no tools</span>}
+                    <span className="count">{tp.count}×</span>{' '}
+                    {tp.path.length ? tp.path.join(' → ') : <span className="muted">no tools</span>}
                     {tp.failed !== undefined && tp.failed > 0 && <span className="fail-text small"> · {tp.failed} failed</span>}
                   </li>
                 ))}
@@ -98,8 +105,12 @@ export function ScenarioHistoryPage({ id }: { id: string }) {
             <table className="table">
               <thead>
                 <tr>
-                  <th className="col-radio" title="Compare as A">A</th>
-                  <th className="col-radio" title="Compare as B">B</th>
+                  <th className="col-radio" title="Compare as A">
+                    A
+                  </th>
+                  <th className="col-radio" title="Compare as B">
+                    B
+                  </th>
                   <th>When</th>
                   <th>Verdict</th>
                   <th>Findings</th>

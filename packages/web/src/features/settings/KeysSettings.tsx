@@ -103,17 +103,17 @@ export function KeysSettings() {
                   {k.revoked_at ? (
                     <span className="muted small">revoked {formatWhen(k.revoked_at)}</span>
                   ) : (
-                  <ConfirmButton
-                    label="Revoke"
-                    className="btn btn-small btn-danger"
-                    title={`Revoke “${k.name}”?`}
-                    body={<p>Anything using this key stops working at once.</p>}
-                    confirmLabel="Revoke key"
-                    onConfirm={async () => {
-                      await api.revokeKey(k.id);
-                      keys.reload();
-                    }}
-                  />
+                    <ConfirmButton
+                      label="Revoke"
+                      className="btn btn-small btn-danger"
+                      title={`Revoke “${k.name}”?`}
+                      body={<p>Anything using this key stops working at once.</p>}
+                      confirmLabel="Revoke key"
+                      onConfirm={async () => {
+                        await api.revokeKey(k.id);
+                        keys.reload();
+                      }}
+                    />
                   )}
                 </td>
               </tr>

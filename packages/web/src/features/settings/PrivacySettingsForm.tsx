@@ -57,7 +57,9 @@ export function PrivacySettingsForm() {
         }}
       >
         <h2>What is redacted</h2>
-        <p className="muted small">Redaction runs before anything is stored. Placeholders like &lt;EMAIL_1&gt; stay the same within a trace.</p>
+        <p className="muted small">
+          Redaction runs before anything is stored. Placeholders like &lt;EMAIL_1&gt; stay the same within a trace.
+        </p>
         <fieldset className="families">
           <legend>Built-in detectors</legend>
           {Object.entries(draft.rules).map(([family, on]) => (
@@ -80,14 +82,34 @@ export function PrivacySettingsForm() {
                 value={rule.pattern}
                 onChange={(e) => setRule(i, { pattern: e.target.value })}
               />
-              <input aria-label="Flags" placeholder="flags" className="mono narrow" value={rule.flags ?? ''} onChange={(e) => setRule(i, { flags: e.target.value })} />
-              <input aria-label="Placeholder label" placeholder="LABEL" className="mono" value={rule.label} onChange={(e) => setRule(i, { label: e.target.value.toUpperCase() })} />
-              <button type="button" className="btn btn-small" onClick={() => update({ custom_rules: draft.custom_rules.filter((_, j) => j !== i) })}>
+              <input
+                aria-label="Flags"
+                placeholder="flags"
+                className="mono narrow"
+                value={rule.flags ?? ''}
+                onChange={(e) => setRule(i, { flags: e.target.value })}
+              />
+              <input
+                aria-label="Placeholder label"
+                placeholder="LABEL"
+                className="mono"
+                value={rule.label}
+                onChange={(e) => setRule(i, { label: e.target.value.toUpperCase() })}
+              />
+              <button
+                type="button"
+                className="btn btn-small"
+                onClick={() => update({ custom_rules: draft.custom_rules.filter((_, j) => j !== i) })}
+              >
                 Remove
               </button>
             </div>
           ))}
-          <button type="button" className="btn btn-small" onClick={() => update({ custom_rules: [...draft.custom_rules, { name: '', pattern: '', label: 'CUSTOM' }] })}>
+          <button
+            type="button"
+            className="btn btn-small"
+            onClick={() => update({ custom_rules: [...draft.custom_rules, { name: '', pattern: '', label: 'CUSTOM' }] })}
+          >
             Add rule
           </button>
         </fieldset>
@@ -104,7 +126,13 @@ export function PrivacySettingsForm() {
         </label>
         <label className="block">
           Largest event kept whole (bytes)
-          <input type="number" min={1024} step={1024} value={draft.max_event_bytes} onChange={(e) => update({ max_event_bytes: Number(e.target.value) })} />
+          <input
+            type="number"
+            min={1024}
+            step={1024}
+            value={draft.max_event_bytes}
+            onChange={(e) => update({ max_event_bytes: Number(e.target.value) })}
+          />
         </label>
         {invalidRule >= 0 && <p className="error-text">Rule {invalidRule + 1} is not a valid regular expression.</p>}
         {saveError && <p className="error-text">{saveError}</p>}

@@ -18,7 +18,17 @@ export function FindingNote({ finding }: { finding: Finding }) {
 }
 
 /** Everything an event holds, shown when its row is expanded. */
-export function EventDetails({ event, index, findings, checks }: { event: TraceEvent; index: number; findings: Finding[]; checks: Check[] }) {
+export function EventDetails({
+  event,
+  index,
+  findings,
+  checks,
+}: {
+  event: TraceEvent;
+  index: number;
+  findings: Finding[];
+  checks: Check[];
+}) {
   return (
     <div className="event-details" data-testid="event-details">
       {findings.map((finding, i) => (
@@ -31,8 +41,9 @@ export function EventDetails({ event, index, findings, checks }: { event: TraceE
       ))}
       {event.truncated && (
         <p className="truncated-note">
-          <span className="badge badge-truncated">truncated</span> This event was {formatNumber(event.truncated.original_bytes)} bytes; Stepwise cut{' '}
-          {event.truncated.paths.length ? event.truncated.paths.map((p) => <code key={p}>{p}</code>) : 'its largest strings'} to keep it under the limit.
+          <span className="badge badge-truncated">truncated</span> This event was {formatNumber(event.truncated.original_bytes)} bytes;
+          Stepwise cut {event.truncated.paths.length ? event.truncated.paths.map((p) => <code key={p}>{p}</code>) : 'its largest strings'}{' '}
+          to keep it under the limit.
         </p>
       )}
       <Body event={event} />

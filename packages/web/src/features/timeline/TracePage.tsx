@@ -56,7 +56,10 @@ export function TracePage({ id, event }: { id: string; event: number | null }) {
     if (event !== null && event !== openedAt) setJump({ index: event, nonce: Date.now() });
   }, [event, openedAt]);
   const evaluation = data.data?.evaluation ?? null;
-  const findings = useMemo(() => (evaluation?.findings ?? []).filter((f) => f.pattern !== 'passing_failure' || f.event_indexes.length > 0), [evaluation]);
+  const findings = useMemo(
+    () => (evaluation?.findings ?? []).filter((f) => f.pattern !== 'passing_failure' || f.event_indexes.length > 0),
+    [evaluation],
+  );
   const findingsByEvent = useMemo(() => indexBy<Finding>(evaluation?.findings ?? []), [evaluation]);
   const checksByEvent = useMemo(() => indexBy<Check>(evaluation?.checks ?? []), [evaluation]);
 
@@ -132,7 +135,9 @@ export function TracePage({ id, event }: { id: string; event: number | null }) {
         <aside className="trace-side" aria-label="Analysis">
           <h2>Why it {s.verdict === 'passed' ? 'passed' : s.verdict === 'failed' ? 'failed' : 'ended so'}</h2>
           {!evaluation && <p className="muted">No analysis is stored for this trace.</p>}
-          {evaluation && findings.length === 0 && evaluation.checks.length === 0 && <p className="muted">No findings: the agent behaved as expected.</p>}
+          {evaluation && findings.length === 0 && evaluation.checks.length === 0 && (
+            <p className="muted">No findings: the agent behaved as expected.</p>
+          )}
           {findings.map((finding, i) => (
             <div key={i} className="side-finding">
               <FindingNote finding={finding} />
@@ -264,7 +269,12 @@ function ComparePicker({ traceId, scenarioId }: { traceId: string; scenarioId: s
           }}
           className="row"
         >
-          <input value={other} onChange={(e) => setOther(e.target.value)} placeholder="any trace id (tr_…)" aria-label="Trace id to compare with" />
+          <input
+            value={other}
+            onChange={(e) => setOther(e.target.value)}
+            placeholder="any trace id (tr_…)"
+            aria-label="Trace id to compare with"
+          />
           <button type="submit" className="btn">
             Compare
           </button>

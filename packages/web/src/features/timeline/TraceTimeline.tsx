@@ -233,7 +233,21 @@ interface RowProps {
   onMeasure: (index: number, height: number) => void;
 }
 
-function TimelineRow({ index, top, event, error, onRetry, selected, expanded, startMs, durationMs, findings, checks, onClick, onMeasure }: RowProps) {
+function TimelineRow({
+  index,
+  top,
+  event,
+  error,
+  onRetry,
+  selected,
+  expanded,
+  startMs,
+  durationMs,
+  findings,
+  checks,
+  onClick,
+  onMeasure,
+}: RowProps) {
   const ref = useRef<HTMLDivElement>(null);
   useLayoutEffect(() => {
     const el = ref.current;
@@ -254,7 +268,16 @@ function TimelineRow({ index, top, event, error, onRetry, selected, expanded, st
 
   if (!event) {
     return (
-      <div ref={ref} id={`event-row-${index}`} className={className} style={{ top }} role="option" aria-selected={selected} data-index={index} data-loaded="false">
+      <div
+        ref={ref}
+        id={`event-row-${index}`}
+        className={className}
+        style={{ top }}
+        role="option"
+        aria-selected={selected}
+        data-index={index}
+        data-loaded="false"
+      >
         <div className="row-main">
           <span className="row-index">{index}</span>
           {error ? (
@@ -309,7 +332,11 @@ function TimelineRow({ index, top, event, error, onRetry, selected, expanded, st
         <span className="row-bar" aria-hidden="true">
           {span !== null &&
             (duration !== null ? (
-              <span className={`bar bar-${event.type}`} style={{ left: `${left * 100}%`, width: `${width * 100}%` }} title={`${duration} ms`} />
+              <span
+                className={`bar bar-${event.type}`}
+                style={{ left: `${left * 100}%`, width: `${width * 100}%` }}
+                title={`${duration} ms`}
+              />
             ) : (
               <span className={`tick tick-${event.type}`} style={{ left: `${left * 100}%` }} />
             ))}

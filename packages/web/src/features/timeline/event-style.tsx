@@ -30,7 +30,16 @@ const ICON_PATHS: Record<EventType, string> = {
 export function EventIcon({ type }: { type: EventType }) {
   return (
     <span className={`event-icon type-${type}`} aria-hidden="true">
-      <svg viewBox="0 0 24 24" width="14" height="14" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round">
+      <svg
+        viewBox="0 0 24 24"
+        width="14"
+        height="14"
+        fill="none"
+        stroke="currentColor"
+        strokeWidth="2"
+        strokeLinecap="round"
+        strokeLinejoin="round"
+      >
         <path d={ICON_PATHS[type]} />
       </svg>
     </span>
