@@ -80,3 +80,34 @@ describe('the install', () => {
     expect(readFileSync(join(ROOT, 'packages/server', declared), 'utf8')).toMatch(/^#!\/usr\/bin\/env node\n/);
   });
 });
+
+describe('the house rules npm test enforces', () => {
+  it('runs the formatter and the linter before the build', () => {
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(manifest.scripts.test).toMatch(/^npm run lint && /);
+    expect(manifest.scripts.lint).toContain('prettier --check .');
+    expect(manifest.scripts.lint).toContain('eslint .');
+  });
+
+  it('has ESLint refuse a hook called conditionally in the dashboard and an unused variable anywhere', async () => {
+    const { ESLint } = await import('eslint');
+    const eslint = new ESLint({ cwd: ROOT });
+    const [web] = await eslint.lintText(
+      "import { useState } from 'react';\nexport function A({ on }: { on: boolean }) {\n  if (on) useState(0);\n  return null;\n}\n",
+      { filePath: join(ROOT, 'packages/web/src/ui/Probe.tsx') },
+    );
+    expect(web?.messages.map((m) => m.ruleId)).toContain('react-hooks/rules-of-hooks');
+    const [core] = await eslint.lintText('export function f(): number {\n  const unused = 1;\n  return 2;\n}\n', {
+      filePath: join(ROOT, 'packages/core/src/probe.ts'),
+    });
+    expect(core?.messages.map((m) => m.ruleId)).toContain('@typescript-eslint/no-unused-vars');
+  });
+
+  it('has Prettier reject a line past 140 characters', async () => {
+    const prettier = await import('prettier');
+    const options = await prettier.resolveConfig(join(ROOT, 'packages/core/src/probe.ts'));
+    const long = `export const words = [${Array.from({ length: 30 }, (_, i) => `'word${i}'`).join(', ')}];\n`;
+    expect(await prettier.check(long, { ...options, filepath: join(ROOT, 'packages/core/src/probe.ts') })).toBe(false);
+    expect(options?.printWidth).toBe(140);
+  });
+});
