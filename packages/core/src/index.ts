@@ -1,6 +1,6 @@
 // The public surface of @stepwise/core. Every export is named on purpose: adding one is a decision.
 
-export { StepwiseError } from './errors.js';
+export { STEPWISE_ERROR_CODES, StepwiseError, isStepwiseErrorCode } from './errors.js';
 export type { StepwiseErrorCode, ValidationIssue } from './errors.js';
 
 export {
@@ -35,7 +35,7 @@ export type { NormalizeContext, Normalized, NormalizedResult } from './trace/nor
 export { elapsedTimes, formatElapsed, toolPath } from './trace/timeline.js';
 export { formatJsonPath, joinJsonPath } from './trace/json-path.js';
 export { traceFormatJsonSchema } from './trace/json-schema.js';
-export type { RunSummary, TraceSummary, Verdict } from './trace/summaries.js';
+export type { RunSummary, TraceDetail, TraceSummary, Verdict } from './trace/summaries.js';
 
 // privacy: redaction of PII and secrets, truncation of oversized events, accuracy harness
 export {

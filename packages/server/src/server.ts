@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
 import { StepwiseError } from '@stepwise/core';
-import { createApp } from './http/app.js';
+import { createStepwiseApp } from './app.js';
 import { seedDemoData } from './demo/demo-data.js';
 import { openRuntime, type Runtime } from './runtime.js';
 import type { ServerConfig } from './config.js';
@@ -47,7 +47,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
     await seedDemoData(runtime.pipeline, DEFAULT_WORKSPACE_ID);
     demoSeeded = true;
   }
-  const app = createApp({
+  const app = createStepwiseApp({
     store: runtime.store,
     pipeline: runtime.pipeline,
     access: runtime.access,

@@ -84,18 +84,49 @@ describe('package boundaries (DESIGN.md §2)', () => {
     expect((sites.get('web') ?? []).filter((s) => isBuiltin(s.specifier))).toEqual([]);
   });
 
-  it('wires parts together only in server/src/http, mcp, cli and the top-level entry files', () => {
-    const wiring = ['http', 'mcp', 'cli'];
-    const offenders: ImportSite[] = [];
-    for (const s of sites.get('server')!) {
-      if (!s.specifier.startsWith('.')) continue;
-      const from = relative(join(packagesDir, 'server', 'src'), join(root, s.file)).split(sep);
-      const fromArea = from.length > 1 ? from[0]! : '(entry)';
-      const target = relative(join(packagesDir, 'server', 'src'), resolve(root, dirname(s.file), s.specifier)).split(sep);
-      const targetArea = target.length > 1 ? target[0]! : '(entry)';
-      if (fromArea === '(entry)' || wiring.includes(fromArea) || fromArea === 'bench') continue;
-      if (wiring.includes(targetArea) || (targetArea === '(entry)' && !['config.js'].includes(target[0]!))) offenders.push(s);
-    }
+  // Inside the server: the doors (REST `http`, `otlp`, `mcp`, `cli`) sit side by side on the layers
+  // below them (services, ingest, store, access, client, presentation…); only the top-level entry
+  // files (the composition roots: app.ts, server.ts, main.ts, bin.ts) wire doors together.
+  const DOORS = ['http', 'otlp', 'mcp', 'cli'];
+  // Entry files a lower layer or a door may use: configuration and the runtime (services over a store).
+  const SHARED_ENTRY = ['config.js', 'runtime.js'];
+  const serverSrc = join(packagesDir, 'server', 'src');
+  const areaOf = (path: string) => {
+    const parts = relative(serverSrc, path).split(sep);
+    return parts.length > 1 ? parts[0]! : '(entry)';
+  };
+  const serverEdges = sites
+    .get('server')!
+    .filter((s) => s.specifier.startsWith('.'))
+    .map((s) => {
+      const target = resolve(root, dirname(s.file), s.specifier);
+      return { ...s, from: areaOf(join(root, s.file)), to: areaOf(target), toFile: relative(serverSrc, target) };
+    });
+
+  it('finds the doors of the server', () => {
+    for (const door of ['http', 'mcp', 'cli'])
+      expect(
+        serverEdges.some((e) => e.from === door),
+        door,
+      ).toBe(true);
+  });
+
+  it('keeps the doors of the server from importing each other', () => {
+    const offenders = serverEdges.filter((e) => DOORS.includes(e.from) && DOORS.includes(e.to) && e.from !== e.to);
     expect(offenders).toEqual([]);
+  });
+
+  it('lets only the entry files (composition roots) import doors or the other entry files', () => {
+    const offenders = serverEdges.filter((e) => {
+      if (e.from === '(entry)' || e.from === 'bench') return false;
+      if (DOORS.includes(e.to)) return e.from !== e.to;
+      return e.to === '(entry)' && !SHARED_ENTRY.includes(e.toFile);
+    });
+    expect(offenders).toEqual([]);
+  });
+
+  it('keeps the shared text of the CLI and MCP in one presentation module', () => {
+    const presentation = serverEdges.filter((e) => e.to === 'presentation' && e.from !== 'presentation').map((e) => e.from);
+    expect(new Set(presentation)).toEqual(new Set(['cli', 'mcp']));
   });
 });

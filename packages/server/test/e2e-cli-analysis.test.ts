@@ -9,7 +9,7 @@ import { seedDemoData } from '../src/demo/demo-data.js';
 import { openRuntime } from '../src/runtime.js';
 
 const run = promisify(execFile);
-const BIN = resolve(import.meta.dirname, '../dist/cli/bin.js');
+const BIN = resolve(import.meta.dirname, '../dist/bin.js');
 const dir = mkdtempSync(join(tmpdir(), 'stepwise-cli-analysis-'));
 const db = join(dir, 'cli.db');
 let baseline: string;

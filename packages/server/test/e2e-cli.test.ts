@@ -9,7 +9,7 @@ import { startServer, type RunningServer } from '../src/server.js';
 import { defaultConfig } from '../src/config.js';
 
 const run = promisify(execFile);
-const BIN = resolve(import.meta.dirname, '../dist/cli/bin.js');
+const BIN = resolve(import.meta.dirname, '../dist/bin.js');
 const dir = mkdtempSync(join(tmpdir(), 'stepwise-e2e-'));
 let server: RunningServer;
 let key: string;
@@ -129,7 +129,7 @@ describe('stepwise CLI on a local database file', () => {
     expect(invalid.stderr).toContain('agent_name: is required');
     const missing = await stepwise(['show', 'tr_missing', '--db', db]);
     expect(missing.code).toBe(4);
-    expect(missing.stderr).toContain('no trace with id tr_missing');
+    expect(missing.stderr).toContain('no trace with this id in this workspace');
     const noFile = await stepwise(['sync', join(dir, 'nope.json'), '--db', db]);
     expect(noFile.code).toBe(2);
     expect(noFile.stderr).toContain('no such file');

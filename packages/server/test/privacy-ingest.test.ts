@@ -6,11 +6,11 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createStepwiseMcpServer } from '../src/mcp/mcp-server.js';
-import { LocalBackend } from '../src/mcp/local-backend.js';
+import { LocalBackend } from '../src/client/local-backend.js';
 import { makeTestApp, type TestApp } from './support/app.js';
 
 const run = promisify(execFile);
-const BIN = resolve(import.meta.dirname, '../dist/cli/bin.js');
+const BIN = resolve(import.meta.dirname, '../dist/bin.js');
 
 // Values that must never reach the database, one of each kind the brief and DESIGN name.
 const SECRETS = {

@@ -43,3 +43,17 @@ export interface TraceSummary {
   is_demo: boolean;
   created_at: string;
 }
+
+/**
+ * A stored trace with everything known about it, as `GET /api/v1/traces/:id` answers: the one
+ * declaration the server, the CLI, MCP and the dashboard share. The dashboard narrows the
+ * loosely typed parts through the parameters.
+ */
+export interface TraceDetail<Header = Record<string, unknown> & { events: unknown[] }, Evaluation = unknown, Redaction = unknown> {
+  trace: Header;
+  summary: TraceSummary;
+  notes: string | null;
+  expected: unknown;
+  evaluation: Evaluation;
+  redaction: Redaction;
+}

@@ -5,7 +5,7 @@ import { ROLES, type Role } from '../access/roles.js';
 import { DEFAULT_DB_PATH } from '../config.js';
 import { openRuntime, type Runtime } from '../runtime.js';
 import { DEFAULT_WORKSPACE_ID } from '../store/trace-store.js';
-import { formatTable } from './format.js';
+import { formatTable } from '../presentation/format.js';
 import type { Io } from './main.js';
 
 const LOCAL_ACTOR = 'cli:local';

@@ -9,9 +9,10 @@ import {
   type Trace,
 } from '@stepwise/core';
 import { DEFAULT_DB_PATH } from '../config.js';
-import type { StoredEvaluation } from '../ingest/stages/analyze.js';
-import { HttpClient, LocalClient, type StepwiseClient } from './client.js';
-import { formatTable } from './format.js';
+import type { StepwiseBackend } from '../client/backend.js';
+import { openBackend } from '../client/open-backend.js';
+import { formatEvaluation } from '../presentation/evaluation.js';
+import { formatTable } from '../presentation/format.js';
 import type { Io } from './main.js';
 
 interface TargetOptions {
@@ -29,32 +30,13 @@ function target(cmd: Command): Command {
     .option('--json', 'print JSON');
 }
 
-async function withClient<T>(opts: TargetOptions, fn: (client: StepwiseClient) => Promise<T>): Promise<T> {
-  const client = opts.url ? new HttpClient(opts.url, opts.apiKey) : new LocalClient(opts.db);
+async function withClient<T>(opts: TargetOptions, fn: (client: StepwiseBackend) => Promise<T>): Promise<T> {
+  const client = openBackend(opts);
   try {
     return await fn(client);
   } finally {
     await client.close();
   }
-}
-
-/** Findings and failed checks as sentences a person reads top to bottom. */
-export function formatEvaluation(evaluation: StoredEvaluation, heading: string): string {
-  const lines = [heading];
-  const verdict = evaluation.verdict.toUpperCase();
-  const reported = evaluation.reported_passed === undefined ? '' : `, client reported ${evaluation.reported_passed ? 'passed' : 'failed'}`;
-  lines.push(`Verdict: ${verdict}${reported} (analyzer ${evaluation.analyzer_version}, expectations: ${evaluation.expectations_source})`);
-  if (evaluation.checks.length === 0 && evaluation.findings.length === 0) {
-    lines.push('No failed checks and no failure patterns.');
-    return lines.join('\n');
-  }
-  for (const check of evaluation.checks) lines.push(`  ✗ ${check.kind}: ${check.message}`);
-  for (const finding of evaluation.findings) {
-    const at =
-      finding.event_indexes.length > 0 ? ` (event${finding.event_indexes.length > 1 ? 's' : ''} ${finding.event_indexes.join(', ')})` : '';
-    lines.push(`  • [${finding.severity}] ${finding.pattern}${at}: ${finding.summary}`);
-  }
-  return lines.join('\n');
 }
 
 export function registerAnalysisCommands(program: Command, io: Io): void {
@@ -73,12 +55,12 @@ export function registerAnalysisCommands(program: Command, io: Io): void {
         io.out(`Run ${opts.run}: ${summary.analyzed} analyzed, ${summary.passed} passed, ${summary.failed} failed.`);
         for (const result of detail.results.filter((r) => r.verdict === 'failed')) {
           io.out('');
-          io.out(formatEvaluation(await client.analysis(result.id), `${result.scenario_id} (${result.id})`));
+          io.out(formatEvaluation(await client.analyzeTrace(result.id, { recompute: false }), `${result.scenario_id} (${result.id})`));
         }
         return;
       }
       if (!traceId) throw new StepwiseError('invalid_request', 'give a trace id, or --run RUN_ID');
-      const evaluation = await client.analysis(traceId);
+      const evaluation = await client.analyzeTrace(traceId, { recompute: false });
       io.out(opts.json ? JSON.stringify(evaluation, null, 2) : formatEvaluation(evaluation, `Trace ${traceId}`));
     }),
   );

@@ -1,15 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { StepwiseError, traceFormatJsonSchema, type ValidationIssue } from '@stepwise/core';
-import { defaultConfig, DEFAULT_DB_PATH, DEFAULT_HOST, DEFAULT_PORT } from '../config.js';
-import { startServer } from '../server.js';
-import { HttpClient, LocalClient, type StepwiseClient } from './client.js';
-import { formatIssues, formatResults, formatRuns, formatTimeline } from './format.js';
+import { DEFAULT_DB_PATH } from '../config.js';
+import type { StepwiseBackend } from '../client/backend.js';
+import { openBackend } from '../client/open-backend.js';
+import { formatIssues, formatResults, formatRuns, formatTimeline } from '../presentation/format.js';
 import { registerAdminCommands } from './admin-commands.js';
 import { registerAnalysisCommands } from './analysis-commands.js';
 import { registerPrivacyCommands } from './privacy-commands.js';
-import { registerMcpCommand } from '../mcp/mcp-command.js';
 
 export interface Io {
   out: (text: string) => void;
@@ -17,7 +15,13 @@ export interface Io {
   readStdin: () => Promise<string>;
 }
 
-const defaultIo: Io = {
+/**
+ * Adds commands that belong to another door or to the whole server (`serve`, `mcp`): the
+ * composition root (src/main.ts) passes them in, so the CLI never imports the other doors.
+ */
+export type CommandRegistrar = (program: Command, io: Io) => void;
+
+export const defaultIo: Io = {
   out: (text) => process.stdout.write(`${text}\n`),
   err: (text) => process.stderr.write(`${text}\n`),
   readStdin: async () => {
@@ -27,7 +31,7 @@ const defaultIo: Io = {
   },
 };
 
-function positiveInt(value: string): number {
+export function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
   return n;
@@ -41,61 +45,18 @@ function target(cmd: Command): Command {
     .addOption(new Option('--db <path>', 'database file, when not using --url').env('STEPWISE_DB').default(DEFAULT_DB_PATH));
 }
 
-function clientFor(opts: { url?: string; apiKey?: string; db: string }): StepwiseClient {
-  return opts.url ? new HttpClient(opts.url, opts.apiKey) : new LocalClient(resolve(opts.db));
+function clientFor(opts: { url?: string; apiKey?: string; db: string }): StepwiseBackend {
+  return openBackend(opts);
 }
 
-export function buildProgram(io: Io = defaultIo): Command {
+export function buildProgram(io: Io = defaultIo, registrars: CommandRegistrar[] = []): Command {
   const program = new Command('stepwise')
     .description('Behavioral tracing for AI-agent test runs')
     .version('0.1.0')
     .showHelpAfterError()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
 
-  program
-    .command('serve')
-    .description('run the API server (and dashboard) on an embedded SQLite file')
-    .addOption(new Option('--host <host>', 'address to bind').env('STEPWISE_HOST').default(DEFAULT_HOST))
-    .addOption(
-      new Option('--port <port>', 'port to listen on (0 picks a free one)')
-        .env('STEPWISE_PORT')
-        .default(DEFAULT_PORT)
-        .argParser(positiveInt),
-    )
-    .addOption(new Option('--db <path>', 'SQLite database file').env('STEPWISE_DB').default(DEFAULT_DB_PATH))
-    .addOption(
-      new Option('--auth <mode>', '"required", or "none" for local development on loopback only')
-        .choices(['required', 'none'])
-        .env('STEPWISE_AUTH')
-        .default('required'),
-    )
-    .option('--no-demo', 'do not load demo data into an empty database')
-    .action(async (opts: { host: string; port: number; db: string; demo: boolean; auth: 'required' | 'none' }) => {
-      const config = {
-        ...defaultConfig(),
-        host: opts.host,
-        port: opts.port,
-        dbPath: resolve(opts.db),
-        demo: opts.demo,
-        authMode: opts.auth,
-      };
-      const server = await startServer(config, io.err);
-      io.err(`Stepwise is listening on ${server.url}`);
-      io.err(`  database: ${config.dbPath}`);
-      if (server.demoSeeded) io.err('  loaded demo data (start with --no-demo to skip it)');
-      if (server.loginUrl) io.err(`  open the dashboard (one-time login link, valid 24 h):\n    ${server.loginUrl}`);
-      if (server.firstApiKey) {
-        io.err('  your owner API key (shown once; keep it secret):');
-        io.err(`    ${server.firstApiKey}`);
-        io.err(`  try: curl -H "Authorization: Bearer ${server.firstApiKey}" ${server.url}/api/v1/runs`);
-      }
-      if (config.authMode === 'none') io.err('  authentication is OFF (loopback only)');
-      const stop = () => {
-        void server.close().then(() => process.exit(0));
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
+  for (const register of registrars) register(program, io);
 
   target(
     program
@@ -117,7 +78,7 @@ export function buildProgram(io: Io = defaultIo): Command {
     }
     const client = clientFor(opts);
     try {
-      const reply = await client.sync(body);
+      const reply = await client.syncText(body);
       if (opts.json) return io.out(JSON.stringify(reply, null, 2));
       io.out(
         `Synced ${reply.synced} result${reply.synced === 1 ? '' : 's'} into run ${reply.test_run_id} (${reply.duplicates} duplicate${reply.duplicates === 1 ? '' : 's'}, ${reply.rejected.length} rejected).`,
@@ -189,7 +150,7 @@ export function buildProgram(io: Io = defaultIo): Command {
           limit: opts.limit,
           offset: opts.offset,
         });
-        io.out(opts.json ? JSON.stringify(page.items, null, 2) : formatRuns(page.items));
+        io.out(opts.json ? JSON.stringify(page.runs, null, 2) : formatRuns(page.runs));
       } finally {
         await client.close();
       }
@@ -197,7 +158,6 @@ export function buildProgram(io: Io = defaultIo): Command {
   );
 
   registerAnalysisCommands(program, io);
-  registerMcpCommand(program);
   registerAdminCommands(program, io);
   registerPrivacyCommands(program, io);
 
@@ -210,8 +170,8 @@ export function buildProgram(io: Io = defaultIo): Command {
 }
 
 /** Runs the CLI; errors print a clear message and set a non-zero exit code. */
-export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
-  const program = buildProgram(io).exitOverride();
+export async function main(argv: string[], io: Io = defaultIo, registrars: CommandRegistrar[] = []): Promise<number> {
+  const program = buildProgram(io, registrars).exitOverride();
   try {
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -8,8 +8,6 @@ import { errorResponse } from './errors.js';
 import { openApiDocument } from './openapi.js';
 import { RateLimiter } from './rate-limit.js';
 import { Router, type AppEnv, type RouteSpec } from './router.js';
-import { bearerAuthenticator } from '../mcp/mcp-auth.js';
-import { mountMcp } from '../mcp/mcp-http.js';
 import { AnalysisService } from '../services/analysis-service.js';
 import { CompareService } from '../services/compare-service.js';
 import { accessRoutes } from './routes/access-routes.js';
@@ -21,7 +19,7 @@ import { runRoutes } from './routes/run-routes.js';
 import { traceRoutes } from './routes/trace-routes.js';
 import { defaultAssetsDir, mountDashboard } from './static-assets.js';
 
-export type { AppDeps } from './context.js';
+export type { AppDeps, DoorMount, DoorShared } from './context.js';
 
 export interface StepwiseApp {
   app: Hono<AppEnv>;
@@ -67,13 +65,9 @@ export function createApp(deps: AppDeps): StepwiseApp {
     compare: deps.compare ?? new CompareService(deps.store),
   });
   privacyRoutes(router, { ...deps, privacy: deps.privacy ?? new PrivacyService(deps.access.store) });
-  mountMcp(app, {
-    store: deps.store,
-    pipeline: deps.pipeline,
-    log,
-    authenticate: bearerAuthenticator(deps.access, deps.authMode ?? 'required'),
-    rateLimit: (caller) => limiter.take(caller.actor ?? caller.workspaceId),
-  });
+  for (const mount of deps.doors ?? []) {
+    mount(app, { log, authMode: deps.authMode ?? 'required', rateLimit: (actor) => limiter.take(actor) });
+  }
   mountDashboard(app, deps.assetsDir ?? defaultAssetsDir());
   return { app, routes: router.routes, fetch: app.fetch, request: app.request };
 }

@@ -1,4 +1,4 @@
-import type { Context } from 'hono';
+import type { Context, Hono } from 'hono';
 import { StepwiseError } from '@stepwise/core';
 import type { AccessService } from '../access/access-service.js';
 import type { IngestPipeline } from '../ingest/pipeline.js';
@@ -8,6 +8,17 @@ import type { CompareService } from '../services/compare-service.js';
 import type { PrivacyService } from '../services/privacy-service.js';
 import type { TraceStore } from '../store/trace-store.js';
 import { principalOf, type AppEnv } from './router.js';
+
+/** What the HTTP app shares with the other doors it serves beside its own routes (MCP, OTLP). */
+export interface DoorShared {
+  log: (line: string) => void;
+  authMode: 'required' | 'none';
+  /** Takes one request from this actor's budget: 0 when allowed, else the seconds to wait. */
+  rateLimit: (actor: string) => number;
+}
+
+/** Mounts another door's routes on the app; the composition root (src/app.ts) passes these in. */
+export type DoorMount = (app: Hono<AppEnv>, shared: DoorShared) => void;
 
 export interface AppDeps {
   store: TraceStore;
@@ -28,6 +39,8 @@ export interface AppDeps {
   maxBatchSize?: number;
   /** Whether cookies are marked Secure (when served over https). */
   secureCookies?: boolean;
+  /** Other doors served on the same port (MCP at `/mcp`, OTLP at `/v1/traces`), mounted before the dashboard. */
+  doors?: DoorMount[];
 }
 
 /** The workspace a request acts in: the caller's, always. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { StepwiseError, validate } from '@stepwise/core';
+import { MAX_PAGE_SIZE } from '../store/trace-store.js';
 
 /** Validates query parameters; failures name the parameter, as body errors name the JSON path. */
 export function parseQuery<S extends z.ZodType>(schema: S, query: Record<string, string>): z.infer<S> {
@@ -12,7 +13,7 @@ export function parseQuery<S extends z.ZodType>(schema: S, query: Record<string,
   return result.value;
 }
 
-export const MAX_PAGE_SIZE = 500;
+export { MAX_PAGE_SIZE };
 
 export const limitParam = (fallback: number) => z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(fallback);
 export const offsetParam = z.coerce.number().int().min(0).max(10_000_000).default(0);

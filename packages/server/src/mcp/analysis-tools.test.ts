@@ -7,7 +7,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openRuntime, type Runtime } from '../runtime.js';
 import { DEFAULT_WORKSPACE_ID } from '../store/trace-store.js';
-import { LocalBackend } from './local-backend.js';
+import { LocalBackend } from '../client/local-backend.js';
 import { createStepwiseMcpServer } from './mcp-server.js';
 import type { WorkspaceRole } from './tool-context.js';
 

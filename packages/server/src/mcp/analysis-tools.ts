@@ -1,9 +1,9 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { StepwiseError, formatAlignmentSideBySide, type Trace } from '@stepwise/core';
-import { formatEvaluation } from '../cli/analysis-commands.js';
-import { describeEvent, formatTable } from '../cli/format.js';
-import type { TraceDetail } from './backend.js';
+import { formatEvaluation } from '../presentation/evaluation.js';
+import { describeEvent, formatTable } from '../presentation/format.js';
+import type { TraceDetail } from '../client/backend.js';
 import { allowed, type ToolContext } from './tool-context.js';
 import { errorResult, toolError, toolResult } from './tool-result.js';
 

@@ -1,12 +1,12 @@
 // The MCP door of Stepwise: tools and resources over stdio (`stepwise mcp`) and streamable HTTP (`/mcp`).
 
 export type {
-  McpBackend,
+  StepwiseBackend,
   RunsComparison,
   ScenarioHistoryReply,
   StoredEvaluation,
   TraceComparison,
-  McpSyncRequest,
+  SyncArguments,
   RunDetail,
   RunList,
   RunListQuery,
@@ -14,18 +14,19 @@ export type {
   TraceDetail,
   TraceSearchPage,
   TraceSearchQuery,
-} from './backend.js';
-export { LocalBackend } from './local-backend.js';
-export type { LocalBackendOptions } from './local-backend.js';
-export { RemoteBackend } from './remote-backend.js';
-export type { RemoteBackendOptions } from './remote-backend.js';
+} from '../client/backend.js';
+export { LocalBackend } from '../client/local-backend.js';
+export type { LocalBackendOptions } from '../client/local-backend.js';
+export { RemoteBackend } from '../client/remote-backend.js';
+export type { RemoteBackendOptions } from '../client/remote-backend.js';
 export { createStepwiseMcpServer } from './mcp-server.js';
 export type { StepwiseMcpServerOptions } from './mcp-server.js';
 export { mcpHttpHandler, mountMcp } from './mcp-http.js';
-export { bearerAuthenticator } from './mcp-auth.js';
-export type { ApiKeyResolver } from './mcp-auth.js';
+export { bearerAuthenticator } from '../access/bearer-auth.js';
+export type { ApiKeyResolver } from '../access/bearer-auth.js';
 export type { McpCaller, McpHttpDeps } from './mcp-http.js';
-export { openMcpBackend, serveMcpOverStdio } from './mcp-stdio.js';
+export { serveMcpOverStdio } from './mcp-stdio.js';
+export { openBackend } from '../client/open-backend.js';
 export type { StdioMcpOptions } from './mcp-stdio.js';
 export { registerMcpCommand } from './mcp-command.js';
 export type { WorkspaceRole } from './tool-context.js';

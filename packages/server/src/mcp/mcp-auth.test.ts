@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedExamples } from '../../../../test-support/fixtures.js';
 import { openRuntime, type Runtime } from '../runtime.js';
 import { DEFAULT_WORKSPACE_ID } from '../store/trace-store.js';
-import { bearerAuthenticator } from './mcp-auth.js';
+import { bearerAuthenticator } from '../access/bearer-auth.js';
 import { mountMcp } from './mcp-http.js';
 
 // /mcp with real API keys from the access service, as the server wires it.

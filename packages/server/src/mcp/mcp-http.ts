@@ -2,7 +2,7 @@ import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/
 import type { Env, Hono } from 'hono';
 import type { IngestPipeline } from '../ingest/pipeline.js';
 import type { TraceStore } from '../store/trace-store.js';
-import { LocalBackend } from './local-backend.js';
+import { LocalBackend } from '../client/local-backend.js';
 import { createStepwiseMcpServer } from './mcp-server.js';
 import type { WorkspaceRole } from './tool-context.js';
 

@@ -1,13 +1,13 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { registerAnalysisTools } from './analysis-tools.js';
-import type { McpBackend } from './backend.js';
+import type { StepwiseBackend } from '../client/backend.js';
 import { registerReadTools } from './read-tools.js';
 import { registerResources } from './resources.js';
 import { registerSyncTools } from './sync-tools.js';
 import type { ToolContext, WorkspaceRole } from './tool-context.js';
 
 export interface StepwiseMcpServerOptions {
-  backend: McpBackend;
+  backend: StepwiseBackend;
   /** The caller's role when Stepwise authenticated the caller itself (`/mcp`); see `ToolContext.role`. */
   role?: WorkspaceRole | null;
   /** Diagnostics; over stdio this must not write to stdout, which carries the protocol. */

@@ -14,8 +14,8 @@ import { DEFAULT_WORKSPACE_ID } from '../store/trace-store.js';
 // `stepwise mcp` as a real child process over stdio, from the build (the root `npm test` builds
 // first). Once the CLI registers the command, its bin is used; until then, the MCP entry alone.
 const serverDir = resolve(import.meta.dirname, '../..');
-const cliWired = readFileSync(join(serverDir, 'src/cli/main.ts'), 'utf8').includes('registerMcpCommand');
-const entry = cliWired ? [join(serverDir, 'dist/cli/bin.js'), 'mcp'] : [join(serverDir, 'dist/mcp/stdio-main.js')];
+const cliWired = readFileSync(join(serverDir, 'src/main.ts'), 'utf8').includes('registerMcpCommand');
+const entry = cliWired ? [join(serverDir, 'dist/bin.js'), 'mcp'] : [join(serverDir, 'dist/mcp/stdio-main.js')];
 
 const WS = DEFAULT_WORKSPACE_ID;
 const dir = mkdtempSync(join(tmpdir(), 'stepwise-mcp-stdio-'));

@@ -1,13 +1,8 @@
-import { resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { DEFAULT_PARSE_LIMITS } from '../ingest/parse.js';
-import { openRuntime } from '../runtime.js';
-import { DEFAULT_WORKSPACE_ID } from '../store/trace-store.js';
-import type { McpBackend } from './backend.js';
-import { LocalBackend } from './local-backend.js';
+import { openBackend } from '../client/open-backend.js';
 import { createStepwiseMcpServer } from './mcp-server.js';
-import { RemoteBackend } from './remote-backend.js';
 
 export interface StdioMcpOptions {
   /** Database file for local mode (ignored when `url` is given). */
@@ -23,24 +18,6 @@ export interface StdioMcpOptions {
   stdout?: Writable;
 }
 
-/** The backend `stepwise mcp` uses: the REST API of `--url`, else the database file `--db`. */
-export function openMcpBackend(options: Pick<StdioMcpOptions, 'db' | 'url' | 'apiKey' | 'publicUrl'>): McpBackend {
-  if (options.url !== undefined && options.url !== '') {
-    return new RemoteBackend({ url: options.url, ...(options.apiKey !== undefined ? { apiKey: options.apiKey } : {}) });
-  }
-  const dbPath = resolve(options.db);
-  const runtime = openRuntime({ dbPath, ...(options.publicUrl !== undefined ? { publicUrl: options.publicUrl } : {}) });
-  return new LocalBackend({
-    store: runtime.store,
-    pipeline: runtime.pipeline,
-    analysis: runtime.analysis,
-    compare: runtime.compare,
-    workspaceId: DEFAULT_WORKSPACE_ID,
-    where: `database ${dbPath}`,
-    onClose: () => runtime.close(),
-  });
-}
-
 /**
  * Serves MCP over stdio until the client closes stdin (or the process is asked to stop), then
  * closes the database. Nothing but protocol messages is written to stdout.
@@ -52,7 +29,7 @@ export async function serveMcpOverStdio(options: StdioMcpOptions): Promise<void>
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const stdin = options.stdin ?? process.stdin;
   const stdout = options.stdout ?? process.stdout;
-  const backend = openMcpBackend(options);
+  const backend = openBackend(options);
   const server = createStepwiseMcpServer({ backend, log });
   // One JSON-RPC line carries a whole sync; a results array sent as a JSON string is escaped, which
   // can nearly double it. The pipeline applies its own size limit to what it parses.

@@ -9,7 +9,7 @@ import { seedExamples } from '../../../../test-support/fixtures.js';
 import { IngestPipeline, type PipelineStage } from '../ingest/pipeline.js';
 import { SqliteTraceStore } from '../store/sqlite/sqlite-trace-store.js';
 import { DEFAULT_WORKSPACE_ID } from '../store/trace-store.js';
-import { LocalBackend } from './local-backend.js';
+import { LocalBackend } from '../client/local-backend.js';
 import { createStepwiseMcpServer } from './mcp-server.js';
 import type { WorkspaceRole } from './tool-context.js';
 

@@ -1,10 +1,10 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { formatResults, formatRuns, formatTable } from '../cli/format.js';
-import { MAX_PAGE_SIZE } from '../http/query.js';
+import { formatResults, formatRuns, formatTable } from '../presentation/format.js';
+import { MAX_PAGE_SIZE } from '../store/trace-store.js';
 import type { TraceSummary } from '../store/trace-store.js';
 import type { ToolContext } from './tool-context.js';
-import { formatTraceForModel } from './trace-text.js';
+import { formatTraceForModel } from '../presentation/trace-text.js';
 import { errorResult, toolResult } from './tool-result.js';
 
 const READ_ONLY = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false } as const;

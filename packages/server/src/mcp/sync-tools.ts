@@ -1,7 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { SyncReply } from '@stepwise/core';
-import type { McpSyncRequest } from './backend.js';
+import type { SyncArguments } from '../client/backend.js';
 import { allowed, type ToolContext } from './tool-context.js';
 import { errorResult, toolError, toolResult } from './tool-result.js';
 
@@ -169,10 +169,10 @@ export function registerSyncTools(server: McpServer, ctx: ToolContext): void {
   );
 }
 
-async function syncWith(ctx: ToolContext, args: McpSyncRequest) {
+async function syncWith(ctx: ToolContext, args: SyncArguments) {
   if (!allowed(ctx, 'write')) return toolError(`your key's role (${ctx.role}) cannot sync; use a member key`);
   try {
-    const request: McpSyncRequest = { ...args, source: args.source ?? 'mcp' };
+    const request: SyncArguments = { ...args, source: args.source ?? 'mcp' };
     const reply = await ctx.backend.sync(request);
     return toolResult(describeSyncReply(reply), { ...reply });
   } catch (error) {

@@ -2,6 +2,9 @@ import type { RunSummary, SyncSource, SyncWarning, TraceSummary, Verdict } from 
 
 export type { RunSummary, TraceSummary, Verdict };
 
+/** The most items one page of a list holds, through any door. */
+export const MAX_PAGE_SIZE = 500;
+
 /** The default workspace every row belongs to until workspaces are managed. */
 export const DEFAULT_WORKSPACE_ID = 'ws_default';
 

@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp, type AppDeps, type StepwiseApp } from '../../src/http/app.js';
+import { createStepwiseApp } from '../../src/app.js';
+import type { AppDeps, StepwiseApp } from '../../src/http/app.js';
 import { openRuntime, type Runtime } from '../../src/runtime.js';
 import type { ParseLimits } from '../../src/ingest/parse.js';
 import { DEFAULT_WORKSPACE_ID } from '../../src/store/trace-store.js';
@@ -32,7 +33,7 @@ export async function makeTestApp(options: { limits?: ParseLimits; clock?: () =>
   const boot = await runtime.access.bootstrap(DEFAULT_WORKSPACE_ID);
   const ownerKey = boot!.apiKey;
   const logs: string[] = [];
-  const app = createApp({
+  const app = createStepwiseApp({
     store: runtime.store,
     pipeline: runtime.pipeline,
     access: runtime.access,

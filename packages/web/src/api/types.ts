@@ -11,6 +11,7 @@ import type {
   RunResultSummary,
   RunSummary,
   SyncWarning,
+  TraceDetail as CoreTraceDetail,
   TraceSummary,
   TraceAlignment,
   TraceDeltas,
@@ -66,14 +67,8 @@ export interface TraceHeader {
   events?: TraceEvent[];
 }
 
-export interface TraceDetail {
-  trace: TraceHeader;
-  summary: TraceSummary;
-  notes: string | null;
-  expected: unknown;
-  evaluation: Evaluation | null;
-  redaction: RedactionReport | null;
-}
+/** `GET /api/v1/traces/:id`, declared once in core; narrowed here to what the dashboard reads. */
+export type TraceDetail = CoreTraceDetail<TraceHeader, Evaluation | null, RedactionReport | null>;
 
 export interface RedactionReport {
   counts?: Record<string, number>;

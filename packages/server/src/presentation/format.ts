@@ -1,6 +1,6 @@
 import { elapsedTimes, formatElapsed, type ValidationIssue } from '@stepwise/core';
 import type { RunSummary, TraceSummary } from '../store/trace-store.js';
-import type { TraceDetail } from './client.js';
+import type { TraceDetail } from '@stepwise/core';
 
 interface LooseEvent {
   type: string;

@@ -1,6 +1,6 @@
 import { elapsedTimes, formatElapsed } from '@stepwise/core';
-import { describeEvent, formatDuration } from '../cli/format.js';
-import type { TraceDetail } from './backend.js';
+import { describeEvent, formatDuration } from './format.js';
+import type { TraceDetail } from '@stepwise/core';
 
 interface LooseEvent {
   type: string;

@@ -1,15 +1,21 @@
 import { DEFAULT_WORKSPACE_ID } from '../store/trace-store.js';
-import type { McpCaller } from './mcp-http.js';
-import type { WorkspaceRole } from './tool-context.js';
+import type { Role } from './roles.js';
 
-/** What `/mcp` needs of the access service: an API key resolved to its workspace and role. */
+/** Who is calling with an API key: its workspace, its role, and an actor id for rate limits (never a secret). */
+export interface ApiKeyCaller {
+  workspaceId: string;
+  role: Role;
+  actor?: string;
+}
+
+/** What bearer-key doors (`/mcp`, OTLP) need of the access service: an API key resolved to its workspace and role. */
 export interface ApiKeyResolver {
-  resolveApiKey(key: string): Promise<{ workspaceId: string; role: WorkspaceRole; actor?: string } | null>;
+  resolveApiKey(key: string): Promise<ApiKeyCaller | null>;
 }
 
 /**
- * The `authenticate` of `/mcp`: a bearer API key (`Authorization: Bearer sw_…`) resolved by the
- * access service. MCP clients send keys, not browser sessions, so cookies are not accepted here.
+ * The `authenticate` of `/mcp` and the OTLP receiver: a bearer API key (`Authorization: Bearer sw_…`) resolved by the
+ * access service. MCP clients and OpenTelemetry exporters send keys, not browser sessions, so cookies are not accepted here.
  * Mode `none` (local development on loopback) acts as the default workspace's owner, as the REST API does.
  *
  * @example
@@ -18,7 +24,7 @@ export interface ApiKeyResolver {
 export function bearerAuthenticator(
   access: ApiKeyResolver,
   mode: 'required' | 'none' = 'required',
-): (request: Request) => Promise<McpCaller | null> {
+): (request: Request) => Promise<ApiKeyCaller | null> {
   return async (request) => {
     if (mode === 'none') return { workspaceId: DEFAULT_WORKSPACE_ID, role: 'owner', actor: 'local' };
     const match = /^Bearer\s+(\S+)$/i.exec((request.headers.get('authorization') ?? '').trim());

@@ -1,15 +1,15 @@
 import { StepwiseError, type SyncReply } from '@stepwise/core';
-import type { IngestPipeline } from '../ingest/pipeline.js';
+import type { IngestPipeline, TracesReply } from '../ingest/pipeline.js';
 import { AnalysisService } from '../services/analysis-service.js';
 import { CompareService } from '../services/compare-service.js';
 import type { TraceStore } from '../store/trace-store.js';
 import type {
-  McpBackend,
+  StepwiseBackend,
   RunsComparison,
   ScenarioHistoryReply,
   StoredEvaluation,
   TraceComparison,
-  McpSyncRequest,
+  SyncArguments,
   RunDetail,
   RunList,
   RunListQuery,
@@ -33,13 +33,13 @@ export interface LocalBackendOptions {
 }
 
 /**
- * The MCP backend over a store and the ingest pipeline, scoped to one workspace.
+ * The Stepwise backend over a store and the ingest pipeline, scoped to one workspace.
  *
  * @example
  * const runtime = openRuntime({ dbPath: './data/stepwise.db' });
  * const backend = new LocalBackend({ ...runtime, workspaceId: DEFAULT_WORKSPACE_ID, onClose: runtime.close });
  */
-export class LocalBackend implements McpBackend {
+export class LocalBackend implements StepwiseBackend {
   readonly where: string;
   private readonly store: TraceStore;
   private readonly pipeline: IngestPipeline;
@@ -62,11 +62,23 @@ export class LocalBackend implements McpBackend {
     return `${this.pipeline.publicUrl}/runs/${encodeURIComponent(runId)}`;
   }
 
-  async sync(request: McpSyncRequest): Promise<SyncReply> {
+  async sync(request: SyncArguments): Promise<SyncReply> {
     // The SDK parsed the tool arguments without Stepwise's limits; going through the pipeline's
     // parser again applies the same size, depth and forbidden-key rules as every other door.
     const body = this.pipeline.parse(JSON.stringify(request), 'arguments');
     return this.pipeline.sync(body, { workspaceId: this.workspaceId });
+  }
+
+  async syncText(bodyText: string): Promise<SyncReply> {
+    return this.pipeline.sync(this.pipeline.parse(bodyText), { workspaceId: this.workspaceId });
+  }
+
+  async postTraces(bodyText: string): Promise<TracesReply> {
+    return this.pipeline.ingestTraces(this.pipeline.parse(bodyText), { workspaceId: this.workspaceId });
+  }
+
+  reanalyzeRun(runId: string) {
+    return this.analysis.reanalyzeRun(this.workspaceId, runId);
   }
 
   async listRuns(query: RunListQuery): Promise<RunList> {

@@ -1,11 +1,11 @@
-import { StepwiseError, type StepwiseErrorCode, type SyncReply } from '@stepwise/core';
+import { StepwiseError, isStepwiseErrorCode, type StepwiseErrorCode, type SyncReply } from '@stepwise/core';
 import type {
-  McpBackend,
+  StepwiseBackend,
   RunsComparison,
   ScenarioHistoryReply,
   StoredEvaluation,
   TraceComparison,
-  McpSyncRequest,
+  SyncArguments,
   RunDetail,
   RunList,
   RunListQuery,
@@ -13,6 +13,7 @@ import type {
   TraceDetail,
   TraceSearchPage,
   TraceSearchQuery,
+  TracesReply,
 } from './backend.js';
 
 export interface RemoteBackendOptions {
@@ -24,30 +25,14 @@ export interface RemoteBackendOptions {
   fetch?: typeof fetch;
 }
 
-const KNOWN_CODES = new Set<string>([
-  'invalid_json',
-  'invalid_request',
-  'validation_failed',
-  'unsupported_media_type',
-  'payload_too_large',
-  'too_deep',
-  'forbidden_key',
-  'not_found',
-  'conflict',
-  'unauthorized',
-  'forbidden',
-  'rate_limited',
-  'internal',
-]);
-
 /**
- * The MCP backend over the REST API of a running server: `stepwise mcp --url URL --api-key KEY`.
+ * The Stepwise backend over the REST API of a running server: `--url URL --api-key KEY` of the CLI and `stepwise mcp`.
  * The server scopes every call to the key's workspace and enforces its role.
  *
  * @example
  * const backend = new RemoteBackend({ url: 'http://127.0.0.1:4319', apiKey: process.env.STEPWISE_API_KEY });
  */
-export class RemoteBackend implements McpBackend {
+export class RemoteBackend implements StepwiseBackend {
   readonly where: string;
   private readonly baseUrl: string;
   private readonly apiKey: string | undefined;
@@ -64,8 +49,24 @@ export class RemoteBackend implements McpBackend {
     return `${this.baseUrl}/runs/${encodeURIComponent(runId)}`;
   }
 
-  sync(request: McpSyncRequest): Promise<SyncReply> {
+  sync(request: SyncArguments): Promise<SyncReply> {
     return this.request<SyncReply>('POST', '/api/v1/sync', JSON.stringify(request));
+  }
+
+  syncText(bodyText: string): Promise<SyncReply> {
+    return this.request<SyncReply>('POST', '/api/v1/sync', bodyText);
+  }
+
+  postTraces(bodyText: string): Promise<TracesReply> {
+    return this.request<TracesReply>('POST', '/api/v1/traces', bodyText);
+  }
+
+  reanalyzeRun(runId: string) {
+    return this.request<{ run_id: string; analyzed: number; failed: number; passed: number }>(
+      'POST',
+      `/api/v1/runs/${encodeURIComponent(runId)}/analyze`,
+      '{}',
+    );
   }
 
   async listRuns(query: RunListQuery): Promise<RunList> {
@@ -145,8 +146,7 @@ export class RemoteBackend implements McpBackend {
 /** Turns the server's `{ error: { code, message, details } }` envelope back into a `StepwiseError`. */
 function errorFromReply(status: number, payload: unknown): StepwiseError {
   const error = (payload as { error?: { code?: unknown; message?: unknown; details?: unknown } } | null)?.error;
-  const code: StepwiseErrorCode =
-    typeof error?.code === 'string' && KNOWN_CODES.has(error.code) ? (error.code as StepwiseErrorCode) : codeOfStatus(status);
+  const code: StepwiseErrorCode = isStepwiseErrorCode(error?.code) ? error.code : codeOfStatus(status);
   const message = typeof error?.message === 'string' ? error.message : `the server answered HTTP ${status}`;
   return new StepwiseError(code, message, error?.details);
 }
