@@ -2,6 +2,7 @@ import type { Trace, TraceEvent } from '../trace/schema.js';
 import { describeCall, plural, quoteValue } from './describe.js';
 import type { Expectations, ParameterMatchMode } from './expectations-schema.js';
 import { matchParameters, type ParameterMismatch } from './parameter-match.js';
+import { classifyResult } from './result-outcome.js';
 import type { Check } from './types.js';
 
 /** Event types that count as a step against `max_steps`. */
@@ -21,6 +22,8 @@ interface Call {
   index: number;
   tool: string;
   parameters: Record<string, unknown>;
+  /** A tool_error, or a result that is an error: the call took no effect. */
+  failed: boolean;
 }
 
 interface NormalizedExpectedTool {
@@ -41,15 +44,18 @@ export function checkExpectations(trace: Trace, expectations: Expectations): Che
   const calls: Call[] = [];
   const responses: { index: number; text: string }[] = [];
   trace.events.forEach((event, index) => {
-    if (event.type === 'tool_call' || event.type === 'tool_error') {
-      calls.push({ index, tool: event.data.tool, parameters: event.data.parameters ?? {} });
+    if (event.type === 'tool_call') {
+      const failed = Object.hasOwn(event.data, 'result') && classifyResult(event.data.result).kind === 'error';
+      calls.push({ index, tool: event.data.tool, parameters: event.data.parameters, failed });
+    } else if (event.type === 'tool_error') {
+      calls.push({ index, tool: event.data.tool, parameters: event.data.parameters ?? {}, failed: true });
     } else if (event.type === 'agent_response') {
       responses.push({ index, text: event.data.message });
     }
   });
 
   checks.push(...checkTools(calls, expectations));
-  checks.push(...checkForbidden(calls, expectations.forbidden_tools ?? []));
+  checks.push(...checkForbidden(calls, expectations.forbidden_tools ?? [], expectations.forbidden_attempts_fail === true));
   checks.push(...checkBudgets(trace, calls, expectations));
   checks.push(...checkResponse(responses, expectations));
   return checks;
@@ -74,6 +80,85 @@ function checkTools(calls: Call[], expectations: Expectations): Check[] {
   const expected = normalizeExpected(expectations);
   if (expected.length === 0) return [];
   const order = expectations.order ?? 'in_order';
+  const assigned = pairCalls(expected, calls, order);
+  const used = new Set(assigned.filter((pos) => pos >= 0));
+  const checks: Check[] = [];
+  const unmatched = expected.map((exp, k) => (assigned[k]! < 0 ? k : -1)).filter((k) => k >= 0);
+
+  expected.forEach((exp, k) => {
+    const pos = assigned[k]!;
+    if (pos < 0) {
+      checks.push(missingCheck(expected, k, unmatched, calls));
+      return;
+    }
+    const call = calls[pos]!;
+    if (exp.parameters === undefined) return;
+    const mismatches = matchParameters(exp.parameters, call.parameters, exp.match, exp.ignoreKeys);
+    if (mismatches.length === 0) return;
+    checks.push({
+      kind: 'wrong_parameters',
+      passed: false,
+      event_indexes: [call.index],
+      message: wrongParametersMessage(call, mismatches),
+      details: { tool: call.tool, match: exp.match, expected: exp.parameters, actual: call.parameters, mismatches },
+    });
+  });
+
+  if (order !== 'any') {
+    const reordered = findReorder(expected, assigned, calls);
+    if (reordered) checks.push(reordered);
+  }
+  const exact = new Set(expectations.exact_tools ?? []);
+  calls.forEach((call, pos) => {
+    if (used.has(pos)) return;
+    if (order === 'strict') checks.push(extraCheck(call, 'is not in the expected tools'));
+    else if (exact.has(call.tool) && !call.failed) checks.push(extraCheck(call, 'is not one of the listed calls of that tool (exact_tools)'));
+  });
+  return checks;
+}
+
+function extraCheck(call: Call, why: string): Check {
+  return {
+    kind: 'extra_tool',
+    passed: false,
+    event_indexes: [call.index],
+    message: `${describeCall(call.tool, call.parameters)} was called (event ${call.index}) but ${why}.`,
+    details: { tool: call.tool, parameters: call.parameters },
+  };
+}
+
+// One check per expected call that no call matched; when several of one tool are unmatched, each
+// names the parameters it wanted, so no two messages repeat.
+function missingCheck(expected: NormalizedExpectedTool[], k: number, unmatched: number[], calls: Call[]): Check {
+  const exp = expected[k]!;
+  const sameTool = expected.map((e, i) => (e.name === exp.name ? i : -1)).filter((i) => i >= 0);
+  const calledTimes = calls.filter((c) => c.tool === exp.name).length;
+  const wanted = sameTool.length;
+  let message =
+    calledTimes === 0
+      ? `${exp.name} was expected but never called`
+      : `${exp.name} was expected ${plural(wanted, 'time')} but called ${plural(calledTimes, 'time')}`;
+  const unmatchedHere = unmatched.filter((i) => expected[i]!.name === exp.name);
+  if (unmatchedHere.length > 1 || (calledTimes > 0 && exp.parameters !== undefined)) {
+    const which = wanted > 1 ? ` (expected call ${sameTool.indexOf(k) + 1} of ${wanted})` : '';
+    const params = exp.parameters !== undefined ? `: none with ${describeCall(exp.name, exp.parameters).replace(`${exp.name} with `, '')}` : '';
+    message += `${params}${which}`;
+  }
+  return {
+    kind: 'missing_tool',
+    passed: false,
+    event_indexes: [],
+    message: `${message}.`,
+    details: { tool: exp.name, expected_times: wanted, called_times: calledTimes },
+  };
+}
+
+/**
+ * Pairs each expected call with at most one actual call of the same tool. Exact fits are paired
+ * first (in order when order matters), then the rest by fewest parameter differences, so calls made
+ * in another order or with one call missing do not cascade into wrong-parameter reports.
+ */
+function pairCalls(expected: NormalizedExpectedTool[], calls: Call[], order: 'strict' | 'in_order' | 'any'): number[] {
   const positionsByName = new Map<string, number[]>();
   calls.forEach((call, pos) => {
     const list = positionsByName.get(call.tool);
@@ -81,78 +166,38 @@ function checkTools(calls: Call[], expectations: Expectations): Check[] {
     else positionsByName.set(call.tool, [pos]);
   });
   const used = new Array<boolean>(calls.length).fill(false);
-  const assigned: number[] = [];
-  const checks: Check[] = [];
-  let cursor = -1;
-
-  for (const exp of expected) {
-    const positions = positionsByName.get(exp.name) ?? [];
-    const fits = (pos: number): boolean =>
-      exp.parameters === undefined || matchParameters(exp.parameters, calls[pos]!.parameters, exp.match, exp.ignoreKeys).length === 0;
-    const find = (pred: (pos: number) => boolean): number => positions.find((pos) => !used[pos] && pred(pos)) ?? -1;
-    let pos = -1;
-    if (order !== 'any') {
-      pos = find((p) => p > cursor && fits(p));
-      if (pos < 0) pos = find((p) => p > cursor);
-    }
-    if (pos < 0) pos = find(fits);
-    if (pos < 0) pos = find(() => true);
-    assigned.push(pos);
-    if (pos < 0) {
-      const calledTimes = positions.length;
-      const wanted = expected.filter((e) => e.name === exp.name).length;
-      checks.push({
-        kind: 'missing_tool',
-        passed: false,
-        event_indexes: [],
-        message:
-          calledTimes === 0
-            ? `${exp.name} was expected but never called.`
-            : `${exp.name} was expected ${plural(wanted, 'time')} but called ${plural(calledTimes, 'time')}.`,
-        details: { tool: exp.name, expected_times: wanted, called_times: calledTimes },
-      });
-      continue;
-    }
+  const assigned = new Array<number>(expected.length).fill(-1);
+  const cost = (k: number, pos: number): number => {
+    const exp = expected[k]!;
+    return exp.parameters === undefined ? 0 : matchParameters(exp.parameters, calls[pos]!.parameters, exp.match, exp.ignoreKeys).length;
+  };
+  const take = (k: number, pos: number): void => {
+    assigned[k] = pos;
     used[pos] = true;
+  };
+  let cursor = -1;
+  expected.forEach((exp, k) => {
+    const free = (positionsByName.get(exp.name) ?? []).filter((pos) => !used[pos] && cost(k, pos) === 0);
+    const pos = (order !== 'any' ? free.find((p) => p > cursor) : undefined) ?? free[0];
+    if (pos === undefined) return;
+    take(k, pos);
     if (pos > cursor) cursor = pos;
-    const call = calls[pos]!;
-    if (exp.parameters !== undefined) {
-      const mismatches = matchParameters(exp.parameters, call.parameters, exp.match, exp.ignoreKeys);
-      if (mismatches.length > 0) {
-        checks.push({
-          kind: 'wrong_parameters',
-          passed: false,
-          event_indexes: [call.index],
-          message: wrongParametersMessage(call, mismatches),
-          details: {
-            tool: call.tool,
-            match: exp.match,
-            expected: exp.parameters,
-            actual: call.parameters,
-            mismatches,
-          },
-        });
+  });
+  // The rest: repeatedly pair the closest remaining (expected, call) couple; ties go to the earlier call.
+  for (;;) {
+    let best: { k: number; pos: number; cost: number } | undefined;
+    expected.forEach((exp, k) => {
+      if (assigned[k]! >= 0) return;
+      for (const pos of positionsByName.get(exp.name) ?? []) {
+        if (used[pos]) continue;
+        const c = cost(k, pos);
+        if (!best || c < best.cost) best = { k, pos, cost: c };
       }
-    }
-  }
-
-  if (order !== 'any') {
-    const reordered = findReorder(expected, assigned, calls);
-    if (reordered) checks.push(reordered);
-  }
-  if (order === 'strict') {
-    calls.forEach((call, pos) => {
-      if (used[pos]) return;
-      checks.push({
-        kind: 'extra_tool',
-        passed: false,
-        event_indexes: [call.index],
-        message: `${describeCall(call.tool, call.parameters)} was called (event ${call.index}) but is not in the expected tools.`,
-        details: { tool: call.tool, parameters: call.parameters },
-      });
     });
+    if (!best) break;
+    take(best.k, best.pos);
   }
-  return checks;
+  return assigned;
 }
 
 function findReorder(expected: NormalizedExpectedTool[], assigned: number[], calls: Call[]): Check | undefined {
@@ -192,11 +237,13 @@ function wrongParametersMessage(call: Call, mismatches: ParameterMismatch[]): st
   return `${call.tool} was called ${what}${more} (event ${call.index}).`;
 }
 
-function checkForbidden(calls: Call[], forbidden: readonly string[]): Check[] {
+// A forbidden call that failed changed nothing: it is a milder finding (forbidden_tool_attempt), not
+// a failed check, unless the expectations say attempts count.
+function checkForbidden(calls: Call[], forbidden: readonly string[], attemptsFail: boolean): Check[] {
   if (forbidden.length === 0) return [];
   const checks: Check[] = [];
   for (const name of new Set(forbidden)) {
-    const hits = calls.filter((c) => c.tool === name).map((c) => c.index);
+    const hits = calls.filter((c) => c.tool === name && (attemptsFail || !c.failed)).map((c) => c.index);
     if (hits.length === 0) continue;
     checks.push({
       kind: 'forbidden_tool',

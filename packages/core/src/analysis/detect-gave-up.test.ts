@@ -20,6 +20,7 @@ describe('detectGaveUp', () => {
         pattern: 'gave_up',
         category: 'operational_failure',
         severity: 'high',
+        basis: 'evidence',
         event_indexes: [1, 2],
         summary: 'Gave up after get_track_info with track_number "RB413450335SG" failed with "Exceeded 30 redirects.".',
       },

@@ -1,6 +1,7 @@
 import type { Trace } from '../trace/schema.js';
 import { describeCall } from './describe.js';
 import { toolsBetween, type DetectorContext } from './detector-context.js';
+import type { DetectorDescriptor } from './detector.js';
 import { givesUp } from './response-text.js';
 import type { Finding } from './types.js';
 
@@ -22,6 +23,7 @@ export function detectGaveUp(trace: Trace, ctx: DetectorContext): Finding[] {
       pattern: 'gave_up',
       category: last ? 'operational_failure' : 'reasoning_failure',
       severity: 'high',
+      basis: 'evidence',
       event_indexes: [...failed.map((t) => t.index), response.index],
       summary: last
         ? `Gave up after ${describeCall(last.tool, last.parameters)} ${last.outcome.description.replace(/^got /, 'returned ')}${failed.length > 1 ? ` (${failed.length} of ${window.length} calls failed or came back empty)` : ''}.`
@@ -30,3 +32,12 @@ export function detectGaveUp(trace: Trace, ctx: DetectorContext): Finding[] {
   }
   return findings;
 }
+
+export const gaveUpDetector: DetectorDescriptor = {
+  pattern: 'gave_up',
+  category: 'operational_failure',
+  basis: 'evidence',
+  severity: 'high',
+  what: 'the response abandons the task in so many words ("I give up and restart"); operational_failure when tools failed before it, else reasoning_failure',
+  detect: detectGaveUp,
+};

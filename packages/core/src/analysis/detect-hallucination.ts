@@ -2,6 +2,7 @@ import type { Trace } from '../trace/schema.js';
 import { describeCall, listWords, quoteValue } from './describe.js';
 import { toolsBetween, type DetectorContext, type ToolStep } from './detector-context.js';
 import { admitsNotKnowing, extractSpecifics, SourceIndex, type Specific } from './response-text.js';
+import type { DetectorDescriptor } from './detector.js';
 import type { Finding } from './types.js';
 
 /**
@@ -43,6 +44,7 @@ export function detectHallucination(trace: Trace, ctx: DetectorContext): Finding
       pattern: 'hallucination',
       category: 'knowledge_failure',
       severity: 'high',
+      basis: 'evidence',
       event_indexes: [...unhelpful.map((t) => t.index), index],
       summary: `Called ${describeCall(first.tool, first.parameters)}, ${first.outcome.description}${others}, then answered with ${claims} that no tool returned.`,
     });
@@ -55,3 +57,12 @@ function assertsSpecifics(unsupported: Specific[]): boolean {
   const strong = unsupported.filter((s) => s.kind !== 'name').length;
   return strong > 0 || unsupported.length >= 2;
 }
+
+export const hallucinationDetector: DetectorDescriptor = {
+  pattern: 'hallucination',
+  category: 'knowledge_failure',
+  basis: 'evidence',
+  severity: 'high for numbers, ids, emails and URLs; a hint for names alone',
+  what: 'a lookup returned nothing useful (empty, "not found", or failed) and the next response states specifics that no user input, system prompt or earlier tool result contains, without admitting in that sentence it could not find them',
+  detect: detectHallucination,
+};

@@ -17,6 +17,7 @@ describe('detectIgnoredToolError', () => {
         pattern: 'ignored_tool_error',
         category: 'communication_failure',
         severity: 'high',
+        basis: 'evidence',
         event_indexes: [1, 2],
         summary:
           'Called create_booking with date "2026-03-14", which failed with "service unavailable", then claimed success without retrying or mentioning the error.',

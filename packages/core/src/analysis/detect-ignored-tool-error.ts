@@ -2,6 +2,7 @@ import type { Trace } from '../trace/schema.js';
 import { describeCall } from './describe.js';
 import type { DetectorContext, ToolStep } from './detector-context.js';
 import { nextResponse } from './detect-tool-misuse.js';
+import type { DetectorDescriptor } from './detector.js';
 import { actionClaims, reportsFailure } from './response-text.js';
 import type { Finding } from './types.js';
 
@@ -41,9 +42,19 @@ export function detectIgnoredToolError(trace: Trace, ctx: DetectorContext): Find
       pattern: 'ignored_tool_error',
       category: 'communication_failure',
       severity: claims ? 'high' : 'medium',
+      basis: 'evidence',
       event_indexes: [...errors.map((e) => e.index), responseIndex],
       summary: `Called ${describeCall(first.tool, first.parameters)}, which ${first.outcome.description.replace(/^got /, 'returned ')}${more}, then ${claims ? 'claimed success' : 'answered'} without retrying or mentioning the error.`,
     });
   }
   return findings;
 }
+
+export const ignoredToolErrorDetector: DetectorDescriptor = {
+  pattern: 'ignored_tool_error',
+  category: 'communication_failure',
+  basis: 'evidence',
+  severity: 'high if the response claims success, else medium',
+  what: 'a tool failed and the response neither reports it (in any words) nor follows a later successful call',
+  detect: detectIgnoredToolError,
+};

@@ -23,6 +23,7 @@ describe('detectLoops', () => {
         pattern: 'loop',
         category: 'reasoning_failure',
         severity: 'high',
+        basis: 'evidence',
         event_indexes: [1, 3, 4],
         summary:
           'Called search_kb with query "x" 3 times in a row with the same parameters, getting the same result each time (no progress).',

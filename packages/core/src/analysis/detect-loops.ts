@@ -2,6 +2,7 @@ import type { Trace } from '../trace/schema.js';
 import { canonicalJson } from './canonical-json.js';
 import { describeCall } from './describe.js';
 import type { DetectorContext, ToolStep } from './detector-context.js';
+import type { DetectorDescriptor } from './detector.js';
 import type { Finding } from './types.js';
 
 /**
@@ -53,6 +54,7 @@ export function detectLoops(trace: Trace, ctx: DetectorContext): Finding[] {
         pattern: 'loop',
         category: 'reasoning_failure',
         severity: cycles >= 3 ? 'high' : 'medium',
+        basis: 'evidence',
         event_indexes: steps.map((s) => s.index),
         summary: `Alternated between ${describeCall(a.tool, a.parameters)} and ${describeCall(c.tool, c.parameters)} ${cycles} times without changing the parameters.`,
       });
@@ -73,7 +75,17 @@ function repeatFinding(steps: ToolStep[]): Finding {
     pattern: 'loop',
     category: 'reasoning_failure',
     severity: noProgress ? 'high' : 'medium',
+    basis: 'evidence',
     event_indexes: steps.map((s) => s.index),
     summary: `Called ${describeCall(first.tool, first.parameters)} ${steps.length} times in a row with the same parameters, ${outcome}.`,
   };
 }
+
+export const loopDetector: DetectorDescriptor = {
+  pattern: 'loop',
+  category: 'reasoning_failure',
+  basis: 'evidence',
+  severity: 'high when the results repeat too, else medium',
+  what: 'the same call (tool + parameters, key order ignored) 3+ times in a row within a turn, or A-B-A-B for 2+ cycles (high from 3)',
+  detect: detectLoops,
+};

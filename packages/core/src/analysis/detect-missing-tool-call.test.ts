@@ -21,6 +21,7 @@ describe('detectMissingToolCall', () => {
         pattern: 'missing_tool_call',
         category: 'tool_usage_failure',
         severity: 'high',
+        basis: 'expectation',
         event_indexes: [1],
         summary: 'Answered without calling any tool, although search_knowledge_base was expected.',
       },

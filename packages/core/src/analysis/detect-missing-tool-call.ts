@@ -1,6 +1,7 @@
 import type { Trace } from '../trace/schema.js';
 import { listWords, quoteValue } from './describe.js';
 import type { DetectorContext } from './detector-context.js';
+import type { DetectorDescriptor } from './detector.js';
 import { extractSpecifics, SourceIndex } from './response-text.js';
 import type { Finding } from './types.js';
 
@@ -19,6 +20,7 @@ export function detectMissingToolCall(trace: Trace, ctx: DetectorContext): Findi
         pattern: 'missing_tool_call',
         category: 'tool_usage_failure',
         severity: 'high',
+        basis: 'expectation',
         event_indexes: [response.index],
         summary: `Answered without calling any tool, although ${listWords([...new Set(expected)])} ${expected.length === 1 ? 'was' : 'were'} expected.`,
       },
@@ -37,8 +39,18 @@ export function detectMissingToolCall(trace: Trace, ctx: DetectorContext): Findi
       pattern: 'missing_tool_call',
       category: 'tool_usage_failure',
       severity: 'medium',
+      basis: 'heuristic',
       event_indexes: [response.index],
       summary: `Answered with ${listWords(unsupported.slice(0, 2).map((s) => quoteValue(s.text)))} without calling any of the offered tools (${shown}).`,
     },
   ];
 }
+
+export const missingToolCallDetector: DetectorDescriptor = {
+  pattern: 'missing_tool_call',
+  category: 'tool_usage_failure',
+  basis: 'expectation',
+  severity: 'high with expectations; a hint without',
+  what: 'answered without any tool call although tools were expected (or offered, and the answer states specifics the user did not give)',
+  detect: detectMissingToolCall,
+};

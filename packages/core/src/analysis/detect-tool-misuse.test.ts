@@ -28,6 +28,7 @@ describe('detectToolMisuse', () => {
         pattern: 'tool_misuse',
         category: 'tool_usage_failure',
         severity: 'high',
+        basis: 'expectation',
         event_indexes: [1, 2],
         summary:
           'Called search_knowledge_base with query "shipping times" where query "refund policy digital products" was expected, then answered from its result.',

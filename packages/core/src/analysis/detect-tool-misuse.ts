@@ -2,6 +2,7 @@ import type { Trace } from '../trace/schema.js';
 import { describeCall, quoteValue } from './describe.js';
 import type { DetectorContext, ToolStep } from './detector-context.js';
 import { reportsFailure } from './response-text.js';
+import type { DetectorDescriptor } from './detector.js';
 import type { Finding, Severity } from './types.js';
 
 const VALIDATION_ERROR =
@@ -53,6 +54,7 @@ export function detectToolMisuse(trace: Trace, ctx: DetectorContext): Finding[] 
         pattern: 'tool_misuse',
         category: 'tool_usage_failure',
         severity: 'medium',
+        basis: 'evidence',
         event_indexes: [step.index],
         summary: `Called ${describeCall(step.tool, step.parameters)}, a tool that was not offered, and ${step.outcome.kind === 'data' ? 'used its result' : step.outcome.description}.`,
       });
@@ -79,6 +81,7 @@ export function detectToolMisuse(trace: Trace, ctx: DetectorContext): Finding[] 
       pattern: 'tool_misuse',
       category: 'tool_usage_failure',
       severity,
+      basis: 'evidence',
       event_indexes: response ? [step.index, response.index] : [step.index],
       summary: `Called ${describeCall(step.tool, step.parameters)}, which was rejected with ${quoteValue(step.errorText ?? '')}, ${then}.`,
     });
@@ -92,6 +95,7 @@ function withAnswer(ctx: DetectorContext, step: ToolStep, what: string): Finding
     pattern: 'tool_misuse',
     category: 'tool_usage_failure',
     severity: response ? 'high' : 'medium',
+    basis: 'expectation',
     event_indexes: response ? [step.index, response.index] : [step.index],
     summary: response ? `${what}, then answered from its result.` : `${what}.`,
   };
@@ -108,3 +112,12 @@ export function nextResponse(ctx: DetectorContext, index: number): { index: numb
   }
   return ctx.responses[lo];
 }
+
+export const toolMisuseDetector: DetectorDescriptor = {
+  pattern: 'tool_misuse',
+  category: 'tool_usage_failure',
+  basis: 'expectation',
+  severity: 'high with an answer built on it, else medium',
+  what: 'the right tool with wrong parameters, another tool standing in for an expected one (same purpose), a tool that was not offered, or parameters the tool rejected as invalid with no corrected call',
+  detect: detectToolMisuse,
+};

@@ -21,6 +21,7 @@ describe('detectUnsupportedSuccessClaim', () => {
         pattern: 'unsupported_success_claim',
         category: 'communication_failure',
         severity: 'high',
+        basis: 'evidence',
         event_indexes: [2],
         summary: 'Said "has been refunded" but no tool that could do that was called.',
       },

@@ -1,6 +1,7 @@
 import type { Trace } from '../trace/schema.js';
 import { describeCall, quoteValue } from './describe.js';
 import type { DetectorContext, ToolStep } from './detector-context.js';
+import type { DetectorDescriptor } from './detector.js';
 import { actionClaims } from './response-text.js';
 import type { Finding } from './types.js';
 
@@ -45,6 +46,7 @@ export function detectUnsupportedSuccessClaim(trace: Trace, ctx: DetectorContext
         pattern: 'unsupported_success_claim',
         category: 'communication_failure',
         severity: 'high',
+        basis: 'evidence',
         event_indexes: failed ? [failed.index, response.index] : [response.index],
         summary: `Said ${quoteValue(claim.text)} ${why}.`,
       });
@@ -64,3 +66,12 @@ function lastBefore(steps: readonly ToolStep[], index: number): ToolStep | undef
   }
   return steps[lo - 1];
 }
+
+export const unsupportedSuccessClaimDetector: DetectorDescriptor = {
+  pattern: 'unsupported_success_claim',
+  category: 'communication_failure',
+  basis: 'evidence',
+  severity: 'high',
+  what: 'the response says something was booked/refunded/cancelled/sent/updated/added… and no successful state-changing call before it could have done it',
+  detect: detectUnsupportedSuccessClaim,
+};

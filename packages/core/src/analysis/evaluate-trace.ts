@@ -1,36 +1,19 @@
 import type { Trace } from '../trace/schema.js';
 import { checkExpectations } from './check-expectations.js';
-import { buildDetectorContext, type DetectorContext } from './detector-context.js';
-import { detectGaveUp } from './detect-gave-up.js';
-import { detectHallucination } from './detect-hallucination.js';
-import { detectIgnoredToolError } from './detect-ignored-tool-error.js';
-import { detectLoops } from './detect-loops.js';
-import { detectMissingToolCall } from './detect-missing-tool-call.js';
-import { detectToolMisuse } from './detect-tool-misuse.js';
-import { detectUnsupportedSuccessClaim } from './detect-unsupported-success-claim.js';
+import { buildDetectorContext } from './detector-context.js';
+import type { Detect } from './detector.js';
+import { DETECTORS } from './detectors.js';
 import type { Expectations } from './expectations-schema.js';
-import type { AnalysisOptions, Check, Evaluation, FailureCategory, Finding, Severity } from './types.js';
+import type { AnalysisOptions, Check, Evaluation, FailureCategory, Finding, FindingBasis, Severity } from './types.js';
 
 /**
  * Version of the checks and detectors. Stored with every evaluation; bump it whenever a rule changes
  * so stored analyses can be told apart and recomputed.
  */
-export const ANALYZER_VERSION = '1.0.0';
+export const ANALYZER_VERSION = '2.0.0';
 
-/** A detector reads a trace and the shared context and returns its findings. Pure. */
-export type Detector = (trace: Trace, ctx: DetectorContext) => Finding[];
-
-/** The detectors `evaluateTrace` runs, in order. */
-export const DETECTORS: readonly Detector[] = [
-  detectHallucination,
-  detectToolMisuse,
-  detectMissingToolCall,
-  detectLoops,
-  detectIgnoredToolError,
-  detectUnsupportedSuccessClaim,
-  detectGaveUp,
-  detectStepBudget,
-];
+/** A detector function; see `DetectorDescriptor` for the registered form. */
+export type Detector = Detect;
 
 export interface EvaluateInput {
   expectations?: Expectations;
@@ -56,10 +39,10 @@ export function evaluateTrace(trace: Trace, input: EvaluateInput = {}): Evaluati
   const ctx = buildDetectorContext(trace, ctxInput);
 
   let findings: Finding[] = [];
-  for (const detector of DETECTORS) findings.push(...detector(trace, ctx));
+  for (const detector of DETECTORS) findings.push(...detector.detect(trace, ctx).map(asHint));
   findings = dropCovered(findings);
 
-  const failed = checks.length > 0 || findings.some((f) => f.severity === 'high');
+  const failed = checks.length > 0 || findings.some(failsRun);
   if (input.reportedPassed === true && failed) findings.push(passingFailure(checks, findings));
   findings.sort((a, b) => (a.event_indexes[0] ?? -1) - (b.event_indexes[0] ?? -1) || SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity]);
 
@@ -73,17 +56,19 @@ export function evaluateTrace(trace: Trace, input: EvaluateInput = {}): Evaluati
   return evaluation;
 }
 
-/** Step budget: the agent took more steps than the scenario allows (mirrors the failed check). */
-export function detectStepBudget(trace: Trace, ctx: DetectorContext): Finding[] {
-  return ctx.checks
-    .filter((c) => c.kind === 'step_budget_exceeded')
-    .map((c) => ({
-      pattern: 'step_budget_exceeded' as const,
-      category: 'operational_failure' as const,
-      severity: 'medium' as const,
-      event_indexes: c.event_indexes,
-      summary: c.message,
-    }));
+/**
+ * Whether a finding fails the case: high severity on a reliable basis (a failed expectation or
+ * mechanical evidence). Heuristic findings are hints: shown, never failing a run.
+ *
+ * @example failsRun({ pattern: 'loop', category: 'reasoning_failure', severity: 'high', basis: 'evidence', event_indexes: [1, 2, 3], summary: '…' }) // true
+ */
+export function failsRun(finding: Finding): boolean {
+  return finding.severity === 'high' && finding.basis !== 'heuristic';
+}
+
+// A heuristic reading is at most a medium-severity hint, whatever its detector rated it.
+function asHint(finding: Finding): Finding {
+  return finding.basis === 'heuristic' && finding.severity === 'high' ? { ...finding, severity: 'medium' } : finding;
 }
 
 // A validation error reported as tool misuse is not also reported as an ignored error.
@@ -94,7 +79,7 @@ function dropCovered(findings: Finding[]): Finding[] {
 }
 
 function passingFailure(checks: Check[], findings: Finding[]): Finding {
-  const high = findings.filter((f) => f.severity === 'high');
+  const high = findings.filter(failsRun);
   const indexes = new Set<number>();
   for (const c of checks) for (const i of c.event_indexes) indexes.add(i);
   for (const f of high) for (const i of f.event_indexes) indexes.add(i);
@@ -102,14 +87,16 @@ function passingFailure(checks: Check[], findings: Finding[]): Finding {
   if (checks.length > 0) reasons.push(`${checks.length} expectation check${checks.length === 1 ? '' : 's'} failed`);
   if (high.length > 0)
     reasons.push(
-      `${high.length} high-severity finding${high.length === 1 ? '' : 's'} (${[...new Set(high.map((f) => f.pattern))].join(', ')})`,
+      `${high.length} failing finding${high.length === 1 ? '' : 's'} (${[...new Set(high.map((f) => f.pattern))].join(', ')})`,
     );
   const first = checks[0]?.message ?? high[0]?.summary ?? '';
   const category: FailureCategory = checks.length > 0 ? 'instruction_failure' : (high[0]?.category ?? 'instruction_failure');
+  const basis: FindingBasis = checks.length > 0 ? 'expectation' : (high.find((f) => f.basis === 'expectation')?.basis ?? 'evidence');
   return {
     pattern: 'passing_failure',
     category,
     severity: 'high',
+    basis,
     event_indexes: [...indexes].sort((a, b) => a - b),
     summary: `Reported as passed, but ${reasons.join(' and ')}: ${lowerFirst(first.replace(/\.$/, ''))}.`,
   };

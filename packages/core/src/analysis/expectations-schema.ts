@@ -24,6 +24,10 @@ export const Expectations = z.looseObject({
   parameter_match: ParameterMatchMode.optional(),
   ignore_keys: z.array(z.string()).optional(),
   forbidden_tools: z.array(z.string().min(1)).optional(),
+  /** When true, a forbidden tool's failed call (nothing changed) fails the case too; by default it is a milder finding. */
+  forbidden_attempts_fail: z.boolean().optional(),
+  /** Tools whose successful calls must be exactly the ones listed in `tools`: any other call of them is an `extra_tool`. */
+  exact_tools: z.array(z.string().min(1)).optional(),
   max_steps: z.number().int().nonnegative().optional(),
   max_tool_calls: z.number().int().nonnegative().optional(),
   response_contains: z.array(z.string()).optional(),

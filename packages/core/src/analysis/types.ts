@@ -14,24 +14,38 @@ export type FailureCategory = (typeof FAILURE_CATEGORIES)[number];
 
 export type Severity = 'low' | 'medium' | 'high';
 
-export const FINDING_PATTERNS = [
-  'hallucination',
-  'tool_misuse',
-  'missing_tool_call',
-  'loop',
-  'ignored_tool_error',
-  'unsupported_success_claim',
-  'gave_up',
-  'step_budget_exceeded',
-  'passing_failure',
-] as const;
-export type FindingPattern = (typeof FINDING_PATTERNS)[number];
+/**
+ * Every pattern a finding can have. The runtime list, `FINDING_PATTERNS`, is derived from the
+ * detector registry (`detectors.ts`); a test keeps the two equal.
+ */
+export type FindingPattern =
+  | 'hallucination'
+  | 'tool_misuse'
+  | 'missing_tool_call'
+  | 'loop'
+  | 'ignored_tool_error'
+  | 'unsupported_success_claim'
+  | 'gave_up'
+  | 'forbidden_tool_attempt'
+  | 'step_budget_exceeded'
+  | 'passing_failure';
+
+/**
+ * What a finding rests on. `expectation`: a failed check of what the user declared. `evidence`:
+ * mechanical facts (the same failing call repeated, a tool error followed by a claim of success, an
+ * action claimed with no call that could do it). `heuristic`: a reading of the wording. Only
+ * expectation and evidence findings can fail a run; heuristic ones are hints.
+ */
+export const FINDING_BASES = ['expectation', 'evidence', 'heuristic'] as const;
+export type FindingBasis = (typeof FINDING_BASES)[number];
 
 /** One failure pattern found in a trace, pinned to the events that show it. */
 export interface Finding {
   pattern: FindingPattern;
   category: FailureCategory;
   severity: Severity;
+  /** What the finding rests on; only `expectation` and `evidence` findings at `high` severity fail a run. */
+  basis: FindingBasis;
   /** Indexes into `trace.events`, ascending. */
   event_indexes: number[];
   /** One plain sentence naming the tool, the key parameter and what happened. */
