@@ -38,7 +38,7 @@ describe('detectHallucination', () => {
       ['respond', 'Order 42 ships on March 14 via UPS, tracking 1Z999AA10123456784.'],
     ]);
     expect(findings.map((f) => f.summary)).toEqual([
-      'Called get_order with order_id 42, failed with "upstream timeout", then answered with "1Z999AA10123456784", "14" and "March" that no tool returned.',
+      'Called get_order with order_id 42, failed with "upstream timeout", then answered with "March 14" and "1Z999AA10123456784" that no tool returned.',
     ]);
   });
 

@@ -25,6 +25,8 @@ export interface DetectorContext {
   /** Indexes of agent_response events with their message. */
   responses: { index: number; text: string }[];
   userInputs: { index: number; text: string }[];
+  /** `system_prompt` of metadata events: the policy the agent was given, a source like user input. */
+  systemPrompts: { index: number; text: string }[];
   /** From metadata events or `trace.metadata.tools_offered`. */
   toolsOffered?: string[];
   expectations?: Expectations;
@@ -46,6 +48,7 @@ export function buildDetectorContext(
   const tools: ToolStep[] = [];
   const responses: { index: number; text: string }[] = [];
   const userInputs: { index: number; text: string }[] = [];
+  const systemPrompts: { index: number; text: string }[] = [];
   let toolsOffered: string[] | undefined = stringArray(trace.metadata?.tools_offered);
   trace.events.forEach((event, index) => {
     switch (event.type) {
@@ -85,6 +88,7 @@ export function buildDetectorContext(
         break;
       case 'metadata':
         if (event.data.tools_offered) toolsOffered = event.data.tools_offered;
+        if (typeof event.data.system_prompt === 'string') systemPrompts.push({ index, text: event.data.system_prompt });
         break;
       default:
         break;
@@ -94,6 +98,7 @@ export function buildDetectorContext(
     tools,
     responses,
     userInputs,
+    systemPrompts,
     checks: input.checks ?? [],
     options: { ...DEFAULT_ANALYSIS_OPTIONS, ...definedOnly(input.options ?? {}) },
   };

@@ -4,7 +4,36 @@
 /** A concrete claim in a response that should come from somewhere: a number, an id, a name. */
 export interface Specific {
   text: string;
-  kind: 'number' | 'id' | 'email' | 'url' | 'name';
+  kind: 'number' | 'id' | 'email' | 'url' | 'name' | 'date';
+  /** For dates: the month and day (`5-19`), so `May 19, 2024` is found as `2024-05-19`. */
+  key?: string;
+}
+
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+const MONTH = String.raw`(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)`;
+const MONTH_DAY_RE = new RegExp(String.raw`\b(${MONTH})\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(\d{4})\b)?`, 'gi');
+const DAY_MONTH_RE = new RegExp(String.raw`\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(${MONTH})\b\.?(?:,?\s+(\d{4})\b)?`, 'gi');
+const ISO_DATE_RE = /\b\d{4}-(\d{2})-(\d{2})\b/g;
+
+function dateKey(month: string, day: string): string | undefined {
+  const m = MONTHS.indexOf(month.slice(0, 3).toLowerCase());
+  const d = Number(day);
+  return m < 0 || d < 1 || d > 31 ? undefined : `date:${m + 1}-${d}`;
+}
+
+// Markdown labels and headings are layout, not claims: "- **Trip Type:** Round Trip", "### Outbound Flight".
+const HEADING_LINE_RE = /^[ \t]*#{1,6}[ \t].*$/gm;
+const BOLD_LINE_RE = /^[ \t]*(?:[-*•][ \t]+|\d+[.)][ \t]+)?(?:\*\*|__)[^*_\n]+(?:\*\*|__):?[ \t]*$/gm;
+const BOLD_LABEL_RE = /(?:\*\*|__)[^*_\n]{1,60}?(?::(?:\*\*|__)|(?:\*\*|__):)/g;
+const LINE_LABEL_RE = /^([ \t]*(?:[-*•][ \t]+|\d+[.)][ \t]+)?)[A-Za-z][\w ()/'-]{0,40}:(?=\s)/gm;
+
+/** The text with Markdown headings and `Label:` prefixes blanked, for reading names. */
+function withoutLabels(text: string): string {
+  return text
+    .replace(HEADING_LINE_RE, ' ')
+    .replace(BOLD_LINE_RE, ' ')
+    .replace(BOLD_LABEL_RE, ' ')
+    .replace(LINE_LABEL_RE, (_m, lead: string) => `${lead} `);
 }
 
 const URL_RE = /\bhttps?:\/\/[^\s)>\]"']+/gi;
@@ -47,7 +76,14 @@ export function extractSpecifics(text: string): Specific[] {
       out.push(s);
     }
   };
-  let rest = text.replace(URL_RE, (m) => {
+  const pushDate = (m: string, key: string | undefined): string => {
+    if (key === undefined) return m;
+    push({ text: m, kind: 'date', key });
+    return ' ';
+  };
+  let rest = text.replace(MONTH_DAY_RE, (m, month: string, day: string) => pushDate(m, dateKey(month, day)));
+  rest = rest.replace(DAY_MONTH_RE, (m, day: string, month: string) => pushDate(m, dateKey(month, day)));
+  rest = rest.replace(URL_RE, (m) => {
     push({ text: m.replace(/[.,;:!?]+$/, ''), kind: 'url' });
     return ' ';
   });
@@ -68,11 +104,15 @@ export function extractSpecifics(text: string): Specific[] {
     if (listMarker) continue;
     // A bare single digit ("2 options") is rarely a claim worth checking; with a unit it is.
     if (!HAS_UNIT.test(m) && digits.length > 0 && digits.length < 2) continue;
-    push({ text: m, kind: 'number' });
+    // "Card ending in 6644" names the last digits of a longer number.
+    const lastDigits = /\b(?:ending (?:in|with)|ends (?:in|with)|last (?:four|4|digits)(?: digits)?(?: of)?)\s*$/i.test(rest.slice(0, match.index ?? 0));
+    if (lastDigits && /^\d{3,}$/.test(m)) push({ text: m, kind: 'number', key: `#~${m}` });
+    else push({ text: m, kind: 'number' });
   }
-  for (const match of rest.matchAll(NAME_RE)) {
+  const prose = withoutLabels(rest);
+  for (const match of prose.matchAll(NAME_RE)) {
     let words = match[0].split(/[ -]/);
-    if (atSentenceStart(rest, match.index ?? 0)) words = words.slice(1);
+    if (atSentenceStart(prose, match.index ?? 0)) words = words.slice(1);
     words = words.filter((w) => !COMMON_CAPITALISED.has(w));
     if (words.length > 0) push({ text: words.join(' '), kind: 'name' });
   }
@@ -101,6 +141,7 @@ export class SourceIndex {
   private readonly words = new Map<string, number>();
   private readonly compounds = new Map<string, number>();
   private readonly numbers = new Map<string, number>();
+  private readonly dates = new Map<string, number>();
   private readonly wanted: Set<string> | undefined;
 
   constructor(onlyFor?: readonly Specific[]) {
@@ -126,8 +167,20 @@ export class SourceIndex {
       }
     }
     if (DIGIT_RE.test(lower)) {
+      for (const m of lower.matchAll(ISO_DATE_RE)) this.record(this.dates, `date:${Number(m[1])}-${Number(m[2])}`, at);
+      for (const m of lower.matchAll(MONTH_DAY_RE)) {
+        const key = dateKey(m[1]!, m[2]!);
+        if (key) this.record(this.dates, key, at);
+      }
+      for (const m of lower.matchAll(DAY_MONTH_RE)) {
+        const key = dateKey(m[2]!, m[1]!);
+        if (key) this.record(this.dates, key, at);
+      }
       for (const numeral of lower.match(NUMERAL_RE) ?? []) {
         this.record(this.numbers, `#${numeral}`, at);
+        if (numeral.length > 4 && !numeral.includes('.') && !numeral.includes(',')) {
+          for (const n of [3, 4]) this.record(this.numbers, `#~${numeral.slice(-n)}`, at);
+        }
         if (numeral.length > 1 && (numeral.charCodeAt(0) === 48 || numeral.includes('.') || numeral.includes(','))) {
           const forms = new Set<string>();
           addNumberForms(numeral, forms);
@@ -148,7 +201,9 @@ export class SourceIndex {
   supports(specific: Specific, before = Number.POSITIVE_INFINITY): boolean {
     const seen = (map: Map<string, number>, key: string): boolean => (map.get(key) ?? Number.POSITIVE_INFINITY) < before;
     const lower = specific.text.toLowerCase();
+    if (specific.kind === 'date') return specific.key !== undefined && seen(this.dates, specific.key);
     if (specific.kind === 'number') {
+      if (specific.key !== undefined && seen(this.numbers, specific.key)) return true;
       const numeral = /\d+(?:[.,]\d+)*/.exec(lower);
       if (numeral) {
         const forms = new Set<string>();
@@ -162,16 +217,20 @@ export class SourceIndex {
     return parts.length > 0 && parts.every((w) => seen(this.words, w));
   }
 
+  // The earliest event a token was seen at: sources may be added out of event order.
   private record(map: Map<string, number>, key: string, at: number): void {
     if (this.wanted && !this.wanted.has(key)) return;
-    if (!map.has(key)) map.set(key, at);
+    const seen = map.get(key);
+    if (seen === undefined || at < seen) map.set(key, at);
   }
 }
 
 // The index keys a specific can be found under (the same ones `supports` looks up).
 function keysOf(specific: Specific): string[] {
+  if (specific.kind === 'date') return specific.key === undefined ? [] : [specific.key];
   const lower = specific.text.toLowerCase();
   const keys = [lower, ...(lower.match(/[\p{L}\p{N}]+/gu) ?? [])];
+  if (specific.key !== undefined) keys.push(specific.key);
   const numeral = /\d+(?:[.,]\d+)*/.exec(lower);
   if (numeral) {
     const forms = new Set<string>();
@@ -205,7 +264,14 @@ function addNumberForms(raw: string, into: Set<string>): void {
 }
 
 const ADMITS_NOT_KNOWING =
-  /\b(?:(?:could ?n[o'’]t|can ?n[o'’]t|cannot|was ?n[o'’]t able to|were ?n[o'’]t able to|was not able to|unable to|did ?n[o'’]t|failed to) (?:find|locate|retrieve|get|fetch|access|obtain|confirm|verify|determine|complete|look up)|no (?:relevant |matching )?(?:information|info|results?|data|details|records?|articles?)|not sure|do ?n[o'’]t (?:have|know)|not (?:available|found)|unavailable|give up|giving up|no way to (?:know|tell))\b/i;
+  /\b(?:(?:could ?n[o'’]t|can ?n[o'’]t|cannot|was ?n[o'’]t able to|were ?n[o'’]t able to|was not able to|unable to|did ?n[o'’]t|failed to) (?:find|locate|retrieve|get|fetch|access|obtain|confirm|verify|determine|complete|look up)|no (?:relevant |matching )?(?:information|info|results?|data|details|records?|articles?)|there (?:are|is|were|was) (?:currently )?no|not sure|do ?n[o'’]t (?:have|know)|not (?:available|found)|unavailable|give up|giving up|no way to (?:know|tell))\b/i;
+
+const SENTENCE_END_RE = /(?<=[.!?])\s+(?=[^a-z])|\n+/;
+
+/** A text cut into sentences (and lines), for rules that hold sentence by sentence. */
+export function sentences(text: string): string[] {
+  return text.split(SENTENCE_END_RE).filter((s) => s.trim() !== '');
+}
 
 /** Whether a response says it could not find or does not know the information. */
 export function admitsNotKnowing(text: string): boolean {

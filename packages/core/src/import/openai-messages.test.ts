@@ -28,10 +28,11 @@ describe('importOpenAIMessages', () => {
       { ...opts, tools_offered: ['search_knowledge_base'] },
     );
     expect(Trace.safeParse(trace).success).toBe(true);
-    expect(trace.events.map((e) => e.type)).toEqual(['user_input', 'agent_reasoning', 'tool_call', 'agent_response', 'metadata']);
-    expect(trace.events[2]).toEqual({
+    expect(trace.events.map((e) => e.type)).toEqual(['metadata', 'user_input', 'agent_reasoning', 'tool_call', 'agent_response', 'metadata']);
+    expect(trace.events[0]?.data).toEqual({ system_prompt: 'You are helpful.' });
+    expect(trace.events[3]).toEqual({
       type: 'tool_call',
-      timestamp: '2026-03-13T14:30:00.002Z',
+      timestamp: '2026-03-13T14:30:00.003Z',
       data: {
         tool: 'search_knowledge_base',
         parameters: { query: 'refund policy digital products' },
@@ -39,7 +40,23 @@ describe('importOpenAIMessages', () => {
         result: { articles: [{ title: 'Refund Policy', content: 'within 14 days' }] },
       },
     });
-    expect(trace.events[4]?.data).toEqual({ tools_offered: ['search_knowledge_base'] });
+    expect(trace.events[5]?.data).toEqual({ tools_offered: ['search_knowledge_base'] });
+    expect(evaluateTrace(trace).findings).toEqual([]);
+  });
+
+  it('keeps system and developer messages as the system prompt, a source a response may state', () => {
+    const trace = importOpenAIMessages(
+      [
+        { role: 'system', content: 'Refunds are possible within 14 days.' },
+        { role: 'developer', content: [{ type: 'text', text: 'Never promise more.' }] },
+        { role: 'user', content: 'How long do I have for a refund?' },
+        { role: 'assistant', content: null, tool_calls: [{ id: 'k', type: 'function', function: { name: 'search_kb', arguments: '{"query":"refund"}' } }] },
+        { role: 'tool', tool_call_id: 'k', content: '[]' },
+        { role: 'assistant', content: 'You have 14 days.' },
+      ],
+      opts,
+    );
+    expect(trace.events[0]).toMatchObject({ type: 'metadata', data: { system_prompt: 'Refunds are possible within 14 days.\n\nNever promise more.' } });
     expect(evaluateTrace(trace).findings).toEqual([]);
   });
 

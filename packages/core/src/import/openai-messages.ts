@@ -21,13 +21,20 @@ export interface MessageImportHooks {
  * (when it has content) plus one `tool_call` per call, whose `result` is filled from the matching
  * `tool` message (by `tool_call_id`) or legacy `function` message (by order); a result whose content
  * is JSON with a non-empty `error` field makes the call a `tool_error`; an `assistant` message without
- * calls → `agent_response`. `system` messages are left out. Arguments that are not a JSON object are
+ * calls → `agent_response`. `system` and `developer` messages become `system_prompt` on a first
+ * `metadata` event (the policy a response may state without a tool returning it). Arguments that are not a JSON object are
  * kept as `{ _raw }`. The log has no clock: event `i` is stamped `opts.timestamp + i` ms.
  *
  * @example importOpenAIMessages(messages, { scenario_id: 'refund', agent_name: 'bot', timestamp: '2026-03-13T14:30:00Z' })
  */
 export function importOpenAIMessages(messages: readonly unknown[], opts: ImportOptions): Trace {
   const builder = new TraceBuilder();
+  const systemPrompt = messages
+    .filter((m) => isRecord(m) && (m.role === 'system' || m.role === 'developer'))
+    .map((m) => contentText((m as Record<string, unknown>).content))
+    .filter((text) => text.trim() !== '')
+    .join('\n\n');
+  if (systemPrompt !== '') builder.metadata({ system_prompt: systemPrompt });
   addMessages(builder, messages);
   return builder.build(opts, { import_format: 'openai_messages' });
 }

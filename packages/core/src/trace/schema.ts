@@ -48,6 +48,8 @@ export const MetadataData = z.looseObject({
   latency_ms: z.number().nonnegative().optional(),
   tools_offered: z.array(z.string()).optional(),
   cost_usd: z.number().nonnegative().optional(),
+  /** The instructions or policy the agent was given: facts a response may state without a tool returning them. */
+  system_prompt: z.string().optional(),
 });
 export const CustomData = z.looseObject({ name: z.string().min(1) });
 
