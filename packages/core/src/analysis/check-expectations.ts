@@ -167,9 +167,12 @@ function pairCalls(expected: NormalizedExpectedTool[], calls: Call[], order: 'st
   });
   const used = new Array<boolean>(calls.length).fill(false);
   const assigned = new Array<number>(expected.length).fill(-1);
+  // A call that failed took no effect: any call that did is a better partner for the same differences.
   const cost = (k: number, pos: number): number => {
     const exp = expected[k]!;
-    return exp.parameters === undefined ? 0 : matchParameters(exp.parameters, calls[pos]!.parameters, exp.match, exp.ignoreKeys).length;
+    const call = calls[pos]!;
+    const differences = exp.parameters === undefined ? 0 : matchParameters(exp.parameters, call.parameters, exp.match, exp.ignoreKeys).length;
+    return differences + (call.failed ? 0.5 : 0);
   };
   const take = (k: number, pos: number): void => {
     assigned[k] = pos;
@@ -177,7 +180,8 @@ function pairCalls(expected: NormalizedExpectedTool[], calls: Call[], order: 'st
   };
   let cursor = -1;
   expected.forEach((exp, k) => {
-    const free = (positionsByName.get(exp.name) ?? []).filter((pos) => !used[pos] && cost(k, pos) === 0);
+    const free = (positionsByName.get(exp.name) ?? []).filter((pos) => !used[pos] && cost(k, pos) < 1);
+    free.sort((a, b) => cost(k, a) - cost(k, b) || a - b);
     const pos = (order !== 'any' ? free.find((p) => p > cursor) : undefined) ?? free[0];
     if (pos === undefined) return;
     take(k, pos);

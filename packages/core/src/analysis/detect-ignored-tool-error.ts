@@ -6,7 +6,8 @@ import type { DetectorDescriptor } from './detector.js';
 import { actionClaims, reportsFailure } from './response-text.js';
 import type { Finding } from './types.js';
 
-const CLAIMS_SUCCESS = /\b(?:success(?:fully)?|done|completed?|all set|confirmed|is ready|went through)\b/i;
+// "Completed", not "to complete the transaction" (a request, not a claim).
+const CLAIMS_SUCCESS = /\b(?:success(?:fully)?|done|completed|all set|confirmed|is ready|went through)\b/i;
 
 /**
  * Ignored tool error: a tool failed and the next response neither reports the failure nor follows a

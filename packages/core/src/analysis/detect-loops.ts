@@ -33,7 +33,7 @@ export function detectLoops(trace: Trace, ctx: DetectorContext): Finding[] {
     let j = i + 1;
     while (j < tools.length && same(i, j)) j++;
     const count = j - i;
-    if (count >= ctx.options.loopMinRepeats) findings.push(repeatFinding(tools.slice(i, j)));
+    if (count >= ctx.options.loopMinRepeats && !pagesThrough(tools.slice(i, j))) findings.push(repeatFinding(tools.slice(i, j)));
     i = j;
   }
 
@@ -64,6 +64,34 @@ export function detectLoops(trace: Trace, ctx: DetectorContext): Finding[] {
     }
   }
   return findings.sort((x, y) => x.event_indexes[0]! - y.event_indexes[0]!);
+}
+
+/**
+ * Paging or scrolling: every repeat returned a substantial result (3+ values) of which most values
+ * are new. That is progress, not a loop; a status poll whose one field changes is still a repeat.
+ */
+function pagesThrough(steps: ToolStep[]): boolean {
+  let previous: Set<string> | undefined;
+  for (const step of steps) {
+    if (step.outcome.kind !== 'data') return false;
+    const values = leafValues(step.result);
+    if (values.size < 3) return false;
+    if (previous) {
+      let seen = 0;
+      for (const v of values) if (previous.has(v)) seen++;
+      if (seen * 2 >= values.size) return false;
+    }
+    previous = values;
+  }
+  return true;
+}
+
+function leafValues(value: unknown, out = new Set<string>(), depth = 0): Set<string> {
+  if (depth > 8 || out.size > 500) return out;
+  if (Array.isArray(value)) for (const v of value) leafValues(v, out, depth + 1);
+  else if (value !== null && typeof value === 'object') for (const v of Object.values(value as Record<string, unknown>)) leafValues(v, out, depth + 1);
+  else if (value !== undefined && value !== null) out.add(String(value));
+  return out;
 }
 
 function repeatFinding(steps: ToolStep[]): Finding {

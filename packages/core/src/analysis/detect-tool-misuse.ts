@@ -3,6 +3,8 @@ import { describeCall, quoteValue } from './describe.js';
 import type { DetectorContext, ToolStep } from './detector-context.js';
 import { reportsFailure } from './response-text.js';
 import type { DetectorDescriptor } from './detector.js';
+import { nameWords } from './detect-hallucination.js';
+import { changesState } from './tool-kinds.js';
 import type { Finding, Severity } from './types.js';
 
 const VALIDATION_ERROR =
@@ -34,15 +36,22 @@ export function detectToolMisuse(trace: Trace, ctx: DetectorContext): Finding[] 
     findings.push(withAnswer(ctx, step, `Called ${describeCall(step.tool, step.parameters)}${wanted}`));
   }
 
-  const expectedNames = new Set((ctx.expectations?.tools ?? []).map((t) => (typeof t === 'string' ? t : t.name)));
+  // "Instead of" needs a stand-in: a call of an unexpected tool with the same purpose as the missing
+  // one (it reads or writes as the missing one would, and their names share a word), made where the
+  // missing call belonged — after the expected call before it and before the one after it.
+  const expected = (ctx.expectations?.tools ?? []).map((t) => (typeof t === 'string' ? t : t.name));
+  const expectedNames = new Set(expected);
   const missing = ctx.checks.filter((c) => c.kind === 'missing_tool' && (c.details?.called_times ?? 0) === 0);
-  if (missing.length > 0) {
-    const wrong = ctx.tools.filter((t) => !expectedNames.has(t.tool));
-    missing.forEach((check, k) => {
-      const step = wrong[k];
-      if (!step) return;
-      findings.push(withAnswer(ctx, step, `Called ${describeCall(step.tool, step.parameters)} instead of ${String(check.details?.tool)}`));
-    });
+  const usedStandIns = new Set<number>();
+  for (const check of missing) {
+    const name = String(check.details?.tool);
+    const slot = slotOf(ctx, expected, name);
+    const standIn = ctx.tools.find(
+      (t) => !expectedNames.has(t.tool) && !usedStandIns.has(t.index) && t.index > slot.after && t.index < slot.before && samePurpose(t.tool, name),
+    );
+    if (!standIn) continue;
+    usedStandIns.add(standIn.index);
+    findings.push(withAnswer(ctx, standIn, `Called ${describeCall(standIn.tool, standIn.parameters)} instead of ${name}`));
   }
 
   const offered = ctx.toolsOffered;
@@ -87,6 +96,36 @@ export function detectToolMisuse(trace: Trace, ctx: DetectorContext): Finding[] 
     });
   }
   return findings;
+}
+
+// Where a missing expected call belonged: between the calls of its neighbours in the expected list.
+function slotOf(ctx: DetectorContext, expected: readonly string[], name: string): { after: number; before: number } {
+  const k = expected.indexOf(name);
+  const firstCall = (tool: string | undefined): number | undefined => ctx.tools.find((t) => t.tool === tool)?.index;
+  let after = -1;
+  for (let i = k - 1; i >= 0; i--) {
+    const at = firstCall(expected[i]);
+    if (at !== undefined) {
+      after = at;
+      break;
+    }
+  }
+  let before = Number.POSITIVE_INFINITY;
+  for (let i = k + 1; i < expected.length; i++) {
+    const at = firstCall(expected[i]);
+    if (at !== undefined) {
+      before = at;
+      break;
+    }
+  }
+  return { after, before };
+}
+
+function samePurpose(actual: string, wanted: string): boolean {
+  const probe = (tool: string): ToolStep => ({ index: -1, tool, parameters: {}, outcome: { kind: 'data', description: '' }, hasResult: false });
+  if (changesState(probe(actual)) !== changesState(probe(wanted))) return false;
+  const words = new Set(nameWords(wanted));
+  return nameWords(actual).some((w) => words.has(w));
 }
 
 function withAnswer(ctx: DetectorContext, step: ToolStep, what: string): Finding {

@@ -23,7 +23,7 @@ describe('detectUnsupportedSuccessClaim', () => {
         severity: 'high',
         basis: 'evidence',
         event_indexes: [2],
-        summary: 'Said "has been refunded" but no tool that could do that was called.',
+        summary: 'Said "Your order has been refunded" but no tool that could do that was called.',
       },
     ]);
   });

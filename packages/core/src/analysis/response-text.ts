@@ -279,7 +279,7 @@ export function admitsNotKnowing(text: string): boolean {
 }
 
 const REPORTS_FAILURE =
-  /\b(?:error|errors|failed|failure|fails|unable|could ?n[o'’]t|can ?n[o'’]t|cannot|issue|problem|unfortunately|sorry|apologi[sz]e|not (?:working|available|possible)|unavailable|try again|give up)\b/i;
+  /\b(?:error|errors|failed|failure|fails|unable|could ?n[o'’]t|can ?n[o'’]t|cannot|issue|problem|unfortunately|sorry|apologi[sz]e|not (?:working|available|possible|enough|sufficient|eligible|allowed|permitted|valid)|unavailable|insufficient|no longer|exceeds?|declined|rejected|denied|try again|give up)\b/i;
 
 /** Whether a response tells the user that something went wrong. */
 export function reportsFailure(text: string): boolean {
@@ -321,32 +321,76 @@ const ACTION_STEMS: Record<string, readonly string[]> = {
   transferred: ['transfer', 'move', 'pay', 'send'],
 };
 const CLAIM_RE = new RegExp(
-  String.raw`\b(?:i|we|i've|we've|i have|we have|has been|have been|had been|was|were|is now|are now|successfully)\s+((?:[\w'’]+\s+){0,3}?)(${Object.keys(ACTION_STEMS).join('|')})\b`,
+  String.raw`\b(i|we|i've|we've|i have|we have|has been|have been|had been|was|were|is now|are now|successfully)\s+((?:[\w'’]+\s+){0,3}?)(${Object.keys(ACTION_STEMS).join('|')})\b`,
   'gi',
 );
 const NEGATION = /\b(?:not|never|no|cannot|unable)\b|n['’]t\b/i;
+// Words that make a clause a condition, a negation, a plan or a rule rather than a report of what was done.
+const NOT_A_REPORT =
+  /\b(?:not|never|no|cannot|unable|if|unless|once|when|whenever|after|before|until|whether|would|will|should|could|can|may|might|must|need|needs|yet|only)\b|n['’]t\b/i;
+const CLAUSE_BREAK = /[.!?;:\n]|,\s*(?:(?:and|but|so|while)\s)?|\s(?:and|but|so|while)\s/g;
+const MONEY_VERBS = new Set(['refunded', 'paid', 'charged', 'credited', 'processed', 'transferred', 'issued']);
+const MONEY_WORDS = /^(?:payments?|refunds?|charges?|fees?|amounts?|prices?|differences?|costs?|balances?|credits?|fares?|money|funds?)$/;
+const CLAIM_STOPWORDS = new Set(
+  `the a an your my our their his her its this that these those to of for in on at by with from into as and or has have had been was were is are now successfully also just all both each any it they them you we i`.split(
+    ' ',
+  ),
+);
 
-/** A claim in a response that an action was completed, e.g. `has been refunded`. */
+/** A claim in a response that an action was completed, e.g. `three checked bags have been added`. */
 export interface ActionClaim {
   verb: string;
+  /** The clause that makes the claim, from its subject to the verb. */
   text: string;
   stems: readonly string[];
+  /** Content words of the clause around the verb: what the claim says was acted on. */
+  objectWords: string[];
+  /** A claim about money moving (a refund, a payment): any state-changing call that moved money can do it. */
+  money: boolean;
 }
 
 /**
- * Claims of completed actions ("I've booked", "has been refunded", "successfully cancelled").
- * Negated claims ("has not been sent") are not claims.
+ * Claims of completed actions ("I've booked", "has been refunded", "successfully cancelled"). Not
+ * claims: negated or conditional clauses ("has not been sent", "unless they were booked", "once they
+ * have been added"), and descriptions of records in the simple past ("it was created on May 11").
  */
 export function actionClaims(text: string): ActionClaim[] {
   const out: ActionClaim[] = [];
   for (const match of text.matchAll(CLAIM_RE)) {
-    const gap = match[1] ?? '';
+    const at = match.index ?? 0;
+    const aux = (match[1] ?? '').toLowerCase();
+    const gap = match[2] ?? '';
     if (NEGATION.test(gap)) continue;
-    const before = text.slice(Math.max(0, (match.index ?? 0) - 12), match.index ?? 0);
-    if (/\b(?:not|never|if|once|when|n['’]t)\s*$/i.test(before)) continue;
-    const verb = (match[2] ?? '').toLowerCase();
+    if ((aux === 'was' || aux === 'were' || aux === 'had been') && !/\b(?:successfully|just|now)\b/i.test(gap)) continue;
+    const clauseStart = lastBreak(text, at);
+    const lead = text.slice(clauseStart, at);
+    if (NOT_A_REPORT.test(lead) || NOT_A_REPORT.test(gap)) continue;
+    const verb = (match[3] ?? '').toLowerCase();
     const stems = ACTION_STEMS[verb];
-    if (stems) out.push({ verb, text: match[0], stems });
+    if (!stems) continue;
+    const end = at + match[0].length;
+    const after = text.slice(end, end + 80).split(CLAUSE_BREAK)[0] ?? '';
+    const objectWords = contentWords(`${lead} ${gap} ${after}`);
+    const money = MONEY_VERBS.has(verb) && (verb !== 'processed' && verb !== 'issued' ? true : objectWords.some((w) => MONEY_WORDS.test(w)));
+    out.push({ verb, text: `${lead}${match[0]}`.trim(), stems, objectWords, money });
   }
   return out;
+}
+
+function lastBreak(text: string, before: number): number {
+  let start = 0;
+  for (const m of text.slice(0, before).matchAll(CLAUSE_BREAK)) start = (m.index ?? 0) + m[0].length;
+  return start;
+}
+
+function contentWords(text: string): string[] {
+  return (text.toLowerCase().match(/[a-z]{3,}/g) ?? []).filter((w) => !CLAIM_STOPWORDS.has(w) && !Object.hasOwn(ACTION_STEMS, w));
+}
+
+/** Whether two words name the same thing: equal, or one a prefix of the other once plurals are dropped (`bags`, `baggages`). */
+export function sameWord(a: string, b: string): boolean {
+  const x = a.replace(/e?s$/, '');
+  const y = b.replace(/e?s$/, '');
+  if (x.length < 3 || y.length < 3) return x === y;
+  return x.startsWith(y) || y.startsWith(x);
 }
