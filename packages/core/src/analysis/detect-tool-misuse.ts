@@ -42,15 +42,16 @@ export function detectToolMisuse(trace: Trace, ctx: DetectorContext): Finding[] 
   const expected = (ctx.expectations?.tools ?? []).map((t) => (typeof t === 'string' ? t : t.name));
   const expectedNames = new Set(expected);
   const missing = ctx.checks.filter((c) => c.kind === 'missing_tool' && (c.details?.called_times ?? 0) === 0);
-  const usedStandIns = new Set<number>();
+  // One tool has one purpose: it stands in for at most one missing tool.
+  const usedStandIns = new Set<string>();
   for (const check of missing) {
     const name = String(check.details?.tool);
     const slot = slotOf(ctx, expected, name);
     const standIn = ctx.tools.find(
-      (t) => !expectedNames.has(t.tool) && !usedStandIns.has(t.index) && t.index > slot.after && t.index < slot.before && samePurpose(t.tool, name),
+      (t) => !expectedNames.has(t.tool) && !usedStandIns.has(t.tool) && t.index > slot.after && t.index < slot.before && samePurpose(t.tool, name),
     );
     if (!standIn) continue;
-    usedStandIns.add(standIn.index);
+    usedStandIns.add(standIn.tool);
     findings.push(withAnswer(ctx, standIn, `Called ${describeCall(standIn.tool, standIn.parameters)} instead of ${name}`));
   }
 
