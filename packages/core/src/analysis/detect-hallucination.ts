@@ -162,6 +162,6 @@ export const hallucinationDetector: DetectorDescriptor = {
   category: 'knowledge_failure',
   basis: 'evidence',
   severity: 'high for numbers, ids, emails and URLs; a hint for names and dates alone',
-  what: 'a lookup returned nothing useful (empty, "not found", or failed) and the next response states specifics that no user input, system prompt or earlier tool result contains, outside sentences that admit not finding them; a lookup a later sibling call answered, computed sums and differences of numbers the agent cites, last digits of a known number (\"ending in 6644\"), Markdown labels, reformatted dates and scratchpad calls do not count',
+  what: 'a lookup returned nothing useful (empty, "not found", or failed) and the next response states specifics that no user input, system prompt or earlier tool result contains, outside sentences that admit not finding them; a lookup a later sibling call answered, computed sums and differences of numbers the agent cites, last digits of a known number ("ending in 1234"), Markdown labels, reformatted dates and scratchpad calls do not count',
   detect: detectHallucination,
 };
