@@ -1,6 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { StepwiseError, formatAlignmentSideBySide, type Trace } from '@stepwise/core';
+import { FINDING_PATTERNS, StepwiseError, formatAlignmentSideBySide, type Trace } from '@stepwise/core';
 import { formatEvaluation } from '../presentation/evaluation.js';
 import { describeEvent, formatTable } from '../presentation/format.js';
 import type { TraceDetail } from '../client/backend.js';
@@ -63,8 +63,7 @@ export function registerAnalysisTools(server: McpServer, ctx: ToolContext): void
     'analyze_trace',
     {
       title: 'Explain a trace',
-      description:
-        'Explain why a test case failed: the verdict, the failed expectation checks (missing, extra or reordered tools, wrong parameters, forbidden tools, response text) and the failure patterns found (hallucination, tool_misuse, missing_tool_call, loop, ignored_tool_error, unsupported_success_claim, gave_up, passing_failure, …), each as one sentence naming the tool, parameters and event, followed by the events they point at.',
+      description: `Explain why a test case failed: the verdict, the failed expectation checks (missing, extra or reordered tools, wrong parameters, forbidden tools, response text) and the failure patterns found (${FINDING_PATTERNS.join(', ')}), each as one sentence naming the tool, parameters and event, with its severity and basis (expectation, evidence, or a heuristic hint that never fails a case), followed by the events they point at.`,
       inputSchema: AnalyzeTraceInput,
       outputSchema: z.looseObject({ verdict: z.string(), checks: z.array(Loose), findings: z.array(Loose) }),
       annotations: { ...READ_ONLY, readOnlyHint: false },

@@ -14,7 +14,10 @@ export function formatEvaluation(evaluation: StoredEvaluation, heading: string):
   for (const finding of evaluation.findings) {
     const at =
       finding.event_indexes.length > 0 ? ` (event${finding.event_indexes.length > 1 ? 's' : ''} ${finding.event_indexes.join(', ')})` : '';
-    lines.push(`  • [${finding.severity}] ${finding.pattern}${at}: ${finding.summary}`);
+    // Evaluations stored before findings had a basis show the severity alone.
+    const basis = (finding as { basis?: string }).basis;
+    const rating = basis === undefined ? finding.severity : `${finding.severity}, ${basis === 'heuristic' ? 'heuristic hint' : basis}`;
+    lines.push(`  • [${rating}] ${finding.pattern}${at}: ${finding.summary}`);
   }
   return lines.join('\n');
 }

@@ -11,6 +11,7 @@ interface LooseEvent {
 interface LooseFinding {
   pattern?: unknown;
   severity?: unknown;
+  basis?: unknown;
   event_indexes?: unknown;
   summary?: unknown;
 }
@@ -81,7 +82,8 @@ export function formatTraceForModel(detail: TraceDetail, window: TimelineWindow)
     lines.push('', 'Findings:');
     for (const f of findings) {
       const where = f.events.length > 0 ? ` [event${f.events.length === 1 ? '' : 's'} ${f.events.join(', ')}]` : '';
-      lines.push(`- ${f.pattern}${f.severity ? ` (${f.severity})` : ''}${where}: ${f.summary}`);
+      const rating = [f.severity, f.basis === 'heuristic' ? 'heuristic hint' : f.basis].filter((x) => x !== null).join(', ');
+      lines.push(`- ${f.pattern}${rating ? ` (${rating})` : ''}${where}: ${f.summary}`);
     }
   }
   if (checks.length > 0) {
@@ -121,6 +123,8 @@ function indexes(value: unknown): number[] {
 interface Finding {
   pattern: string;
   severity: string | null;
+  /** expectation, evidence or heuristic (a hint); null for evaluations stored before findings had one. */
+  basis: string | null;
   events: number[];
   summary: string;
 }
@@ -132,6 +136,7 @@ export function findingsOf(evaluation: unknown): Finding[] {
   return list.map((raw: LooseFinding) => ({
     pattern: typeof raw.pattern === 'string' ? raw.pattern : 'finding',
     severity: typeof raw.severity === 'string' ? raw.severity : null,
+    basis: typeof raw.basis === 'string' ? raw.basis : null,
     events: indexes(raw.event_indexes),
     summary: typeof raw.summary === 'string' ? raw.summary : '',
   }));

@@ -36,6 +36,8 @@ export interface Finding {
   pattern: string;
   category: string;
   severity: Severity;
+  /** What the finding rests on; absent on evaluations stored before findings had one. */
+  basis?: 'expectation' | 'evidence' | 'heuristic';
   event_indexes: number[];
   summary: string;
 }

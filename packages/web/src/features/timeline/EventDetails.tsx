@@ -5,10 +5,21 @@ import { formatDuration, formatNumber, humanize } from '../../ui/format';
 import { JsonViewer } from '../../ui/JsonViewer';
 import { MarkedText } from '../../ui/MarkedText';
 
+const BASIS_TITLE: Record<NonNullable<Finding['basis']>, string> = {
+  expectation: 'Rests on a failed check of what the scenario expects',
+  evidence: 'Rests on mechanical evidence in the trace',
+  heuristic: 'A reading of the wording: a hint, never fails a case',
+};
+
 export function FindingNote({ finding }: { finding: Finding }) {
   return (
     <div className={`finding-note sev-${finding.severity}`} data-finding={finding.pattern}>
       <PatternBadge pattern={finding.pattern} severity={finding.severity} />
+      {finding.basis && (
+        <span className={`basis-badge basis-${finding.basis}`} title={BASIS_TITLE[finding.basis]}>
+          {finding.basis === 'heuristic' ? 'hint' : finding.basis}
+        </span>
+      )}
       <span className="finding-meta">
         {finding.severity} · {humanize(finding.category)}
       </span>

@@ -10,6 +10,7 @@ import { useAsync } from '../../ui/use-async';
 import { canWrite, useSession } from '../auth/session';
 import { EventWindowCache } from './event-window-cache';
 import { FindingNote } from './EventDetails';
+import { byBasis } from './finding-order';
 import { TraceTimeline } from './TraceTimeline';
 
 const WINDOW = 500;
@@ -57,7 +58,7 @@ export function TracePage({ id, event }: { id: string; event: number | null }) {
   }, [event, openedAt]);
   const evaluation = data.data?.evaluation ?? null;
   const findings = useMemo(
-    () => (evaluation?.findings ?? []).filter((f) => f.pattern !== 'passing_failure' || f.event_indexes.length > 0),
+    () => byBasis((evaluation?.findings ?? []).filter((f) => f.pattern !== 'passing_failure' || f.event_indexes.length > 0)),
     [evaluation],
   );
   const findingsByEvent = useMemo(() => indexBy<Finding>(evaluation?.findings ?? []), [evaluation]);
