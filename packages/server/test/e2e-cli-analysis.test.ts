@@ -35,9 +35,9 @@ describe('stepwise analyze, diff and import', () => {
     expect(out.code).toBe(0);
     expect(out.stdout).toContain('sc_warranty_hardware');
     expect(out.stdout).toMatch(
-      /\[high\] hallucination \(events 1, 2\): Called search_knowledge_base with query "X200 warranty", got 0 results/,
+      /\[high, evidence\] hallucination \(events 1, 2\): Called search_knowledge_base with query "X200 warranty", got 0 results/,
     );
-    expect(out.stdout).toMatch(/\[high\] loop .*lookup_account/);
+    expect(out.stdout).toMatch(/\[high, evidence\] loop .*lookup_account/);
   });
 
   it('prints the regression table and exits 1 when a run regressed', async () => {

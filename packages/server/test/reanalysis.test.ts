@@ -60,6 +60,9 @@ describe('re-analysis of stored traces', () => {
     const reply = await json(t.post('/api/v1/sync', { agent_name: 'tau-airline', results: [run] }));
     const analysis = await json(t.post(`/api/v1/traces/${reply.trace_ids[0]}/analyze`, {}));
     expect(analysis.analyzer_version).toBe(ANALYZER_VERSION);
-    expect(analysis.findings.find((f: any) => f.pattern === 'unsupported_success_claim')).toMatchObject({ basis: 'evidence', severity: 'high' });
+    expect(analysis.findings.find((f: any) => f.pattern === 'unsupported_success_claim')).toMatchObject({
+      basis: 'evidence',
+      severity: 'high',
+    });
   });
 });

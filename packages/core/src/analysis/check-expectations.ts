@@ -112,7 +112,8 @@ function checkTools(calls: Call[], expectations: Expectations): Check[] {
   calls.forEach((call, pos) => {
     if (used.has(pos)) return;
     if (order === 'strict') checks.push(extraCheck(call, 'is not in the expected tools'));
-    else if (exact.has(call.tool) && !call.failed) checks.push(extraCheck(call, 'is not one of the listed calls of that tool (exact_tools)'));
+    else if (exact.has(call.tool) && !call.failed)
+      checks.push(extraCheck(call, 'is not one of the listed calls of that tool (exact_tools)'));
   });
   return checks;
 }
@@ -141,7 +142,8 @@ function missingCheck(expected: NormalizedExpectedTool[], k: number, unmatched: 
   const unmatchedHere = unmatched.filter((i) => expected[i]!.name === exp.name);
   if (unmatchedHere.length > 1 || (calledTimes > 0 && exp.parameters !== undefined)) {
     const which = wanted > 1 ? ` (expected call ${sameTool.indexOf(k) + 1} of ${wanted})` : '';
-    const params = exp.parameters !== undefined ? `: none with ${describeCall(exp.name, exp.parameters).replace(`${exp.name} with `, '')}` : '';
+    const params =
+      exp.parameters !== undefined ? `: none with ${describeCall(exp.name, exp.parameters).replace(`${exp.name} with `, '')}` : '';
     message += `${params}${which}`;
   }
   return {
@@ -171,7 +173,8 @@ function pairCalls(expected: NormalizedExpectedTool[], calls: Call[], order: 'st
   const cost = (k: number, pos: number): number => {
     const exp = expected[k]!;
     const call = calls[pos]!;
-    const differences = exp.parameters === undefined ? 0 : matchParameters(exp.parameters, call.parameters, exp.match, exp.ignoreKeys).length;
+    const differences =
+      exp.parameters === undefined ? 0 : matchParameters(exp.parameters, call.parameters, exp.match, exp.ignoreKeys).length;
     return differences + (call.failed ? 0.5 : 0);
   };
   const take = (k: number, pos: number): void => {

@@ -85,7 +85,9 @@ export function isNoteToSelf(step: ToolStep): boolean {
   const values = Object.values(step.parameters);
   if (values.length !== 1 || typeof values[0] !== 'string') return false;
   if (values[0].trim().split(/\s+/).length < 6) return false;
-  return !step.hasResult || step.result === null || step.result === undefined || (typeof step.result === 'string' && step.result.trim() === '');
+  return (
+    !step.hasResult || step.result === null || step.result === undefined || (typeof step.result === 'string' && step.result.trim() === '')
+  );
 }
 
 const NUMERAL_RE = /\d+(?:,\d{3})*(?:\.\d+)?/g;

@@ -89,7 +89,8 @@ function pagesThrough(steps: ToolStep[]): boolean {
 function leafValues(value: unknown, out = new Set<string>(), depth = 0): Set<string> {
   if (depth > 8 || out.size > 500) return out;
   if (Array.isArray(value)) for (const v of value) leafValues(v, out, depth + 1);
-  else if (value !== null && typeof value === 'object') for (const v of Object.values(value as Record<string, unknown>)) leafValues(v, out, depth + 1);
+  else if (value !== null && typeof value === 'object')
+    for (const v of Object.values(value as Record<string, unknown>)) leafValues(v, out, depth + 1);
   else if (value !== undefined && value !== null) out.add(String(value));
   return out;
 }

@@ -3,7 +3,6 @@ import { describeCall, quoteValue } from './describe.js';
 import type { DetectorContext, ToolStep } from './detector-context.js';
 import { reportsFailure } from './response-text.js';
 import type { DetectorDescriptor } from './detector.js';
-import { nameWords } from './detect-hallucination.js';
 import { changesState } from './tool-kinds.js';
 import type { Finding, Severity } from './types.js';
 
@@ -37,8 +36,8 @@ export function detectToolMisuse(trace: Trace, ctx: DetectorContext): Finding[] 
   }
 
   // "Instead of" needs a stand-in: a call of an unexpected tool with the same purpose as the missing
-  // one (it reads or writes as the missing one would, and their names share a word), made where the
-  // missing call belonged — after the expected call before it and before the one after it.
+  // one (it reads or writes as the missing one would), made where the missing call belonged — after
+  // the expected call before it and before the one after it.
   const expected = (ctx.expectations?.tools ?? []).map((t) => (typeof t === 'string' ? t : t.name));
   const expectedNames = new Set(expected);
   const missing = ctx.checks.filter((c) => c.kind === 'missing_tool' && (c.details?.called_times ?? 0) === 0);
@@ -48,7 +47,12 @@ export function detectToolMisuse(trace: Trace, ctx: DetectorContext): Finding[] 
     const name = String(check.details?.tool);
     const slot = slotOf(ctx, expected, name);
     const standIn = ctx.tools.find(
-      (t) => !expectedNames.has(t.tool) && !usedStandIns.has(t.tool) && t.index > slot.after && t.index < slot.before && samePurpose(t.tool, name),
+      (t) =>
+        !expectedNames.has(t.tool) &&
+        !usedStandIns.has(t.tool) &&
+        t.index > slot.after &&
+        t.index < slot.before &&
+        samePurpose(t.tool, name),
     );
     if (!standIn) continue;
     usedStandIns.add(standIn.tool);
@@ -122,11 +126,17 @@ function slotOf(ctx: DetectorContext, expected: readonly string[], name: string)
   return { after, before };
 }
 
+// A lookup stands in for a lookup, a change for a change: reading a record is not doing what a
+// missing state-changing call would have done.
 function samePurpose(actual: string, wanted: string): boolean {
-  const probe = (tool: string): ToolStep => ({ index: -1, tool, parameters: {}, outcome: { kind: 'data', description: '' }, hasResult: false });
-  if (changesState(probe(actual)) !== changesState(probe(wanted))) return false;
-  const words = new Set(nameWords(wanted));
-  return nameWords(actual).some((w) => words.has(w));
+  const probe = (tool: string): ToolStep => ({
+    index: -1,
+    tool,
+    parameters: {},
+    outcome: { kind: 'data', description: '' },
+    hasResult: false,
+  });
+  return changesState(probe(actual)) === changesState(probe(wanted));
 }
 
 function withAnswer(ctx: DetectorContext, step: ToolStep, what: string): Finding {
@@ -158,6 +168,6 @@ export const toolMisuseDetector: DetectorDescriptor = {
   category: 'tool_usage_failure',
   basis: 'expectation',
   severity: 'high with an answer built on it, else medium',
-  what: 'the right tool with wrong parameters, another tool standing in for an expected one (same purpose), a tool that was not offered, or parameters the tool rejected as invalid with no corrected call',
+  what: 'the right tool with wrong parameters, another tool standing in for a missing expected one (both look up or both change state, where the missing call belonged), a tool that was not offered, or parameters the tool rejected as invalid with no corrected call',
   detect: detectToolMisuse,
 };

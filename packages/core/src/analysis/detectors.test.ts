@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import * as core from '../index.js';
@@ -64,6 +64,7 @@ describe('the detector registry', () => {
     const docs = readFileSync(resolve(here, '../../../../docs/expectations.md'), 'utf8');
     const documented = tableRows(docs).filter((row) => row[0]?.startsWith('`'));
     const rendered = tableRows(detectorTable()).filter((row) => row[0]?.startsWith('`'));
-    for (const row of rendered) expect(documented, `row for ${row[0]} (paste detectorTable() into docs/expectations.md)`).toContainEqual(row);
+    for (const row of rendered)
+      expect(documented, `row for ${row[0]} (paste detectorTable() into docs/expectations.md)`).toContainEqual(row);
   });
 });

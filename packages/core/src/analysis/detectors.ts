@@ -34,6 +34,6 @@ export const FINDING_PATTERNS: readonly FindingPattern[] = [...DETECTORS.map((d)
 export function detectorTable(): string {
   const rows = DETECTORS.map((d) => `| \`${d.pattern}\` | ${d.category} | ${d.basis} | ${d.severity} | ${d.what} |`);
   const derived =
-    '| `passing_failure` | instruction_failure (or the first failing finding\'s category) | expectation (or its findings\' basis) | high | reported passed, verdict failed |';
+    "| `passing_failure` | instruction_failure (or the first failing finding's category) | expectation (or its findings' basis) | high | reported passed, verdict failed |";
   return ['| pattern | category | basis | severity | what |', '|---|---|---|---|---|', ...rows, derived].join('\n');
 }

@@ -86,9 +86,7 @@ function passingFailure(checks: Check[], findings: Finding[]): Finding {
   const reasons: string[] = [];
   if (checks.length > 0) reasons.push(`${checks.length} expectation check${checks.length === 1 ? '' : 's'} failed`);
   if (high.length > 0)
-    reasons.push(
-      `${high.length} failing finding${high.length === 1 ? '' : 's'} (${[...new Set(high.map((f) => f.pattern))].join(', ')})`,
-    );
+    reasons.push(`${high.length} failing finding${high.length === 1 ? '' : 's'} (${[...new Set(high.map((f) => f.pattern))].join(', ')})`);
   const first = checks[0]?.message ?? high[0]?.summary ?? '';
   const category: FailureCategory = checks.length > 0 ? 'instruction_failure' : (high[0]?.category ?? 'instruction_failure');
   const basis: FindingBasis = checks.length > 0 ? 'expectation' : (high.find((f) => f.basis === 'expectation')?.basis ?? 'evidence');

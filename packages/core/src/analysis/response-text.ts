@@ -105,7 +105,9 @@ export function extractSpecifics(text: string): Specific[] {
     // A bare single digit ("2 options") is rarely a claim worth checking; with a unit it is.
     if (!HAS_UNIT.test(m) && digits.length > 0 && digits.length < 2) continue;
     // "Card ending in 6644" names the last digits of a longer number.
-    const lastDigits = /\b(?:ending (?:in|with)|ends (?:in|with)|last (?:four|4|digits)(?: digits)?(?: of)?)\s*$/i.test(rest.slice(0, match.index ?? 0));
+    const lastDigits = /\b(?:ending (?:in|with)|ends (?:in|with)|last (?:four|4|digits)(?: digits)?(?: of)?)\s*$/i.test(
+      rest.slice(0, match.index ?? 0),
+    );
     if (lastDigits && /^\d{3,}$/.test(m)) push({ text: m, kind: 'number', key: `#~${m}` });
     else push({ text: m, kind: 'number' });
   }
@@ -371,7 +373,8 @@ export function actionClaims(text: string): ActionClaim[] {
     const end = at + match[0].length;
     const after = text.slice(end, end + 80).split(CLAUSE_BREAK)[0] ?? '';
     const objectWords = contentWords(`${lead} ${gap} ${after}`);
-    const money = MONEY_VERBS.has(verb) && (verb !== 'processed' && verb !== 'issued' ? true : objectWords.some((w) => MONEY_WORDS.test(w)));
+    const money =
+      MONEY_VERBS.has(verb) && (verb !== 'processed' && verb !== 'issued' ? true : objectWords.some((w) => MONEY_WORDS.test(w)));
     out.push({ verb, text: `${lead}${match[0]}`.trim(), stems, objectWords, money });
   }
   return out;

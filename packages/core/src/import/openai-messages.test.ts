@@ -28,7 +28,14 @@ describe('importOpenAIMessages', () => {
       { ...opts, tools_offered: ['search_knowledge_base'] },
     );
     expect(Trace.safeParse(trace).success).toBe(true);
-    expect(trace.events.map((e) => e.type)).toEqual(['metadata', 'user_input', 'agent_reasoning', 'tool_call', 'agent_response', 'metadata']);
+    expect(trace.events.map((e) => e.type)).toEqual([
+      'metadata',
+      'user_input',
+      'agent_reasoning',
+      'tool_call',
+      'agent_response',
+      'metadata',
+    ]);
     expect(trace.events[0]?.data).toEqual({ system_prompt: 'You are helpful.' });
     expect(trace.events[3]).toEqual({
       type: 'tool_call',
@@ -50,13 +57,20 @@ describe('importOpenAIMessages', () => {
         { role: 'system', content: 'Refunds are possible within 14 days.' },
         { role: 'developer', content: [{ type: 'text', text: 'Never promise more.' }] },
         { role: 'user', content: 'How long do I have for a refund?' },
-        { role: 'assistant', content: null, tool_calls: [{ id: 'k', type: 'function', function: { name: 'search_kb', arguments: '{"query":"refund"}' } }] },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id: 'k', type: 'function', function: { name: 'search_kb', arguments: '{"query":"refund"}' } }],
+        },
         { role: 'tool', tool_call_id: 'k', content: '[]' },
         { role: 'assistant', content: 'You have 14 days.' },
       ],
       opts,
     );
-    expect(trace.events[0]).toMatchObject({ type: 'metadata', data: { system_prompt: 'Refunds are possible within 14 days.\n\nNever promise more.' } });
+    expect(trace.events[0]).toMatchObject({
+      type: 'metadata',
+      data: { system_prompt: 'Refunds are possible within 14 days.\n\nNever promise more.' },
+    });
     expect(evaluateTrace(trace).findings).toEqual([]);
   });
 

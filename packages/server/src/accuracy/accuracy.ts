@@ -162,7 +162,11 @@ function score(mode: AccuracyMode, runs: RunOutcome[], labels: Map<string, Findi
   const byPattern = new Map<string, PatternFigures>();
   const figures = (pattern: string): PatternFigures => {
     let f = byPattern.get(pattern);
-    if (!f) byPattern.set(pattern, (f = { pattern, onSuccessful: 0, failingOnSuccessful: 0, onFailed: 0, failingOnFailed: 0, right: 0, labeled: 0 }));
+    if (!f)
+      byPattern.set(
+        pattern,
+        (f = { pattern, onSuccessful: 0, failingOnSuccessful: 0, onFailed: 0, failingOnFailed: 0, right: 0, labeled: 0 }),
+      );
     return f;
   };
   const failingPrecision = { right: 0, labeled: 0, unlabeled: 0 };
@@ -192,7 +196,12 @@ function score(mode: AccuracyMode, runs: RunOutcome[], labels: Map<string, Findi
       const label = labels.get(labelKey(run.trace_id, finding.pattern, finding.event_indexes));
       if (!label) {
         tally.unlabeled++;
-        unlabeled.push({ trace_id: run.trace_id, pattern: finding.pattern, event_indexes: finding.event_indexes, summary: finding.summary });
+        unlabeled.push({
+          trace_id: run.trace_id,
+          pattern: finding.pattern,
+          event_indexes: finding.event_indexes,
+          summary: finding.summary,
+        });
         continue;
       }
       f.labeled++;

@@ -21,20 +21,26 @@ for (const mode of report.modes) printMode(mode);
 
 function printMode(m: ModeFigures): void {
   out();
-  out(`## ${m.mode === 'detectors_alone' ? 'Detectors alone (`passed` and `expected` stripped)' : 'As synced (`passed` and `expected` kept)'}`);
+  out(
+    `## ${m.mode === 'detectors_alone' ? 'Detectors alone (`passed` and `expected` stripped)' : 'As synced (`passed` and `expected` kept)'}`,
+  );
   out();
   out(`- successful runs failed: ${ratio(m.successfulFailed, m.successful)}`);
   out(`- failed runs with a failed check or finding: ${ratio(m.failedExplained, m.failed)}`);
   out(`- failed runs with a failed check or a finding labeled right: ${ratio(m.failedExplainedRight, m.failed)}`);
   const fp = m.failingPrecision;
   const hp = m.hintPrecision;
-  out(`- precision of findings that can fail a run, on failed runs: ${ratio(fp.right, fp.labeled)} right${fp.unlabeled ? `, ${fp.unlabeled} unlabeled` : ''}`);
+  out(
+    `- precision of findings that can fail a run, on failed runs: ${ratio(fp.right, fp.labeled)} right${fp.unlabeled ? `, ${fp.unlabeled} unlabeled` : ''}`,
+  );
   out(`- precision of hints on failed runs: ${ratio(hp.right, hp.labeled)} right${hp.unlabeled ? `, ${hp.unlabeled} unlabeled` : ''}`);
   out();
   out('| detector | on successful runs (can fail) | on failed runs (can fail) | labeled right |');
   out('|---|---|---|---|');
   for (const p of m.patterns) {
-    out(`| ${p.pattern} | ${p.onSuccessful} (${p.failingOnSuccessful}) | ${p.onFailed} (${p.failingOnFailed}) | ${p.labeled ? ratio(p.right, p.labeled) : '–'} |`);
+    out(
+      `| ${p.pattern} | ${p.onSuccessful} (${p.failingOnSuccessful}) | ${p.onFailed} (${p.failingOnFailed}) | ${p.labeled ? ratio(p.right, p.labeled) : '–'} |`,
+    );
   }
   if (m.unlabeled.length > 0) {
     out();
