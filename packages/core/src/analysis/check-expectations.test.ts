@@ -123,3 +123,56 @@ describe('checkExpectations: budgets and response text', () => {
     expect(check).toMatchObject({ kind: 'response_missing_text', event_indexes: [] });
   });
 });
+
+describe('checkExpectations with repeated and exact tools', () => {
+  const twoUpdates = fixtureTrace([
+    ['user', 'change both'],
+    ['call', 'update_item', { id: 'B', size: 2 }, { ok: true }],
+    ['call', 'update_item', { id: 'A', size: 1 }, { ok: true }],
+    ['respond', 'Both updated.'],
+  ]);
+  const expectedAB = [
+    { name: 'update_item', parameters: { id: 'A', size: 1 } },
+    { name: 'update_item', parameters: { id: 'B', size: 2 } },
+  ];
+
+  it('pairs repeated expected calls by best match, not position: calls in another order are only reordered', () => {
+    expect(checkExpectations(twoUpdates, { tools: expectedAB, order: 'any' })).toEqual([]);
+    expect(checkExpectations(twoUpdates, { tools: expectedAB }).map((c) => c.kind)).toEqual(['reordered_tools']);
+  });
+
+  it('reports one missing call and no wrong parameters when one of three is missing', () => {
+    const tools = [...expectedAB, { name: 'update_item', parameters: { id: 'C', size: 3 } }];
+    const checks = checkExpectations(twoUpdates, { tools, order: 'any' });
+    expect(checks.map((c) => c.kind)).toEqual(['missing_tool']);
+    expect(checks[0]?.message).toBe('update_item was expected 3 times but called 2 times: none with id "C" (expected call 3 of 3).');
+  });
+
+  it('gives each unmatched expected call its own message', () => {
+    const none = fixtureTrace([
+      ['user', 'x'],
+      ['respond', 'done'],
+    ]);
+    const messages = checkExpectations(none, { tools: expectedAB }).map((c) => c.message);
+    expect(new Set(messages).size).toBe(2);
+  });
+
+  it('reports a call of an exact_tools tool that is not one of the listed calls', () => {
+    const checks = checkExpectations(twoUpdates, { tools: [expectedAB[0]!], exact_tools: ['update_item'] });
+    expect(checks.map((c) => [c.kind, c.event_indexes])).toEqual([['extra_tool', [1]]]);
+    expect(checks[0]?.message).toContain('is not one of the listed calls of that tool (exact_tools)');
+    expect(checkExpectations(twoUpdates, { tools: [expectedAB[0]!] })).toEqual([]);
+  });
+
+  it('does not fail a forbidden call that failed, unless attempts count', () => {
+    const attempt = fixtureTrace([
+      ['user', 'x'],
+      ['error', 'delete_item', { id: 'A' }, 'not allowed'],
+      ['respond', 'I could not delete it.'],
+    ]);
+    expect(checkExpectations(attempt, { forbidden_tools: ['delete_item'] })).toEqual([]);
+    expect(checkExpectations(attempt, { forbidden_tools: ['delete_item'], forbidden_attempts_fail: true }).map((c) => c.kind)).toEqual([
+      'forbidden_tool',
+    ]);
+  });
+});
