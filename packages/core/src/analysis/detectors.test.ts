@@ -17,7 +17,8 @@ async function declaredDescriptors(): Promise<{ file: string; name: string; desc
   const files = readdirSync(here).filter((f) => /^detect-.*\.ts$/.test(f) && !f.endsWith('.test.ts'));
   const out: { file: string; name: string; descriptor: DetectorDescriptor }[] = [];
   for (const file of files) {
-    const module = (await import(`./${file.replace(/\.ts$/, '.js')}`)) as Record<string, unknown>;
+    const base = file.replace(/\.ts$/, '');
+    const module = (await import(`./${base}.js`)) as Record<string, unknown>;
     for (const [name, value] of Object.entries(module)) if (isDescriptor(value)) out.push({ file, name, descriptor: value });
   }
   return out;
