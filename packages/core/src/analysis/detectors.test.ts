@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import * as core from '../index.js';
 import type { DetectorDescriptor } from './detector.js';
@@ -17,8 +17,8 @@ async function declaredDescriptors(): Promise<{ file: string; name: string; desc
   const files = readdirSync(here).filter((f) => /^detect-.*\.ts$/.test(f) && !f.endsWith('.test.ts'));
   const out: { file: string; name: string; descriptor: DetectorDescriptor }[] = [];
   for (const file of files) {
-    const base = file.replace(/\.ts$/, '');
-    const module = (await import(`./${base}.js`)) as Record<string, unknown>;
+    // The file list is read at run time, so the import cannot be analyzed ahead (hence vite-ignore).
+    const module = (await import(/* @vite-ignore */ pathToFileURL(join(here, file)).href)) as Record<string, unknown>;
     for (const [name, value] of Object.entries(module)) if (isDescriptor(value)) out.push({ file, name, descriptor: value });
   }
   return out;
