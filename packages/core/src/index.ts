@@ -129,6 +129,8 @@ export type {
 // import: converters from other log formats into traces
 export { importOpenAIMessages, importSweAgent, importToolBench } from './import/index.js';
 export type { ImportOptions } from './import/index.js';
+export { mapOtlpTrace, readOtlpTraces, stepwiseTraceIdOf } from './import/index.js';
+export type { OtlpRead, OtlpResult, OtlpSpan, OtlpTraceMapping } from './import/index.js';
 
 // compare: trace alignment, divergence, deltas, run comparison, scenario history
 export {

@@ -82,6 +82,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
     firstApiKey: bootstrap?.apiKey ?? null,
     close: async () => {
       await new Promise<void>((resolvePromise) => server.close(() => resolvePromise()));
+      await app.otlp.flush();
       await runtime.close();
     },
   };
