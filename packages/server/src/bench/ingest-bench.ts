@@ -91,7 +91,10 @@ function floorRun(bodies: string[], dbPath: string): number {
 }
 
 /** Starts `stepwise serve` in its own process, as users run it, so the client does not share its CPU. */
-async function spawnServer(dbPath: string, env: Record<string, string>): Promise<{ url: string; key: string; stop: () => Promise<void> }> {
+export async function spawnServer(
+  dbPath: string,
+  env: Record<string, string>,
+): Promise<{ url: string; key: string; stop: () => Promise<void> }> {
   const bin = fileURLToPath(new URL('../bin.js', import.meta.url));
   const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--db', dbPath, '--no-demo'], {
     env: { ...process.env, ...env },

@@ -4,6 +4,7 @@ import { runCoreBench } from './core-bench.js';
 import { runPrivacyBench } from './privacy-bench.js';
 import { fileURLToPath } from 'node:url';
 import { makeBodies, runIngestBench } from './ingest-bench.js';
+import { runOtlpBench } from './otlp-bench.js';
 import { runStageShares } from './stage-bench.js';
 import { defaultStages } from '../runtime.js';
 import { fmt } from './stats.js';
@@ -59,6 +60,21 @@ if (want('stages')) {
   out(`| **total** (${fmt(10_000 / (shares.totalMs / 1000))} events/s in process) | ${fmt(shares.totalMs)} | 100 % |`);
   out();
   out(`Analysis costs ${fmt(((shares.stages.analyze ?? 0) / shares.totalMs) * 100, 1)} % of ingest time (bar ≤ 15 %).`);
+  out();
+}
+
+if (want('otlp')) {
+  const otlp = await runOtlpBench();
+  out('## OTLP ingest: `POST /v1/traces` → span assembly → full pipeline → SQLite');
+  out();
+  out(
+    `${fmt(otlp.spans)} GenAI spans (${otlp.spansPerTrace} per trace: an agent span, model calls with messages, tool calls with ~1 KB results) in ${otlp.requests} export requests of ${fmt(otlp.spans / otlp.requests)} spans, ${otlp.runs} runs each; the server runs in its own process.`,
+  );
+  out();
+  out('| encoding | spans/s | bytes per request |');
+  out('|---|---|---|');
+  out(`| OTLP/JSON | ${fmt(otlp.jsonSpansPerSec)} | ${fmt(otlp.jsonBytesPerRequest)} |`);
+  out(`| OTLP/protobuf | ${fmt(otlp.protobufSpansPerSec)} | ${fmt(otlp.protobufBytesPerRequest)} |`);
   out();
 }
 

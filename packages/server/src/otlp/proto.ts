@@ -126,3 +126,18 @@ export function encodeExportResponse(rejectedSpans: number, errorMessage: string
 export function encodeRpcStatus(code: number, message: string): Uint8Array {
   return RpcStatus.encode(RpcStatus.fromObject({ code, message })).finish();
 }
+
+/** Encodes a request in the JSON shape (hex ids) as protobuf: what an exporter sends. Used by the bench. */
+export function encodeExportRequest(request: unknown): Uint8Array {
+  const copy = structuredClone(request) as { resourceSpans?: Array<{ scopeSpans?: Array<{ spans?: Array<Record<string, unknown>> }> }> };
+  for (const rs of copy.resourceSpans ?? []) {
+    for (const ss of rs.scopeSpans ?? []) {
+      for (const span of ss.spans ?? []) {
+        for (const key of ['traceId', 'spanId', 'parentSpanId']) {
+          if (typeof span[key] === 'string') span[key] = Buffer.from(span[key], 'hex');
+        }
+      }
+    }
+  }
+  return ExportRequest.encode(ExportRequest.fromObject(copy)).finish();
+}
