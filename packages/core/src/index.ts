@@ -129,6 +129,16 @@ export type {
 // import: converters from other log formats into traces
 export { importOpenAIMessages, importSweAgent, importToolBench } from './import/index.js';
 export type { ImportOptions } from './import/index.js';
+export {
+  IMPORT_FORMATS,
+  detectFormat,
+  importAnthropicMessages,
+  importLangChain,
+  importLog,
+  importOpenAIResponses,
+  importVercelAi,
+} from './import/index.js';
+export type { ImportFormat, ImportedLog, ImportWarning } from './import/index.js';
 export { mapOtlpTrace, readOtlpTraces, stepwiseTraceIdOf } from './import/index.js';
 export type { OtlpRead, OtlpResult, OtlpSpan, OtlpTraceMapping } from './import/index.js';
 

@@ -9,6 +9,8 @@ interface LoggedCall {
 }
 
 export interface MessageImportHooks {
+  /** Leave `system` / `developer` messages out (ToolBench's are its harness's boilerplate, not the agent's policy). */
+  leaveSystemOut?: boolean;
   /** A call to this function is the agent's final answer (ToolBench's `Finish`), not a tool call. */
   finishTool?: string;
   /** Turns the finish call's arguments into the response text. */
@@ -29,30 +31,27 @@ export interface MessageImportHooks {
  */
 export function importOpenAIMessages(messages: readonly unknown[], opts: ImportOptions): Trace {
   const builder = new TraceBuilder();
-  const systemPrompt = messages
-    .filter((m) => isRecord(m) && (m.role === 'system' || m.role === 'developer'))
-    .map((m) => contentText((m as Record<string, unknown>).content))
-    .filter((text) => text.trim() !== '')
-    .join('\n\n');
-  if (systemPrompt !== '') builder.metadata({ system_prompt: systemPrompt });
   addMessages(builder, messages);
   return builder.build(opts, { import_format: 'openai_messages' });
 }
 
 /** Adds a message log to a builder; shared by the ToolBench and SWE-agent importers. */
-export function addMessages(builder: TraceBuilder, messages: readonly unknown[], hooks: MessageImportHooks = {}): void {
-  for (const message of messages) {
-    if (!isRecord(message)) continue;
+export function addMessages(builder: TraceBuilder, messages: readonly unknown[], hooks: MessageImportHooks = {}, prefix = ''): void {
+  messages.forEach((message, index) => {
+    const path = `${prefix}[${index}]`;
+    if (!isRecord(message)) return builder.warn(path, 'not a message object; left out');
     const role = message.role;
     const text = contentText(message.content);
-    if (role === 'user') {
+    if (role === 'system' || role === 'developer') {
+      if (hooks.leaveSystemOut !== true) builder.system(text);
+    } else if (role === 'user') {
       builder.user(text);
     } else if (role === 'assistant') {
       const calls = callsOf(message);
       const finish = hooks.finishTool === undefined ? undefined : calls.find((c) => c.name === hooks.finishTool);
       if (calls.length === 0) {
         builder.response(text);
-        continue;
+        return;
       }
       builder.reasoning(text);
       for (const call of calls) {
@@ -68,10 +67,12 @@ export function addMessages(builder: TraceBuilder, messages: readonly unknown[],
       if (typeof message.name === 'string') match.name = message.name;
       builder.result(message.content, match);
     } else if (role === 'function') {
-      if (typeof message.name === 'string' && message.name === hooks.finishTool) continue;
+      if (typeof message.name === 'string' && message.name === hooks.finishTool) return;
       builder.result(message.content, typeof message.name === 'string' ? { name: message.name } : {});
+    } else {
+      builder.warn(path, `a message with role ${JSON.stringify(String(role)).slice(0, 40)} is not an OpenAI chat role; left out`);
     }
-  }
+  });
 }
 
 function callsOf(message: Record<string, unknown>): LoggedCall[] {

@@ -28,7 +28,7 @@ export function importToolBench(json: unknown, opts: ImportOptions): Trace {
   const chains = Array.isArray(answer.train_messages) ? answer.train_messages : [];
   const last = chains[chains.length - 1];
   let source: 'train_messages' | 'tree';
-  const hooks = { finishTool: FINISH, finishText: finishAnswer };
+  const hooks = { finishTool: FINISH, finishText: finishAnswer, leaveSystemOut: true };
   if (Array.isArray(last) && last.length > 0) {
     source = 'train_messages';
     addMessages(builder, last, hooks);

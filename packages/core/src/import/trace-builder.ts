@@ -14,6 +14,12 @@ export interface ImportOptions {
 }
 
 type Data = Record<string, unknown>;
+
+export interface ImportWarning {
+  /** JSON path of the item in the log, e.g. `[4]` or `messages[2].content[1]`. */
+  path: string;
+  message: string;
+}
 interface MutableEvent {
   type: TraceEvent['type'];
   data: Data;
@@ -27,8 +33,38 @@ const UNKNOWN_TOOL = 'unknown_tool';
  */
 export class TraceBuilder {
   private readonly events: MutableEvent[] = [];
+  private systemPrompt: string[] = [];
+  /** Items of the log that could not be mapped, each with its JSON path: reported, never dropped silently. */
+  readonly warnings: ImportWarning[] = [];
   private readonly pendingById = new Map<string, MutableEvent>();
   private readonly pendingInOrder: MutableEvent[] = [];
+
+  /** A system prompt (or developer instructions); several are joined. Stored as `system_prompt` on the first `metadata` event. */
+  system(text: string): void {
+    if (text.trim() !== '') this.systemPrompt.push(text);
+  }
+
+  warn(path: string, message: string): void {
+    this.warnings.push({ path, message });
+  }
+
+  /** A tool call whose result is already known (e.g. a logged server-side tool run). */
+  completedCall(name: string | undefined, args: unknown, result: unknown, callId?: string): void {
+    this.call(name, args, callId);
+    this.result(result, callId !== undefined ? { callId } : { name: name ?? UNKNOWN_TOOL });
+  }
+
+  /** A failed tool call: the result text is the error message. */
+  failedResult(content: unknown, match: { callId?: string; name?: string }, errorType = 'tool_error'): void {
+    this.result(content, match);
+    const event = [...this.events]
+      .reverse()
+      .find((e) => (match.callId !== undefined ? e.data.call_id === match.callId : e.data.tool === match.name));
+    if (!event || event.type === 'tool_error') return;
+    event.type = 'tool_error';
+    event.data.error_type = errorType;
+    event.data.message = typeof content === 'string' ? content : contentText(content) || JSON.stringify(content ?? null);
+  }
 
   user(text: string): void {
     this.events.push({ type: 'user_input', data: { message: text } });
@@ -94,6 +130,8 @@ export class TraceBuilder {
     if (Number.isNaN(start)) {
       throw new StepwiseError('invalid_request', 'timestamp must be an ISO-8601 date-time, e.g. 2026-03-13T14:30:00Z');
     }
+    // The system prompt goes on a metadata event at the start, the first one, where the analysis reads it.
+    if (this.systemPrompt.length > 0) this.events.unshift({ type: 'metadata', data: { system_prompt: this.systemPrompt.join('\n\n') } });
     if (opts.tools_offered && opts.tools_offered.length > 0) this.metadata({ tools_offered: opts.tools_offered });
     const events = this.events.map((e, i) => ({
       type: e.type,
