@@ -81,8 +81,9 @@ describe('stepwise analyze, diff and import', () => {
       '--json',
     ]);
     expect(imported.code).toBe(0);
-    const reply = JSON.parse(imported.stdout) as { stored: number; trace_ids: string[] };
-    expect(reply.stored).toBe(1);
+    const reply = JSON.parse(imported.stdout) as { synced: number; trace_ids: string[]; format: string };
+    expect(reply.synced).toBe(1);
+    expect(reply.format).toBe('toolbench');
     const shown = await stepwise(['show', reply.trace_ids[0]!]);
     expect(shown.stdout).toMatch(/tool_call/);
 
@@ -106,5 +107,54 @@ describe('stepwise analyze, diff and import', () => {
     const sweReply = JSON.parse(swe.stdout) as { trace_ids: string[] };
     const analysis = await stepwise(['analyze', sweReply.trace_ids[0]!]);
     expect(analysis.stdout).toMatch(/Verdict: (PASSED|FAILED)/);
+  });
+
+  it('detects Anthropic and Vercel AI SDK logs, adds them to one run with pass/fail, warns about what it left out and prints the link', async () => {
+    const first = await stepwise([
+      'import',
+      fixturePath('import', 'anthropic-messages.json'),
+      '--scenario',
+      'order_status',
+      '--agent',
+      'support-bot',
+      '--no-passed',
+    ]);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/^Imported 7 events \(anthropic-messages\) as trace \S+ in run (\S+)\.$/m);
+    expect(first.stdout).toContain('Warning: messages[4].content[1]: a "image" block is not mapped; left out');
+    expect(first.stdout).toMatch(/^Open: http:\/\/\S+\/runs\/\S+$/m);
+    const runId = /in run (\S+)\./.exec(first.stdout)![1]!;
+
+    const second = await stepwise([
+      'import',
+      fixturePath('import', 'vercel-ai-steps.json'),
+      '--scenario',
+      'arithmetic',
+      '--agent',
+      'support-bot',
+      '--run',
+      runId,
+      '--passed',
+      '--json',
+    ]);
+    expect(second.code).toBe(0);
+    const reply = JSON.parse(second.stdout) as { test_run_id: string; format: string; synced: number };
+    expect(reply).toMatchObject({ test_run_id: runId, format: 'vercel-ai', synced: 1 });
+
+    const run = JSON.parse((await stepwise(['runs', '--run', runId, '--json'])).stdout) as {
+      results: Array<{ scenario_id: string; reported_passed: boolean | null; tool_path: string[] }>;
+    };
+    const byScenario = new Map(run.results.map((r) => [r.scenario_id, r]));
+    expect(byScenario.get('order_status')).toMatchObject({ reported_passed: false, tool_path: ['get_order', 'get_order'] });
+    expect(byScenario.get('arithmetic')).toMatchObject({ reported_passed: true, tool_path: ['calculator'] });
+  });
+
+  it('refuses a log that maps to no tool call and no response, and stores nothing', async () => {
+    const before = JSON.parse((await stepwise(['runs', '--json'])).stdout) as unknown[];
+    const out = await stepwise(['import', fixturePath('import', 'nothing-to-import.json'), '--scenario', 'x', '--agent', 'support-bot']);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toContain('the log maps to no tool call and no response as openai-messages; nothing was imported');
+    const after = JSON.parse((await stepwise(['runs', '--json'])).stdout) as unknown[];
+    expect(after.length).toBe(before.length);
   });
 });

@@ -1,13 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import {
-  StepwiseError,
-  formatAlignmentSideBySide,
-  importOpenAIMessages,
-  importSweAgent,
-  importToolBench,
-  type Trace,
-} from '@stepwise/core';
+import { StepwiseError, formatAlignmentSideBySide, IMPORT_FORMATS, importLog, type ImportFormat, type Trace } from '@stepwise/core';
 import { DEFAULT_DB_PATH } from '../config.js';
 import type { StepwiseBackend } from '../client/backend.js';
 import { openBackend } from '../client/open-backend.js';
@@ -125,35 +118,63 @@ export function registerAnalysisCommands(program: Command, io: Io): void {
   target(
     program
       .command('import')
-      .description('import an agent log from another format as a trace')
+      .description('import an agent log (OpenAI, Anthropic, Vercel AI SDK, LangChain, ToolBench, SWE-agent) as a trace')
       .argument('<file>')
       .addOption(
-        new Option('--format <format>', 'the log format').choices(['openai-messages', 'toolbench', 'swe-agent']).makeOptionMandatory(),
+        new Option('--format <format>', 'the log format, or auto to detect it').choices(['auto', ...IMPORT_FORMATS]).default('auto'),
       )
       .requiredOption('--scenario <id>', 'scenario id of the trace')
       .requiredOption('--agent <name>', 'agent name')
+      .option('--run <id>', 'add the trace to this test run (default: a new run)')
+      .option('--passed', 'record the test as passed')
+      .option('--no-passed', 'record the test as failed')
       .option('--timestamp <iso>', 'start time (logs carry none)', new Date().toISOString()),
-  ).action(async (file: string, opts: TargetOptions & { format: string; scenario: string; agent: string; timestamp: string }) => {
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown;
-    const options = { scenario_id: opts.scenario, agent_name: opts.agent, timestamp: opts.timestamp };
-    const trace =
-      opts.format === 'toolbench'
-        ? importToolBench(parsed, options)
-        : opts.format === 'swe-agent'
-          ? importSweAgent(parsed, options)
-          : importOpenAIMessages(
-              (Array.isArray(parsed) ? parsed : ((parsed as { messages?: unknown[] }).messages ?? [])) as unknown[],
-              options,
-            );
-    await withClient(opts, async (client) => {
-      const reply = await client.postTraces(JSON.stringify(trace));
-      io.out(
-        opts.json
-          ? JSON.stringify(reply, null, 2)
-          : `Imported ${trace.events.length} events as trace ${reply.trace_ids[0]} (${reply.stored} stored, ${reply.duplicates} duplicate).`,
-      );
-    });
-  });
+  ).action(
+    async (
+      file: string,
+      opts: TargetOptions & {
+        format: ImportFormat | 'auto';
+        scenario: string;
+        agent: string;
+        timestamp: string;
+        run?: string;
+        passed?: boolean;
+      },
+    ) => {
+      const parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+      const { trace, format, warnings } = importLog(parsed, opts.format, {
+        scenario_id: opts.scenario,
+        agent_name: opts.agent,
+        timestamp: opts.timestamp,
+      });
+      const firstUser = trace.events.find((e) => e.type === 'user_input')?.data.message;
+      const lastResponse = [...trace.events].reverse().find((e) => e.type === 'agent_response')?.data.message;
+      const request = {
+        agent_name: opts.agent,
+        source: 'cli',
+        ...(opts.run !== undefined ? { test_run_id: opts.run } : {}),
+        results: [
+          {
+            scenario_id: opts.scenario,
+            user_message: typeof firstUser === 'string' ? firstUser : '',
+            agent_response: typeof lastResponse === 'string' ? lastResponse : '',
+            ...(opts.passed !== undefined ? { passed: opts.passed } : {}),
+            trace,
+          },
+        ],
+      };
+      await withClient(opts, async (client) => {
+        const reply = await client.syncText(JSON.stringify(request));
+        if (opts.json) return io.out(JSON.stringify({ ...reply, format, import_warnings: warnings }, null, 2));
+        io.out(
+          `Imported ${trace.events.length} events (${format}) as trace ${reply.trace_ids[0] ?? '-'} in run ${reply.test_run_id}${reply.duplicates > 0 ? ' (a duplicate of a stored trace)' : ''}.`,
+        );
+        for (const warning of warnings) io.out(`Warning: ${warning.path}: ${warning.message}`);
+        for (const note of reply.warnings) io.out(`Note (${note.path}): ${note.message}`);
+        io.out(`Open: ${reply.dashboard_url}`);
+      });
+    },
+  );
 
   target(
     program
