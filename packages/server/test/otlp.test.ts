@@ -11,6 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../src/config.js';
 import { startServer, type RunningServer } from '../src/server.js';
 import { DEFAULT_WORKSPACE_ID } from '../src/store/trace-store.js';
+import { readOtlpTraces } from '@stepwise/core';
+import { OtlpAssembler } from '../src/otlp/assembler.js';
 import { decodeExportRequest, encodeExportResponse } from '../src/otlp/proto.js';
 
 const FIXTURES = resolve(import.meta.dirname, '../../../fixtures/otlp');
@@ -260,6 +262,26 @@ describe('assembling spans that arrive in several requests and out of order', ()
     expect((await postOtlp(withSpans('genai-current.json', spans, id))).status).toBe(200);
     expect((await getTrace(id))!.trace.events).toHaveLength(5);
     expect(await countTraces()).toBe(before + 1);
+  });
+});
+
+describe('a trace whose tree never closes', () => {
+  it('is held, then stored as it is when the receiver flushes (at shutdown, or after the settle time)', async () => {
+    const assembler = new OtlpAssembler({ pipeline: server.runtime.pipeline, settleMs: 60_000 });
+    const body = structuredClone(fixture('openinference.json')) as {
+      resourceSpans: Array<{ scopeSpans: Array<{ spans: Array<Record<string, unknown>> }> }>;
+    };
+    const spans = body.resourceSpans[0]!.scopeSpans[0]!.spans;
+    const id = 'dddddddddddddddd3333333333333333';
+    for (const span of spans) span.traceId = id;
+    body.resourceSpans[0]!.scopeSpans[0]!.spans = spans.slice(1); // the AGENT root span is lost
+    const outcome = await assembler.accept(DEFAULT_WORKSPACE_ID, readOtlpTraces(body).spans);
+    expect(outcome).toEqual({ rejectedSpans: 0, messages: [], storedTraceIds: [] });
+    expect(assembler.bufferedSpans).toBe(3);
+    expect(await getTrace(id)).toBeNull();
+    await assembler.flush();
+    const stored = (await getTrace(id))!;
+    expect(stored.trace.events.map((e) => e.type)).toEqual(['metadata', 'user_input', 'tool_error', 'metadata', 'agent_response']);
   });
 });
 
