@@ -100,4 +100,17 @@ describe('importLog: each format to the right events, unmappable items as warnin
     // read with the wrong importer, a LangChain log maps to nothing: refused, not stored as a silent PASSED
     expect(() => importLog(log('langchain-messages.json'), 'openai-messages', opts)).toThrow(/no tool call and no response/);
   });
+
+  it("warns about every part the OpenAI chat importer cannot read when given another SDK's log", () => {
+    const { warnings } = importLog(log('anthropic-messages.json'), 'openai-messages', opts);
+    expect(warnings.map((w) => w.path)).toEqual([
+      'messages[1].content[0]',
+      'messages[1].content[2]',
+      'messages[2].content[0]',
+      'messages[3].content[0]',
+      'messages[4].content[0]',
+      'messages[4].content[1]',
+    ]);
+    expect(warnings[1]!.message).toBe('a "tool_use" content part is not part of the OpenAI chat format; left out');
+  });
 });

@@ -1,6 +1,9 @@
 import type { Trace } from '../trace/schema.js';
 import { contentText, isRecord, TraceBuilder, type ImportOptions } from './trace-builder.js';
 
+/** Content parts that carry text; others (images, audio, other SDKs' tool parts) are reported. */
+const TEXT_PARTS = new Set(['text', 'input_text', 'output_text', 'refusal']);
+
 /** A function call as found on an assistant message. */
 interface LoggedCall {
   id?: string;
@@ -42,6 +45,16 @@ export function addMessages(builder: TraceBuilder, messages: readonly unknown[],
     if (!isRecord(message)) return builder.warn(path, 'not a message object; left out');
     const role = message.role;
     const text = contentText(message.content);
+    if (Array.isArray(message.content)) {
+      message.content.forEach((part, p) => {
+        const type = isRecord(part) ? part.type : undefined;
+        if (typeof part === 'string' || (typeof type === 'string' && TEXT_PARTS.has(type))) return;
+        builder.warn(
+          `${path}.content[${p}]`,
+          `a ${JSON.stringify(String(type)).slice(0, 40)} content part is not part of the OpenAI chat format; left out`,
+        );
+      });
+    }
     if (role === 'system' || role === 'developer') {
       if (hooks.leaveSystemOut !== true) builder.system(text);
     } else if (role === 'user') {
