@@ -161,6 +161,77 @@ describe('OTLP/HTTP receiver with the real OpenTelemetry JS SDK exporters', () =
     });
   }
 
+  it('stores an OpenInference trace from the SDK (AGENT, LLM and TOOL spans) with the same events', async () => {
+    const provider = new BasicTracerProvider({
+      resource: resourceFromAttributes({ 'service.name': 'faq-agent', 'stepwise.test_run_id': 'openinference-sdk' }),
+      spanProcessors: [
+        new SimpleSpanProcessor(new OtlpHttpJsonExporter({ url: `${server.url}/v1/traces`, headers: { authorization: `Bearer ${key}` } })),
+      ],
+    });
+    const tracer = provider.getTracer('openinference.instrumentation.openai');
+    const agent = tracer.startSpan('faq_agent', {
+      attributes: {
+        'openinference.span.kind': 'AGENT',
+        'input.value': 'How long do refunds take?',
+        'stepwise.scenario_id': 'refund-time',
+        'stepwise.passed': true,
+      },
+    });
+    const inAgent = trace.setSpan(context.active(), agent);
+    const llm = tracer.startSpan(
+      'ChatCompletion',
+      {
+        attributes: {
+          'openinference.span.kind': 'LLM',
+          'llm.model_name': 'gpt-4o-mini',
+          'llm.token_count.prompt': 80,
+          'llm.token_count.completion': 12,
+          'llm.input_messages.0.message.role': 'system',
+          'llm.input_messages.0.message.content': 'Answer from the FAQ only.',
+          'llm.input_messages.1.message.role': 'user',
+          'llm.input_messages.1.message.content': 'How long do refunds take?',
+          'llm.output_messages.0.message.role': 'assistant',
+          'llm.output_messages.0.message.tool_calls.0.tool_call.id': 'call_faq',
+          'llm.output_messages.0.message.tool_calls.0.tool_call.function.name': 'search_faq',
+          'llm.output_messages.0.message.tool_calls.0.tool_call.function.arguments': '{"query":"refund time"}',
+        },
+      },
+      inAgent,
+    );
+    llm.end();
+    const tool = tracer.startSpan(
+      'search_faq',
+      {
+        attributes: {
+          'openinference.span.kind': 'TOOL',
+          'tool.name': 'search_faq',
+          'input.value': '{"query":"refund time"}',
+          'output.value': '{"answer":"5 business days"}',
+        },
+      },
+      inAgent,
+    );
+    tool.end();
+    agent.setAttribute('output.value', 'Refunds take 5 business days.');
+    agent.end();
+    await provider.forceFlush();
+    await provider.shutdown();
+    const detail = (await getTrace(agent.spanContext().traceId))!;
+    expect(detail.trace.events.map((e) => e.type)).toEqual(['metadata', 'user_input', 'tool_call', 'agent_response']);
+    expect(detail.trace.events[0]!.data).toMatchObject({
+      model: 'gpt-4o-mini',
+      tokens: { input: 80, output: 12, total: 92 },
+      system_prompt: 'Answer from the FAQ only.',
+    });
+    expect(detail.trace.events[2]!.data).toMatchObject({
+      tool: 'search_faq',
+      parameters: { query: 'refund time' },
+      result: { answer: '5 business days' },
+    });
+    expect(detail.trace.events[3]!.data.message).toBe('Refunds take 5 business days.');
+    expect(detail.summary).toMatchObject({ agent_name: 'faq-agent', scenario_id: 'refund-time', reported_passed: true, verdict: 'passed' });
+  });
+
   it('answers a protobuf request with a protobuf ExportTraceServiceResponse, and JSON with JSON', async () => {
     const body = fixture('genai-current.json');
     const json = await postOtlp(body);
