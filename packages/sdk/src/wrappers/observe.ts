@@ -1,0 +1,197 @@
+import type { TraceBuilder } from '../trace-builder.js';
+
+/** Which trace a wrapped client records into: one builder, or a function naming the current one. */
+export type TraceTarget = TraceBuilder | (() => TraceBuilder | undefined);
+
+export interface WrapOptions {
+  trace: TraceTarget;
+  /** Recording problems go here; the client's own results and errors are never touched. */
+  onError?: (error: unknown) => void;
+}
+
+export function currentTrace(target: TraceTarget): TraceBuilder | undefined {
+  return typeof target === 'function' ? target() : target;
+}
+
+export interface CallObserver {
+  /** A whole (non-streamed) response. */
+  result(value: unknown, latencyMs: number): void;
+  /** The chunks of a streamed response, once the stream has ended. */
+  stream(chunks: unknown[], latencyMs: number): void;
+  error(error: unknown, latencyMs: number): void;
+}
+
+/** Runs recording code so that a bug in it can never reach the host program. */
+export function safely(onError: ((error: unknown) => void) | undefined, fn: () => void): void {
+  try {
+    fn();
+  } catch (error) {
+    try {
+      onError?.(error);
+    } catch {
+      // The error hook itself threw; recording is best effort and stays silent.
+    }
+  }
+}
+
+type Parsable = { parse?: () => Promise<unknown> } & PromiseLike<unknown>;
+
+/**
+ * Watches a client call without changing it. The official clients return an `APIPromise` whose
+ * body is parsed only when the caller asks (`await`, `.withResponse()`); hooking `parse` keeps
+ * `.asResponse()` users' raw body unread. The same promise object is handed back to the caller.
+ */
+export function observeCall(promise: unknown, start: number, observer: CallObserver, onError?: (error: unknown) => void): void {
+  const latency = () => Date.now() - start;
+  const watch = (settled: PromiseLike<unknown>) =>
+    settled.then(
+      (value) => safely(onError, () => (isStream(value) ? watchStream(value, observer, latency, onError) : observer.result(value, latency()))),
+      (error: unknown) => safely(onError, () => observer.error(error, latency())),
+    );
+  const target = promise as Parsable | null;
+  if (!target || typeof target.then !== 'function') return;
+  if (typeof target.parse !== 'function') {
+    watch(target);
+    return;
+  }
+  const parse = target.parse;
+  let watched = false;
+  target.parse = function (this: Parsable) {
+    const parsed = parse.call(this);
+    if (!watched) {
+      watched = true;
+      watch(parsed);
+    }
+    return parsed;
+  };
+}
+
+function isStream(value: unknown): value is AsyncIterable<unknown> & object {
+  return typeof value === 'object' && value !== null && typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
+}
+
+/**
+ * Tees a stream's chunks into the recorder as the caller iterates it (directly, by `tee()` or by
+ * `toReadableStream()`, which all go through the async iterator). Chunks pass through unchanged.
+ */
+function watchStream(
+  stream: AsyncIterable<unknown> & object,
+  observer: CallObserver,
+  latency: () => number,
+  onError?: (error: unknown) => void,
+): void {
+  const original = stream[Symbol.asyncIterator];
+  const chunks: unknown[] = [];
+  let done = false;
+  const finish = (error?: unknown) => {
+    if (done) return;
+    done = true;
+    safely(onError, () => (error === undefined ? observer.stream(chunks, latency()) : observer.error(error, latency())));
+  };
+  Object.defineProperty(stream, Symbol.asyncIterator, {
+    configurable: true,
+    writable: true,
+    value: function (this: AsyncIterable<unknown>) {
+      const iterator = original.call(this);
+      const wrapped: AsyncIterator<unknown> & AsyncIterable<unknown> = {
+        async next(...args: [] | [unknown]) {
+          let step: IteratorResult<unknown>;
+          try {
+            step = await iterator.next(...args);
+          } catch (error) {
+            finish(error);
+            throw error;
+          }
+          if (step.done) finish();
+          else chunks.push(step.value);
+          return step;
+        },
+        async return(value?: unknown) {
+          finish();
+          return iterator.return ? iterator.return(value) : { done: true, value };
+        },
+        [Symbol.asyncIterator]() {
+          return this;
+        },
+      };
+      if (iterator.throw) wrapped.throw = (error?: unknown) => iterator.throw!(error);
+      return wrapped;
+    },
+  });
+}
+
+/**
+ * A view of `target` where `path` (e.g. `['chat', 'completions']`) leads to an object whose
+ * `method` is replaced. Everything else is the original: other properties are read from the real
+ * objects and methods run bound to them (so class-private fields keep working).
+ */
+export function replaceMethod<T extends object>(target: T, path: string[], method: string, replacement: (original: Function) => Function): T {
+  const [head, ...rest] = path;
+  return new Proxy(target, {
+    get(obj, prop) {
+      const value: unknown = Reflect.get(obj, prop, obj);
+      if (head === undefined && prop === method && typeof value === 'function') return replacement(value.bind(obj));
+      if (head !== undefined && prop === head && typeof value === 'object' && value !== null) return replaceMethod(value, rest, method, replacement);
+      return typeof value === 'function' ? value.bind(obj) : value;
+    },
+  });
+}
+
+/** A tool's arguments as sent by a model: JSON text parsed when it parses to an object. */
+export function parseArguments(text: unknown): Record<string, unknown> {
+  if (typeof text !== 'string') return typeof text === 'object' && text !== null ? (text as Record<string, unknown>) : {};
+  if (text.trim() === '') return {};
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : { arguments: parsed };
+  } catch {
+    return { arguments: text };
+  }
+}
+
+/** A tool result sent back to a model: JSON text is kept as the value it encodes. */
+export function parseResult(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+export function errorFields(error: unknown): Record<string, unknown> {
+  const e = error as { name?: unknown; message?: unknown; status?: unknown };
+  const fields: Record<string, unknown> = {
+    error_type: typeof e?.name === 'string' ? e.name : 'Error',
+    message: typeof e?.message === 'string' ? e.message : String(error),
+  };
+  if (typeof e?.status === 'number') fields.status = e.status;
+  return fields;
+}
+
+/** Per trace, how many messages of the conversation were already seen (conversations grow by appending). */
+export class ConversationCursor {
+  private readonly seen = new WeakMap<TraceBuilder, { count: number; prompts: Set<string> }>();
+
+  /** The messages not seen before in this trace; a shorter list is a new conversation. */
+  fresh<M>(trace: TraceBuilder, messages: M[]): M[] {
+    const state = this.state(trace);
+    const from = messages.length < state.count ? 0 : state.count;
+    state.count = messages.length;
+    return messages.slice(from);
+  }
+
+  /** True the first time a system prompt is seen in this trace. */
+  firstPrompt(trace: TraceBuilder, prompt: string): boolean {
+    const state = this.state(trace);
+    if (state.prompts.has(prompt)) return false;
+    state.prompts.add(prompt);
+    return true;
+  }
+
+  private state(trace: TraceBuilder) {
+    let state = this.seen.get(trace);
+    if (!state) this.seen.set(trace, (state = { count: 0, prompts: new Set() }));
+    return state;
+  }
+}
