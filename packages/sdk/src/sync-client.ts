@@ -228,7 +228,8 @@ export class StepwiseClient {
   }
 
   private report(error: unknown): void {
-    const wrapped = error instanceof StepwiseSyncError ? error : new StepwiseSyncError(error instanceof Error ? error.message : String(error));
+    const wrapped =
+      error instanceof StepwiseSyncError ? error : new StepwiseSyncError(error instanceof Error ? error.message : String(error));
     try {
       (this.options.onError ?? defaultOnError)(wrapped);
     } catch {

@@ -68,14 +68,23 @@ function openaiChunks(body: Json): Json[] {
   if (lastMessage(body).role === 'user') {
     const args = JSON.stringify(TOOL_ARGS);
     return [
-      choice({ role: 'assistant', content: null, tool_calls: [{ index: 0, id: 'call_s1', type: 'function', function: { name: 'search_kb', arguments: '' } }] }),
+      choice({
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ index: 0, id: 'call_s1', type: 'function', function: { name: 'search_kb', arguments: '' } }],
+      }),
       choice({ tool_calls: [{ index: 0, function: { arguments: args.slice(0, 10) } }] }),
       choice({ tool_calls: [{ index: 0, function: { arguments: args.slice(10) } }] }),
       choice({}, 'tool_calls'),
       usage,
     ];
   }
-  return [choice({ role: 'assistant', content: FINAL_TEXT.slice(0, 20) }), choice({ content: FINAL_TEXT.slice(20) }), choice({}, 'stop'), usage];
+  return [
+    choice({ role: 'assistant', content: FINAL_TEXT.slice(0, 20) }),
+    choice({ content: FINAL_TEXT.slice(20) }),
+    choice({}, 'stop'),
+    usage,
+  ];
 }
 
 function anthropicWantsTool(body: Json): boolean {
@@ -105,10 +114,21 @@ function anthropicReply(body: Json): Json {
 
 function anthropicEvents(body: Json): { event: string; data: Json }[] {
   const wantsTool = anthropicWantsTool(body);
-  const message = { id: 'msg_s', type: 'message', role: 'assistant', model: 'claude-sonnet-4-6', content: [], stop_reason: null, stop_sequence: null };
+  const message = {
+    id: 'msg_s',
+    type: 'message',
+    role: 'assistant',
+    model: 'claude-sonnet-4-6',
+    content: [],
+    stop_reason: null,
+    stop_sequence: null,
+  };
   const ev = (event: string, data: Json) => ({ event, data: { type: event, ...data } });
   const start = ev('message_start', { message: { ...message, usage: { input_tokens: 61, output_tokens: 1 } } });
-  const end = [ev('message_delta', { delta: { stop_reason: wantsTool ? 'tool_use' : 'end_turn', stop_sequence: null }, usage: { output_tokens: 25 } }), ev('message_stop', {})];
+  const end = [
+    ev('message_delta', { delta: { stop_reason: wantsTool ? 'tool_use' : 'end_turn', stop_sequence: null }, usage: { output_tokens: 25 } }),
+    ev('message_stop', {}),
+  ];
   if (!wantsTool) {
     return [
       start,
@@ -141,7 +161,12 @@ async function handle(req: IncomingMessage, res: ServerResponse, requests: FakeP
     return sendJson(res, 404, error);
   }
   if (path === '/v1/chat/completions') {
-    if (body.stream) return sendEvents(res, openaiChunks(body).map((data) => ({ data })), true);
+    if (body.stream)
+      return sendEvents(
+        res,
+        openaiChunks(body).map((data) => ({ data })),
+        true,
+      );
     return sendJson(res, 200, openaiReply(body));
   }
   if (path === '/v1/messages') {

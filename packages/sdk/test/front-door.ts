@@ -13,7 +13,10 @@ export interface FrontDoor {
   close(): Promise<void>;
 }
 
-export async function startFrontDoor(target: string, failFirst: { count: number; status: number; retryAfter?: string } = { count: 0, status: 503 }): Promise<FrontDoor> {
+export async function startFrontDoor(
+  target: string,
+  failFirst: { count: number; status: number; retryAfter?: string } = { count: 0, status: 503 },
+): Promise<FrontDoor> {
   const bodies: string[] = [];
   const statuses: number[] = [];
   let seen = 0;
@@ -25,7 +28,10 @@ export async function startFrontDoor(target: string, failFirst: { count: number;
       bodies.push(body);
       if (seen++ < failFirst.count) {
         statuses.push(failFirst.status);
-        res.writeHead(failFirst.status, { 'content-type': 'application/json', ...(failFirst.retryAfter ? { 'retry-after': failFirst.retryAfter } : {}) });
+        res.writeHead(failFirst.status, {
+          'content-type': 'application/json',
+          ...(failFirst.retryAfter ? { 'retry-after': failFirst.retryAfter } : {}),
+        });
         res.end(JSON.stringify({ error: { code: 'unavailable', message: 'try again' } }));
         return;
       }

@@ -16,7 +16,10 @@ export interface StepwiseForTest {
 /** A real Stepwise server on a free loopback port over a fresh SQLite file. */
 export async function startStepwise(): Promise<StepwiseForTest> {
   const dir = mkdtempSync(join(tmpdir(), 'stepwise-sdk-'));
-  const server = await startServer({ ...defaultConfig({}), host: '127.0.0.1', port: 0, dbPath: join(dir, 'server.db'), demo: false }, () => {});
+  const server = await startServer(
+    { ...defaultConfig({}), host: '127.0.0.1', port: 0, dbPath: join(dir, 'server.db'), demo: false },
+    () => {},
+  );
   const key = server.firstApiKey!;
   return {
     url: server.url,

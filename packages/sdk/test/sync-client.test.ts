@@ -35,7 +35,15 @@ describe('StepwiseClient against a running server', () => {
   it('sends results in batches that all land in one run', async () => {
     const door = await startFrontDoor(stepwise.url);
     const errors: StepwiseSyncError[] = [];
-    const client = new StepwiseClient({ agentName: 'batching-agent', url: door.url, apiKey: stepwise.key, batchSize: 2, runName: 'nightly', flushOnExit: false, onError: (e) => errors.push(e) });
+    const client = new StepwiseClient({
+      agentName: 'batching-agent',
+      url: door.url,
+      apiKey: stepwise.key,
+      batchSize: 2,
+      runName: 'nightly',
+      flushOnExit: false,
+      onError: (e) => errors.push(e),
+    });
     for (let n = 0; n < 5; n++) client.add(sampleTrace(n), { passed: n !== 3 });
     await client.close();
     await door.close();
@@ -51,7 +59,14 @@ describe('StepwiseClient against a running server', () => {
   it('retries a 503 with backoff and the retried results are stored once', async () => {
     const door = await startFrontDoor(stepwise.url, { count: 2, status: 503 });
     const errors: StepwiseSyncError[] = [];
-    const client = new StepwiseClient({ agentName: 'retry-agent', url: door.url, apiKey: stepwise.key, retryBaseMs: 5, flushOnExit: false, onError: (e) => errors.push(e) });
+    const client = new StepwiseClient({
+      agentName: 'retry-agent',
+      url: door.url,
+      apiKey: stepwise.key,
+      retryBaseMs: 5,
+      flushOnExit: false,
+      onError: (e) => errors.push(e),
+    });
     const trace = sampleTrace(1);
     client.add(trace, { passed: true });
     await client.close();
@@ -67,7 +82,14 @@ describe('StepwiseClient against a running server', () => {
   it('does not retry a refused key, and reports it to onError instead of throwing', async () => {
     const door = await startFrontDoor(stepwise.url);
     const errors: StepwiseSyncError[] = [];
-    const client = new StepwiseClient({ agentName: 'bad-key-agent', url: door.url, apiKey: 'sw_wrong', retryBaseMs: 5, flushOnExit: false, onError: (e) => errors.push(e) });
+    const client = new StepwiseClient({
+      agentName: 'bad-key-agent',
+      url: door.url,
+      apiKey: 'sw_wrong',
+      retryBaseMs: 5,
+      flushOnExit: false,
+      onError: (e) => errors.push(e),
+    });
     client.add(sampleTrace(1));
     await expect(client.close()).resolves.toBeUndefined();
     await door.close();
@@ -81,7 +103,14 @@ describe('StepwiseClient against a running server', () => {
   it('gives up on an unreachable server after its retries, without throwing', async () => {
     const url = `http://127.0.0.1:${await closedPort()}`;
     const errors: StepwiseSyncError[] = [];
-    const client = new StepwiseClient({ agentName: 'offline-agent', url, maxRetries: 2, retryBaseMs: 5, flushOnExit: false, onError: (e) => errors.push(e) });
+    const client = new StepwiseClient({
+      agentName: 'offline-agent',
+      url,
+      maxRetries: 2,
+      retryBaseMs: 5,
+      flushOnExit: false,
+      onError: (e) => errors.push(e),
+    });
     client.add(sampleTrace(1));
     await expect(client.flush()).resolves.toBeUndefined();
     expect(errors).toHaveLength(1);

@@ -19,7 +19,13 @@ const KB_RESULT = { articles: [{ id: 'kb-7', title: 'Refunds for digital product
 
 async function syncAndRead(trace: TraceBuilder, agentName: string): Promise<StoredTrace> {
   const errors: unknown[] = [];
-  const client = new StepwiseClient({ agentName, url: stepwise.url, apiKey: stepwise.key, flushOnExit: false, onError: (e) => errors.push(e) });
+  const client = new StepwiseClient({
+    agentName,
+    url: stepwise.url,
+    apiKey: stepwise.key,
+    flushOnExit: false,
+    onError: (e) => errors.push(e),
+  });
   client.add(trace, { passed: true });
   await client.close();
   expect(errors).toEqual([]);
@@ -82,15 +88,23 @@ describe('wrapOpenAI with the official openai client', () => {
     const chunks: unknown[] = [];
     for await (const chunk of await wrapOpenAI(openai(), { trace }).chat.completions.create(params)) chunks.push(chunk);
     expect(chunks).toEqual(plainChunks);
-    expect(trace.events.find((e) => e.type === 'tool_call')?.data).toMatchObject({ tool: 'search_kb', parameters: TOOL_ARGS, call_id: 'call_s1' });
+    expect(trace.events.find((e) => e.type === 'tool_call')?.data).toMatchObject({
+      tool: 'search_kb',
+      parameters: TOOL_ARGS,
+      call_id: 'call_s1',
+    });
     expect(trace.events.find((e) => e.type === 'metadata')?.data).toMatchObject({ tokens: { input: 52, output: 18, total: 70 } });
   });
 
   it('rethrows the client error unchanged and records the failed call', async () => {
     const trace = startTrace({ scenarioId: 'model-error' });
     const params = { model: 'no-such-model', messages: [{ role: 'user' as const, content: 'hi' }] };
-    const plain = await openai().chat.completions.create(params).catch((e: unknown) => e);
-    const wrapped = await wrapOpenAI(openai(), { trace }).chat.completions.create(params).catch((e: unknown) => e);
+    const plain = await openai()
+      .chat.completions.create(params)
+      .catch((e: unknown) => e);
+    const wrapped = await wrapOpenAI(openai(), { trace })
+      .chat.completions.create(params)
+      .catch((e: unknown) => e);
     expect(wrapped).toBeInstanceOf(OpenAI.NotFoundError);
     expect((wrapped as Error).message).toBe((plain as Error).message);
     expect(trace.events.at(-1)).toMatchObject({ type: 'custom', data: { name: 'model_call_failed', status: 404, model: 'no-such-model' } });
@@ -100,7 +114,12 @@ describe('wrapOpenAI with the official openai client', () => {
     const client = wrapOpenAI(openai(), { trace: () => undefined });
     const reply = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
     expect(reply.id).toBe('chatcmpl-1');
-    expect(await client.models.list().then(() => 'listed', (e: { status?: number }) => e.status)).toBe(404);
+    expect(
+      await client.models.list().then(
+        () => 'listed',
+        (e: { status?: number }) => e.status,
+      ),
+    ).toBe(404);
   });
 });
 
@@ -114,15 +133,30 @@ describe('wrapAnthropic with the official @anthropic-ai/sdk client', () => {
     const first = await client.messages.create({ ...base, messages });
     const use = first.content.find((b) => b.type === 'tool_use')!;
     expect(use.type === 'tool_use' && use.input).toEqual(TOOL_ARGS);
-    messages.push({ role: 'assistant', content: first.content }, { role: 'user', content: [{ type: 'tool_result', tool_use_id: use.id, content: JSON.stringify(KB_RESULT) }] });
+    messages.push(
+      { role: 'assistant', content: first.content },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: use.id, content: JSON.stringify(KB_RESULT) }] },
+    );
     const second = await client.messages.create({ ...base, messages });
     expect(second.content[0]).toMatchObject({ type: 'text', text: FINAL_TEXT });
 
     const stored = await syncAndRead(trace, 'anthropic-agent');
     const events = stored.trace.events;
-    expect(events.map((e) => e.type)).toEqual(['metadata', 'user_input', 'metadata', 'agent_reasoning', 'tool_call', 'metadata', 'agent_response']);
+    expect(events.map((e) => e.type)).toEqual([
+      'metadata',
+      'user_input',
+      'metadata',
+      'agent_reasoning',
+      'tool_call',
+      'metadata',
+      'agent_response',
+    ]);
     expect(events[4]!.data).toMatchObject({ tool: 'search_kb', parameters: TOOL_ARGS, result: KB_RESULT, call_id: 'toolu_01A' });
-    expect(events[2]!.data).toMatchObject({ provider: 'anthropic', model: 'claude-sonnet-4-6', tokens: { input: 61, output: 25, total: 86 } });
+    expect(events[2]!.data).toMatchObject({
+      provider: 'anthropic',
+      model: 'claude-sonnet-4-6',
+      tokens: { input: 61, output: 25, total: 86 },
+    });
     expect(events[6]!.data).toMatchObject({ message: FINAL_TEXT, tokens_used: 15 });
   });
 
@@ -134,22 +168,40 @@ describe('wrapAnthropic with the official @anthropic-ai/sdk client', () => {
     const use = first.content.find((b) => b.type === 'tool_use')!;
     messages.push(
       { role: 'assistant', content: first.content },
-      { role: 'user', content: [{ type: 'tool_result', tool_use_id: use.type === 'tool_use' ? use.id : '', content: 'knowledge base timed out', is_error: true }] },
+      {
+        role: 'user',
+        content: [
+          { type: 'tool_result', tool_use_id: use.type === 'tool_use' ? use.id : '', content: 'knowledge base timed out', is_error: true },
+        ],
+      },
     );
     await client.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 64, messages });
-    expect(trace.events.find((e) => e.type === 'tool_error')?.data).toMatchObject({ tool: 'search_kb', parameters: TOOL_ARGS, message: 'knowledge base timed out' });
+    expect(trace.events.find((e) => e.type === 'tool_error')?.data).toMatchObject({
+      tool: 'search_kb',
+      parameters: TOOL_ARGS,
+      message: 'knowledge base timed out',
+    });
     expect(trace.events.some((e) => e.type === 'tool_call')).toBe(false);
   });
 
   it('passes a stream through event for event and records the tool input assembled from JSON fragments', async () => {
     const trace = startTrace({ scenarioId: 'stream-anthropic' });
-    const params = { model: 'claude-sonnet-4-6', max_tokens: 64, stream: true as const, messages: [{ role: 'user' as const, content: 'refunds?' }] };
+    const params = {
+      model: 'claude-sonnet-4-6',
+      max_tokens: 64,
+      stream: true as const,
+      messages: [{ role: 'user' as const, content: 'refunds?' }],
+    };
     const plain: unknown[] = [];
     for await (const event of await anthropic().messages.create(params)) plain.push(event);
     const seen: unknown[] = [];
     for await (const event of await wrapAnthropic(anthropic(), { trace }).messages.create(params)) seen.push(event);
     expect(seen).toEqual(plain);
-    expect(trace.events.find((e) => e.type === 'tool_call')?.data).toMatchObject({ tool: 'search_kb', parameters: TOOL_ARGS, call_id: 'toolu_s1' });
+    expect(trace.events.find((e) => e.type === 'tool_call')?.data).toMatchObject({
+      tool: 'search_kb',
+      parameters: TOOL_ARGS,
+      call_id: 'toolu_s1',
+    });
     expect(trace.events.find((e) => e.type === 'metadata')?.data).toMatchObject({ tokens: { input: 61, output: 25 } });
   });
 

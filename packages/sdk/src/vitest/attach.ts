@@ -26,7 +26,11 @@ export const META_KEY = 'stepwise';
  *   recordTrace(context, trace);
  * });
  */
-export function recordTrace(context: TestContextLike, trace: TraceBuilder, options: { expected?: ResultOptions['expected']; explicitScenario?: boolean } = {}): TraceBuilder {
+export function recordTrace(
+  context: TestContextLike,
+  trace: TraceBuilder,
+  options: { expected?: ResultOptions['expected']; explicitScenario?: boolean } = {},
+): TraceBuilder {
   const meta = context.task.meta as Record<string, unknown>;
   const attach = () => {
     const attached: AttachedTrace = { trace: trace.toTrace() };
@@ -49,7 +53,10 @@ export function recordTrace(context: TestContextLike, trace: TraceBuilder, optio
  *   const openai = wrapOpenAI(new OpenAI(), { trace });
  * });
  */
-export function stepwise(context: TestContextLike, options: Partial<TraceOptions> & { expected?: ResultOptions['expected'] } = {}): TraceBuilder {
+export function stepwise(
+  context: TestContextLike,
+  options: Partial<TraceOptions> & { expected?: ResultOptions['expected'] } = {},
+): TraceBuilder {
   const { expected, ...traceOptions } = options;
   const trace = new TraceBuilder({ ...traceOptions, scenarioId: options.scenarioId ?? context.task.name });
   return recordTrace(context, trace, { ...(expected ? { expected } : {}), explicitScenario: options.scenarioId !== undefined });

@@ -23,7 +23,9 @@ export function resultOf(test: TestCase, rootDir: string): ResultItem | undefine
   const state = test.result().state;
   if (state !== 'passed' && state !== 'failed') return undefined;
   const attached = (test.meta() as Record<string, unknown>)[META_KEY] as AttachedTrace | undefined;
-  const file = test.module.moduleId.startsWith(rootDir) ? test.module.moduleId.slice(rootDir.length).replace(/^[\\/]/, '') : test.module.moduleId;
+  const file = test.module.moduleId.startsWith(rootDir)
+    ? test.module.moduleId.slice(rootDir.length).replace(/^[\\/]/, '')
+    : test.module.moduleId;
   const events = attached?.trace.events ?? [];
   const input = events.find((e) => e.type === 'user_input');
   const response = events.findLast((e) => e.type === 'agent_response');

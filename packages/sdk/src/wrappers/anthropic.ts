@@ -48,7 +48,10 @@ function textOf(content: unknown): string {
 function recordToolResult(trace: TraceBuilder, block: Block): void {
   if (!block.tool_use_id) return;
   const value = typeof block.content === 'string' ? parseResult(block.content) : textOf(block.content) || block.content;
-  if (block.is_error) trace.resolveToolCall(block.tool_use_id, { error: { type: 'tool_error', message: typeof value === 'string' ? value : JSON.stringify(value) } });
+  if (block.is_error)
+    trace.resolveToolCall(block.tool_use_id, {
+      error: { type: 'tool_error', message: typeof value === 'string' ? value : JSON.stringify(value) },
+    });
   else trace.resolveToolCall(block.tool_use_id, { result: value ?? null });
 }
 
@@ -57,7 +60,8 @@ function recordRequest(trace: TraceBuilder, cursor: ConversationCursor, params: 
   if (system && cursor.firstPrompt(trace, system)) trace.metadata({ system_prompt: system });
   for (const message of cursor.fresh(trace, params.messages ?? [])) {
     if (message.role !== 'user') continue;
-    if (Array.isArray(message.content)) for (const block of message.content) if (block?.type === 'tool_result') recordToolResult(trace, block);
+    if (Array.isArray(message.content))
+      for (const block of message.content) if (block?.type === 'tool_result') recordToolResult(trace, block);
     const text = textOf(message.content);
     if (text) trace.userInput(text);
   }
@@ -136,7 +140,8 @@ export function wrapAnthropic<T extends object>(client: T, options: WrapOptions)
       {
         result: (value, ms) => recordMessage(trace, params, value as Message, ms),
         stream: (events, ms) => recordMessage(trace, params, assemble(events as StreamEvent[]), ms),
-        error: (error, ms) => trace.custom('model_call_failed', { provider: 'anthropic', model: params?.model, latency_ms: ms, ...errorFields(error) }),
+        error: (error, ms) =>
+          trace.custom('model_call_failed', { provider: 'anthropic', model: params?.model, latency_ms: ms, ...errorFields(error) }),
       },
       options.onError,
     );

@@ -45,7 +45,8 @@ export function observeCall(promise: unknown, start: number, observer: CallObser
   const latency = () => Date.now() - start;
   const watch = (settled: PromiseLike<unknown>) =>
     settled.then(
-      (value) => safely(onError, () => (isStream(value) ? watchStream(value, observer, latency, onError) : observer.result(value, latency()))),
+      (value) =>
+        safely(onError, () => (isStream(value) ? watchStream(value, observer, latency, onError) : observer.result(value, latency()))),
       (error: unknown) => safely(onError, () => observer.error(error, latency())),
     );
   const target = promise as Parsable | null;
@@ -125,13 +126,23 @@ function watchStream(
  * `method` is replaced. Everything else is the original: other properties are read from the real
  * objects and methods run bound to them (so class-private fields keep working).
  */
-export function replaceMethod<T extends object>(target: T, path: string[], method: string, replacement: (original: Function) => Function): T {
+/** A client method as the wrappers call it, and the shape of what they put in its place. */
+export type AnyMethod = (...args: unknown[]) => unknown;
+export type Replacement = (...args: never[]) => unknown;
+
+export function replaceMethod<T extends object>(
+  target: T,
+  path: string[],
+  method: string,
+  replacement: (original: AnyMethod) => Replacement,
+): T {
   const [head, ...rest] = path;
   return new Proxy(target, {
     get(obj, prop) {
       const value: unknown = Reflect.get(obj, prop, obj);
-      if (head === undefined && prop === method && typeof value === 'function') return replacement(value.bind(obj));
-      if (head !== undefined && prop === head && typeof value === 'object' && value !== null) return replaceMethod(value, rest, method, replacement);
+      if (head === undefined && prop === method && typeof value === 'function') return replacement(value.bind(obj) as AnyMethod);
+      if (head !== undefined && prop === head && typeof value === 'object' && value !== null)
+        return replaceMethod(value, rest, method, replacement);
       return typeof value === 'function' ? value.bind(obj) : value;
     },
   });
@@ -143,7 +154,9 @@ export function parseArguments(text: unknown): Record<string, unknown> {
   if (text.trim() === '') return {};
   try {
     const parsed: unknown = JSON.parse(text);
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : { arguments: parsed };
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : { arguments: parsed };
   } catch {
     return { arguments: text };
   }

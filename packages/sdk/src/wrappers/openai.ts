@@ -1,5 +1,14 @@
 import type { TraceBuilder } from '../trace-builder.js';
-import { ConversationCursor, currentTrace, errorFields, observeCall, parseArguments, parseResult, replaceMethod, safely } from './observe.js';
+import {
+  ConversationCursor,
+  currentTrace,
+  errorFields,
+  observeCall,
+  parseArguments,
+  parseResult,
+  replaceMethod,
+  safely,
+} from './observe.js';
 import type { WrapOptions } from './observe.js';
 
 interface ChatMessage {
@@ -120,7 +129,8 @@ export function wrapOpenAI<T extends object>(client: T, options: WrapOptions): T
       {
         result: (value, ms) => recordCompletion(trace, params, value as Completion, ms),
         stream: (chunks, ms) => recordCompletion(trace, params, assemble(chunks as CompletionChunk[]), ms),
-        error: (error, ms) => trace.custom('model_call_failed', { provider: 'openai', model: params?.model, latency_ms: ms, ...errorFields(error) }),
+        error: (error, ms) =>
+          trace.custom('model_call_failed', { provider: 'openai', model: params?.model, latency_ms: ms, ...errorFields(error) }),
       },
       options.onError,
     );
