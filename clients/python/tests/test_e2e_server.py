@@ -90,6 +90,7 @@ def test_shipping(stepwise_trace):
         call.result = search_kb("shipping")
     stepwise_trace.tool_error("escalate", TimeoutError("ticket system timed out"), parameters={"topic": "shipping"})
     stepwise_trace.response("Shipping takes 2 days.")
+    stepwise_trace.expected = {"forbidden_tools": ["escalate"]}
     assert call.result["articles"], "answered without an article"
 
 def test_plain():
@@ -140,7 +141,11 @@ def test_a_pytest_run_lands_as_one_run_with_pass_fail_and_tool_calls(pytester, m
     assert call["tool"] == "search_kb"
     assert call["parameters"] == {"query": "refund policy"}
     assert call["result"] == {"articles": ["Refunds within 14 days."]}
-    shipping = get(stepwise_server, f"/api/v1/traces/{by_scenario['test_agent.py::test_shipping']['id']}")["trace"]
+    detail = get(stepwise_server, f"/api/v1/traces/{by_scenario['test_agent.py::test_shipping']['id']}")
+    assert "answered without an article" in detail["notes"]
+    assert detail["expected"] == {"forbidden_tools": ["escalate"]}
+    assert [c["kind"] for c in detail["evaluation"]["checks"] if not c.get("passed", False)] == ["forbidden_tool"]
+    shipping = detail["trace"]
     error = next(e for e in shipping["events"] if e["type"] == "tool_error")
     assert error["data"] == {"tool": "escalate", "error_type": "TimeoutError", "message": "ticket system timed out", "parameters": {"topic": "shipping"}}
 
