@@ -96,6 +96,45 @@ describe('wrapOpenAI with the official openai client', () => {
     expect(trace.events.find((e) => e.type === 'metadata')?.data).toMatchObject({ tokens: { input: 52, output: 18, total: 70 } });
   });
 
+  it("records calls made by the client's own helpers: chat.completions.stream() and runTools()", async () => {
+    const trace = startTrace({ scenarioId: 'helpers-openai' });
+    const client = wrapOpenAI(openai(), { trace });
+    const streamed = client.chat.completions.stream({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'refunds?' }] });
+    const final = await streamed.finalChatCompletion();
+    expect(final.choices[0]!.message.tool_calls?.[0]).toMatchObject({ id: 'call_s1', function: { name: 'search_kb' } });
+    expect(trace.events.filter((e) => e.type === 'tool_call').map((e) => e.data.call_id)).toEqual(['call_s1']);
+
+    const runner = client.chat.completions.runTools({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'What is your refund policy for digital products?' }],
+      tools: [
+        {
+          type: 'function',
+          function: {
+            name: 'search_kb',
+            description: 'Searches the knowledge base',
+            parameters: { type: 'object', properties: { query: { type: 'string' } } },
+            function: () => KB_RESULT,
+            parse: JSON.parse,
+          },
+        },
+      ],
+    });
+    expect(await runner.finalContent()).toBe(FINAL_TEXT);
+    const ran = trace.events.filter((e) => e.type === 'tool_call').at(-1)!;
+    expect(ran.data).toMatchObject({ tool: 'search_kb', call_id: 'call_abc123', parameters: TOOL_ARGS, result: KB_RESULT });
+    expect(trace.events.at(-1)).toMatchObject({ type: 'agent_response', data: { message: FINAL_TEXT } });
+  });
+
+  it('leaves the body to a caller who reads the raw response (asResponse)', async () => {
+    const trace = startTrace({ scenarioId: 'raw-response' });
+    const response = await wrapOpenAI(openai(), { trace })
+      .chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] })
+      .asResponse();
+    expect(((await response.json()) as { id: string }).id).toBe('chatcmpl-1');
+    expect(trace.events.map((e) => e.type)).toEqual(['user_input']);
+  });
+
   it('rethrows the client error unchanged and records the failed call', async () => {
     const trace = startTrace({ scenarioId: 'model-error' });
     const params = { model: 'no-such-model', messages: [{ role: 'user' as const, content: 'hi' }] };
@@ -203,6 +242,19 @@ describe('wrapAnthropic with the official @anthropic-ai/sdk client', () => {
       call_id: 'toolu_s1',
     });
     expect(trace.events.find((e) => e.type === 'metadata')?.data).toMatchObject({ tokens: { input: 61, output: 25 } });
+  });
+
+  it('records the call made by messages.stream(), the helper that assembles a streamed message', async () => {
+    const trace = startTrace({ scenarioId: 'helper-anthropic' });
+    const stream = wrapAnthropic(anthropic(), { trace }).messages.stream({
+      model: 'claude-sonnet-4-6',
+      max_tokens: 64,
+      messages: [{ role: 'user', content: 'refunds?' }],
+    });
+    const message = await stream.finalMessage();
+    expect(message.content[0]).toMatchObject({ type: 'tool_use', id: 'toolu_s1', input: TOOL_ARGS });
+    expect(trace.events.map((e) => e.type)).toEqual(['user_input', 'metadata', 'tool_call']);
+    expect(trace.events[2]!.data).toMatchObject({ tool: 'search_kb', parameters: TOOL_ARGS, call_id: 'toolu_s1' });
   });
 
   it('rethrows the client error unchanged', async () => {

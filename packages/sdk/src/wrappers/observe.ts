@@ -34,37 +34,44 @@ export function safely(onError: ((error: unknown) => void) | undefined, fn: () =
   }
 }
 
-type Parsable = { parse?: () => Promise<unknown> } & PromiseLike<unknown>;
+type ApiPromise = PromiseLike<unknown> & {
+  parseResponse?: (...args: unknown[]) => unknown;
+  responsePromise?: PromiseLike<unknown>;
+};
 
 /**
- * Watches a client call without changing it. The official clients return an `APIPromise` whose
- * body is parsed only when the caller asks (`await`, `.withResponse()`); hooking `parse` keeps
- * `.asResponse()` users' raw body unread. The same promise object is handed back to the caller.
+ * Watches a client call without changing it. The official clients return an `APIPromise` that
+ * parses the body only when the caller asks (`await`, `.withResponse()`, their helpers'
+ * `_thenUnwrap`), all through its `parseResponse`; hooking that keeps the body of an
+ * `.asResponse()` caller unread. A failed request rejects `responsePromise` before any parse.
+ * The caller gets the same promise object back.
  */
 export function observeCall(promise: unknown, start: number, observer: CallObserver, onError?: (error: unknown) => void): void {
   const latency = () => Date.now() - start;
+  const failed = (error: unknown) => safely(onError, () => observer.error(error, latency()));
   const watch = (settled: PromiseLike<unknown>) =>
     settled.then(
       (value) =>
         safely(onError, () => (isStream(value) ? watchStream(value, observer, latency, onError) : observer.result(value, latency()))),
-      (error: unknown) => safely(onError, () => observer.error(error, latency())),
+      failed,
     );
-  const target = promise as Parsable | null;
+  const target = promise as ApiPromise | null;
   if (!target || typeof target.then !== 'function') return;
-  if (typeof target.parse !== 'function') {
+  const parseResponse = target.parseResponse;
+  if (typeof parseResponse !== 'function' || typeof target.responsePromise?.then !== 'function') {
     watch(target);
     return;
   }
-  const parse = target.parse;
   let watched = false;
-  target.parse = function (this: Parsable) {
-    const parsed = parse.call(this);
+  target.parseResponse = function (this: unknown, ...args: unknown[]) {
+    const parsed = parseResponse.apply(this, args);
     if (!watched) {
       watched = true;
-      watch(parsed);
+      watch(Promise.resolve(parsed));
     }
     return parsed;
   };
+  target.responsePromise.then(undefined, failed);
 }
 
 function isStream(value: unknown): value is AsyncIterable<unknown> & object {
@@ -121,31 +128,45 @@ function watchStream(
   });
 }
 
-/**
- * A view of `target` where `path` (e.g. `['chat', 'completions']`) leads to an object whose
- * `method` is replaced. Everything else is the original: other properties are read from the real
- * objects and methods run bound to them (so class-private fields keep working).
- */
 /** A client method as the wrappers call it, and the shape of what they put in its place. */
 export type AnyMethod = (...args: unknown[]) => unknown;
 export type Replacement = (...args: never[]) => unknown;
 
+/**
+ * A view of `root` where `path` (e.g. `['chat', 'completions']`) leads to a resource whose `method`
+ * is replaced. Everything else is the original, read from the real objects; methods of the client
+ * and on the way run bound to the real objects (so class-private fields keep working). The
+ * resource's own methods run on the view, and its `_client` is the wrapped client: the official
+ * clients' helpers (`messages.stream()`, `chat.completions.stream()`, `.parse()`, `.runTools()`)
+ * call `create` through one of those, so their calls are recorded too.
+ */
 export function replaceMethod<T extends object>(
-  target: T,
+  root: T,
   path: string[],
   method: string,
   replacement: (original: AnyMethod) => Replacement,
 ): T {
-  const [head, ...rest] = path;
-  return new Proxy(target, {
-    get(obj, prop) {
-      const value: unknown = Reflect.get(obj, prop, obj);
-      if (head === undefined && prop === method && typeof value === 'function') return replacement(value.bind(obj) as AnyMethod);
-      if (head !== undefined && prop === head && typeof value === 'object' && value !== null)
-        return replaceMethod(value, rest, method, replacement);
-      return typeof value === 'function' ? value.bind(obj) : value;
-    },
-  });
+  const views = new WeakMap<object, object>();
+  const view = <O extends object>(target: O, rest: string[]): O => {
+    const known = views.get(target);
+    if (known) return known as O;
+    const proxy = new Proxy(target, {
+      get(obj, prop, receiver) {
+        const value: unknown = Reflect.get(obj, prop, obj);
+        if (rest.length === 0) {
+          if (prop === method && typeof value === 'function') return replacement(value.bind(obj) as AnyMethod);
+          if (prop === '_client') return rootView;
+          return typeof value === 'function' ? value.bind(receiver) : value;
+        }
+        if (prop === rest[0] && typeof value === 'object' && value !== null) return view(value, rest.slice(1));
+        return typeof value === 'function' ? value.bind(obj) : value;
+      },
+    });
+    views.set(target, proxy);
+    return proxy;
+  };
+  const rootView = view(root, path);
+  return rootView;
 }
 
 /** A tool's arguments as sent by a model: JSON text parsed when it parses to an object. */
