@@ -3,7 +3,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StepwiseClient, startTrace, wrapAnthropic, wrapOpenAI, type TraceBuilder } from '../src/index.js';
 import { FINAL_TEXT, TOOL_ARGS, startFakeProvider, type FakeProvider } from './fake-providers.js';
-import { startStepwise, type StepwiseForTest, type StoredTrace } from './stepwise-server.js';
+import { startStepwise, type StepwiseForTest, type StoredRun, type StoredTrace } from './stepwise-server.js';
 
 let stepwise: StepwiseForTest;
 let provider: FakeProvider;
@@ -29,6 +29,8 @@ async function syncAndRead(trace: TraceBuilder, agentName: string): Promise<Stor
   client.add(trace, { passed: true });
   await client.close();
   expect(errors).toEqual([]);
+  const run = await stepwise.get<StoredRun>(`/api/v1/runs/${client.testRunId}`);
+  expect(run.results.map((r) => r.tool_path)).toEqual([['search_kb']]); // the run in the dashboard shows the call
   return stepwise.get<StoredTrace>(`/api/v1/traces/${trace.traceId}`);
 }
 
