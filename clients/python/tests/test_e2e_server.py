@@ -20,7 +20,7 @@ from helpers import run_with_plugin
 
 REPO = Path(__file__).resolve().parents[3]
 SERVER_BIN = REPO / "packages" / "server" / "bin" / "stepwise.js"
-SERVER_BUILD = REPO / "packages" / "server" / "dist" / "cli" / "bin.js"
+SERVER_BUILD = REPO / "packages" / "server" / "dist" / "bin.js"
 
 
 @pytest.fixture(scope="module")
