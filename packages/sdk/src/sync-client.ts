@@ -60,6 +60,20 @@ function env(name: string): string | undefined {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+// One `beforeExit` listener for all clients, so many clients never trip Node's listener-leak warning.
+const flushingOnExit = new Set<StepwiseClient>();
+const flushAllOnExit = () => {
+  for (const client of flushingOnExit) void client.flushIfQueued();
+};
+function watchExit(client: StepwiseClient, on: boolean): void {
+  if (on) flushingOnExit.add(client);
+  else flushingOnExit.delete(client);
+  const proc = globalThis.process;
+  if (!proc?.on) return;
+  proc.off('beforeExit', flushAllOnExit);
+  if (flushingOnExit.size > 0) proc.on('beforeExit', flushAllOnExit);
+}
+
 /**
  * Sends results to a Stepwise server (`POST /api/v1/sync`) in batches, with retries and backoff.
  * All batches of one client land in one test run. Nothing it does throws into the caller: errors
@@ -81,9 +95,6 @@ export class StepwiseClient {
   private runId: string | undefined;
   private lastReply: SyncReply | undefined;
   private warnedDisabled = false;
-  private readonly exitHook = () => {
-    if (this.queue.length > 0) void this.flush();
-  };
 
   constructor(options: StepwiseClientOptions) {
     this.options = options;
@@ -92,7 +103,7 @@ export class StepwiseClient {
     this.apiKey = options.apiKey ?? env('STEPWISE_API_KEY');
     this.runId = options.testRunId;
     this.redactor = this.makeRedactor(options.redact ?? true);
-    if (options.flushOnExit !== false) globalThis.process?.on?.('beforeExit', this.exitHook);
+    if (options.flushOnExit !== false) watchExit(this, true);
   }
 
   /** The run the results went to, once the first batch was accepted. */
@@ -129,9 +140,14 @@ export class StepwiseClient {
     return this.sending;
   }
 
+  /** Sends what is queued, if anything (what the exit hook runs: an idle client adds no work). */
+  flushIfQueued(): Promise<void> | undefined {
+    return this.queue.length > 0 ? this.flush() : undefined;
+  }
+
   /** Flushes and stops listening for process exit. */
   async close(): Promise<void> {
-    globalThis.process?.off?.('beforeExit', this.exitHook);
+    watchExit(this, false);
     await this.flush();
   }
 

@@ -161,6 +161,14 @@ describe('StepwiseClient against a running server', () => {
     expect(door.bodies[1]).toContain(email);
   });
 
+  it('many clients share one exit listener, and close() removes it', async () => {
+    const before = process.listenerCount('beforeExit');
+    const clients = Array.from({ length: 20 }, () => new StepwiseClient({ agentName: 'many', url: stepwise.url, apiKey: stepwise.key }));
+    expect(process.listenerCount('beforeExit')).toBe(before + 1);
+    await Promise.all(clients.map((c) => c.close()));
+    expect(process.listenerCount('beforeExit')).toBe(before);
+  });
+
   it('flushes what is queued when the process exits on its own', async () => {
     const traceId = `tr_exit_${Date.now()}`;
     const script = resolve(import.meta.dirname, 'fixtures/exit-flush.ts');
