@@ -150,6 +150,52 @@ function anthropicEvents(body: Json): { event: string; data: Json }[] {
   ];
 }
 
+function responsesReply(body: Json): Json {
+  const input = Array.isArray(body.input) ? (body.input as { type?: string }[]) : [];
+  const wantsTool = !input.some((i) => i.type === 'function_call_output');
+  const output = wantsTool
+    ? [
+        {
+          type: 'function_call',
+          id: 'fc_1',
+          call_id: 'call_resp1',
+          name: 'search_kb',
+          arguments: JSON.stringify(TOOL_ARGS),
+          status: 'completed',
+        },
+      ]
+    : [
+        {
+          type: 'message',
+          id: 'msg_r2',
+          role: 'assistant',
+          status: 'completed',
+          content: [{ type: 'output_text', text: FINAL_TEXT, annotations: [] }],
+        },
+      ];
+  return {
+    id: wantsTool ? 'resp_1' : 'resp_2',
+    object: 'response',
+    created_at: 1767225600,
+    status: 'completed',
+    model: 'gpt-4.1-mini-2025-04-14',
+    output,
+    usage: { input_tokens: 40, output_tokens: wantsTool ? 16 : 12, total_tokens: wantsTool ? 56 : 52 },
+  };
+}
+
+function responsesEvents(body: Json): { event: string; data: Json }[] {
+  const full = responsesReply(body);
+  const started = { ...full, status: 'in_progress', output: [], usage: null };
+  const item = (full.output as Json[])[0]!;
+  return [
+    { event: 'response.created', data: { type: 'response.created', sequence_number: 0, response: started } },
+    { event: 'response.output_item.added', data: { type: 'response.output_item.added', sequence_number: 1, output_index: 0, item } },
+    { event: 'response.output_item.done', data: { type: 'response.output_item.done', sequence_number: 2, output_index: 0, item } },
+    { event: 'response.completed', data: { type: 'response.completed', sequence_number: 3, response: full } },
+  ];
+}
+
 async function handle(req: IncomingMessage, res: ServerResponse, requests: FakeProvider['requests']): Promise<void> {
   const body = await readBody(req);
   const path = req.url ?? '';
@@ -168,6 +214,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, requests: FakeP
         true,
       );
     return sendJson(res, 200, openaiReply(body));
+  }
+  if (path === '/v1/responses') {
+    if (body.stream) return sendEvents(res, responsesEvents(body), false);
+    return sendJson(res, 200, responsesReply(body));
   }
   if (path === '/v1/messages') {
     if (body.stream) return sendEvents(res, anthropicEvents(body), false);

@@ -128,6 +128,50 @@ describe('wrapOpenAI with the official openai client', () => {
     expect(trace.events.at(-1)).toMatchObject({ type: 'agent_response', data: { message: FINAL_TEXT } });
   });
 
+  it('records the Responses API: function_call items completed by function_call_output, instructions, the answer', async () => {
+    const trace = startTrace({ scenarioId: 'refund-policy-responses' });
+    const client = wrapOpenAI(openai(), { trace });
+    const tools = [{ type: 'function' as const, name: 'search_kb', parameters: { type: 'object' }, strict: false }];
+    const base = { model: 'gpt-4.1-mini', instructions: 'Answer from the knowledge base only.', tools };
+    const first = await client.responses.create({ ...base, input: 'What is your refund policy for digital products?' });
+    const call = first.output.find((i) => i.type === 'function_call')!;
+    const second = await client.responses.create({
+      ...base,
+      previous_response_id: first.id,
+      input: [
+        { type: 'function_call_output', call_id: call.type === 'function_call' ? call.call_id : '', output: JSON.stringify(KB_RESULT) },
+      ],
+    });
+    expect(second.output_text).toBe(FINAL_TEXT);
+
+    const stored = await syncAndRead(trace, 'responses-agent');
+    const events = stored.trace.events;
+    expect(events.map((e) => e.type)).toEqual(['metadata', 'user_input', 'metadata', 'tool_call', 'metadata', 'agent_response']);
+    expect(events[0]!.data).toEqual({ system_prompt: 'Answer from the knowledge base only.' });
+    expect(events[3]!.data).toMatchObject({ tool: 'search_kb', parameters: TOOL_ARGS, result: KB_RESULT, call_id: 'call_resp1' });
+    expect(events[2]!.data).toMatchObject({
+      model: 'gpt-4.1-mini-2025-04-14',
+      tokens: { input: 40, output: 16, total: 56 },
+      tools_offered: ['search_kb'],
+    });
+    expect(events[5]!.data).toMatchObject({ message: FINAL_TEXT, tokens_used: 12 });
+  });
+
+  it('passes a streamed Responses API call through and records it from the completed event', async () => {
+    const trace = startTrace({ scenarioId: 'stream-responses' });
+    const params = { model: 'gpt-4.1-mini', input: 'refunds?', stream: true as const };
+    const plain: unknown[] = [];
+    for await (const event of await openai().responses.create(params)) plain.push(event);
+    const seen: unknown[] = [];
+    for await (const event of await wrapOpenAI(openai(), { trace }).responses.create(params)) seen.push(event);
+    expect(seen).toEqual(plain);
+    expect(trace.events.find((e) => e.type === 'tool_call')?.data).toMatchObject({
+      tool: 'search_kb',
+      parameters: TOOL_ARGS,
+      call_id: 'call_resp1',
+    });
+  });
+
   it('leaves the body to a caller who reads the raw response (asResponse)', async () => {
     const trace = startTrace({ scenarioId: 'raw-response' });
     const response = await wrapOpenAI(openai(), { trace })

@@ -1,6 +1,6 @@
 import type { TraceBuilder } from '../trace-builder.js';
-import { ConversationCursor, currentTrace, errorFields, observeCall, parseResult, replaceMethod, safely } from './observe.js';
-import type { WrapOptions } from './observe.js';
+import { ConversationCursor, currentTrace, errorFields, observeCall, parseResult, replaceMethods, safely } from './observe.js';
+import type { AnyMethod, WrapOptions } from './observe.js';
 
 interface Block {
   type?: string;
@@ -128,23 +128,26 @@ function assemble(events: StreamEvent[]): Message {
  */
 export function wrapAnthropic<T extends object>(client: T, options: WrapOptions): T {
   const cursor = new ConversationCursor();
-  return replaceMethod(client, ['messages'], 'create', (create) => (params: MessageParams, ...rest: unknown[]) => {
-    const trace = currentTrace(options.trace);
-    if (!trace) return create(params, ...rest);
-    safely(options.onError, () => recordRequest(trace, cursor, params ?? {}));
-    const start = Date.now();
-    const pending: unknown = create(params, ...rest);
-    observeCall(
-      pending,
-      start,
-      {
-        result: (value, ms) => recordMessage(trace, params, value as Message, ms),
-        stream: (events, ms) => recordMessage(trace, params, assemble(events as StreamEvent[]), ms),
-        error: (error, ms) =>
-          trace.custom('model_call_failed', { provider: 'anthropic', model: params?.model, latency_ms: ms, ...errorFields(error) }),
-      },
-      options.onError,
-    );
-    return pending;
-  });
+  const record =
+    (create: AnyMethod) =>
+    (params: MessageParams, ...rest: unknown[]) => {
+      const trace = currentTrace(options.trace);
+      if (!trace) return create(params, ...rest);
+      safely(options.onError, () => recordRequest(trace, cursor, params ?? {}));
+      const start = Date.now();
+      const pending: unknown = create(params, ...rest);
+      observeCall(
+        pending,
+        start,
+        {
+          result: (value, ms) => recordMessage(trace, params, value as Message, ms),
+          stream: (events, ms) => recordMessage(trace, params, assemble(events as StreamEvent[]), ms),
+          error: (error, ms) =>
+            trace.custom('model_call_failed', { provider: 'anthropic', model: params?.model, latency_ms: ms, ...errorFields(error) }),
+        },
+        options.onError,
+      );
+      return pending;
+    };
+  return replaceMethods(client, [{ path: ['messages'], method: 'create', replacement: record }]);
 }

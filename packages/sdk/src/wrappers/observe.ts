@@ -132,40 +132,42 @@ function watchStream(
 export type AnyMethod = (...args: unknown[]) => unknown;
 export type Replacement = (...args: never[]) => unknown;
 
+/** One method to replace: `path` leads from the client to the resource that has it. */
+export interface MethodTarget {
+  path: string[];
+  method: string;
+  replacement: (original: AnyMethod) => Replacement;
+}
+
 /**
- * A view of `root` where `path` (e.g. `['chat', 'completions']`) leads to a resource whose `method`
- * is replaced. Everything else is the original, read from the real objects; methods of the client
- * and on the way run bound to the real objects (so class-private fields keep working). The
- * resource's own methods run on the view, and its `_client` is the wrapped client: the official
- * clients' helpers (`messages.stream()`, `chat.completions.stream()`, `.parse()`, `.runTools()`)
- * call `create` through one of those, so their calls are recorded too.
+ * A view of `root` where each target's `path` (e.g. `['chat', 'completions']`) leads to a resource
+ * whose `method` is replaced. Everything else is the original, read from the real objects; methods
+ * of the client and on the way run bound to the real objects (so class-private fields keep
+ * working). A target resource's own methods run on the view, and its `_client` is the wrapped
+ * client: the official clients' helpers (`messages.stream()`, `chat.completions.stream()`,
+ * `.parse()`, `.runTools()`) call `create` through one of those, so their calls are recorded too.
  */
-export function replaceMethod<T extends object>(
-  root: T,
-  path: string[],
-  method: string,
-  replacement: (original: AnyMethod) => Replacement,
-): T {
+export function replaceMethods<T extends object>(root: T, targets: MethodTarget[]): T {
   const views = new WeakMap<object, object>();
-  const view = <O extends object>(target: O, rest: string[]): O => {
+  const view = <O extends object>(target: O, depth: number, along: MethodTarget[]): O => {
     const known = views.get(target);
     if (known) return known as O;
+    const here = along.filter((t) => t.path.length === depth);
     const proxy = new Proxy(target, {
       get(obj, prop, receiver) {
         const value: unknown = Reflect.get(obj, prop, obj);
-        if (rest.length === 0) {
-          if (prop === method && typeof value === 'function') return replacement(value.bind(obj) as AnyMethod);
-          if (prop === '_client') return rootView;
-          return typeof value === 'function' ? value.bind(receiver) : value;
-        }
-        if (prop === rest[0] && typeof value === 'object' && value !== null) return view(value, rest.slice(1));
-        return typeof value === 'function' ? value.bind(obj) : value;
+        const replaced = here.find((t) => t.method === prop);
+        if (replaced && typeof value === 'function') return replaced.replacement(value.bind(obj) as AnyMethod);
+        if (here.length > 0 && prop === '_client') return rootView;
+        const deeper = along.filter((t) => t.path.length > depth && t.path[depth] === prop);
+        if (deeper.length > 0 && typeof value === 'object' && value !== null) return view(value, depth + 1, deeper);
+        return typeof value === 'function' ? value.bind(here.length > 0 ? receiver : obj) : value;
       },
     });
     views.set(target, proxy);
     return proxy;
   };
-  const rootView = view(root, path);
+  const rootView = view(root, 0, targets);
   return rootView;
 }
 
@@ -207,10 +209,13 @@ export function errorFields(error: unknown): Record<string, unknown> {
 export class ConversationCursor {
   private readonly seen = new WeakMap<TraceBuilder, { count: number; prompts: Set<string> }>();
 
-  /** The messages not seen before in this trace; a shorter list is a new conversation. */
-  fresh<M>(trace: TraceBuilder, messages: M[]): M[] {
+  /**
+   * The messages not seen before in this trace; a shorter list is a new conversation. `all` says
+   * every message is new (a request that continues a stored conversation sends only new items).
+   */
+  fresh<M>(trace: TraceBuilder, messages: M[], all = false): M[] {
     const state = this.state(trace);
-    const from = messages.length < state.count ? 0 : state.count;
+    const from = all || messages.length < state.count ? 0 : state.count;
     state.count = messages.length;
     return messages.slice(from);
   }

@@ -6,10 +6,11 @@ import {
   observeCall,
   parseArguments,
   parseResult,
-  replaceMethod,
+  replaceMethods,
   safely,
 } from './observe.js';
-import type { WrapOptions } from './observe.js';
+import type { AnyMethod, WrapOptions } from './observe.js';
+import { recordResponses } from './openai-responses.js';
 
 interface ChatMessage {
   role?: string;
@@ -106,8 +107,9 @@ function assemble(chunks: CompletionChunk[]): Completion {
 }
 
 /**
- * Records every `chat.completions.create` call of an official `openai` client into a trace: the
- * user's messages, the model's tool calls (with their results once the agent sends them back),
+ * Records every `chat.completions.create` and `responses.create` call of an official `openai`
+ * client into a trace: the user's messages, the model's tool calls (with their results once the
+ * agent sends them back),
  * the response, model, token usage and latency. Return values, errors and streams are the
  * client's own, unchanged.
  *
@@ -117,23 +119,29 @@ function assemble(chunks: CompletionChunk[]): Completion {
  */
 export function wrapOpenAI<T extends object>(client: T, options: WrapOptions): T {
   const cursor = new ConversationCursor();
-  return replaceMethod(client, ['chat', 'completions'], 'create', (create) => (params: ChatParams, ...rest: unknown[]) => {
-    const trace = currentTrace(options.trace);
-    if (!trace) return create(params, ...rest);
-    safely(options.onError, () => recordRequest(trace, cursor, params ?? {}));
-    const start = Date.now();
-    const pending: unknown = create(params, ...rest);
-    observeCall(
-      pending,
-      start,
-      {
-        result: (value, ms) => recordCompletion(trace, params, value as Completion, ms),
-        stream: (chunks, ms) => recordCompletion(trace, params, assemble(chunks as CompletionChunk[]), ms),
-        error: (error, ms) =>
-          trace.custom('model_call_failed', { provider: 'openai', model: params?.model, latency_ms: ms, ...errorFields(error) }),
-      },
-      options.onError,
-    );
-    return pending;
-  });
+  const record =
+    (create: AnyMethod) =>
+    (params: ChatParams, ...rest: unknown[]) => {
+      const trace = currentTrace(options.trace);
+      if (!trace) return create(params, ...rest);
+      safely(options.onError, () => recordRequest(trace, cursor, params ?? {}));
+      const start = Date.now();
+      const pending: unknown = create(params, ...rest);
+      observeCall(
+        pending,
+        start,
+        {
+          result: (value, ms) => recordCompletion(trace, params, value as Completion, ms),
+          stream: (chunks, ms) => recordCompletion(trace, params, assemble(chunks as CompletionChunk[]), ms),
+          error: (error, ms) =>
+            trace.custom('model_call_failed', { provider: 'openai', model: params?.model, latency_ms: ms, ...errorFields(error) }),
+        },
+        options.onError,
+      );
+      return pending;
+    };
+  return replaceMethods(client, [
+    { path: ['chat', 'completions'], method: 'create', replacement: record },
+    { path: ['responses'], method: 'create', replacement: recordResponses(options, cursor) },
+  ]);
 }
