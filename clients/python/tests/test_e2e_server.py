@@ -90,7 +90,7 @@ def test_shipping(stepwise_trace):
         call.result = search_kb("shipping")
     stepwise_trace.tool_error("escalate", TimeoutError("ticket system timed out"), parameters={"topic": "shipping"})
     stepwise_trace.response("Shipping takes 2 days.")
-    stepwise_trace.expected = {"forbidden_tools": ["escalate"]}
+    stepwise_trace.expected = {"forbidden_tools": ["search_kb"]}
     assert call.result["articles"], "answered without an article"
 
 def test_plain():
@@ -143,7 +143,7 @@ def test_a_pytest_run_lands_as_one_run_with_pass_fail_and_tool_calls(pytester, m
     assert call["result"] == {"articles": ["Refunds within 14 days."]}
     detail = get(stepwise_server, f"/api/v1/traces/{by_scenario['test_agent.py::test_shipping']['id']}")
     assert "answered without an article" in detail["notes"]
-    assert detail["expected"] == {"forbidden_tools": ["escalate"]}
+    assert detail["expected"] == {"forbidden_tools": ["search_kb"]}
     assert [c["kind"] for c in detail["evaluation"]["checks"] if not c.get("passed", False)] == ["forbidden_tool"]
     shipping = detail["trace"]
     error = next(e for e in shipping["events"] if e["type"] == "tool_error")
