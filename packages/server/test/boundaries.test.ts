@@ -44,7 +44,7 @@ const isBuiltin = (s: string) => s.startsWith('node:') || builtinModules.include
 
 describe('package boundaries (DESIGN.md §2)', () => {
   it('finds the packages and their imports', () => {
-    expect(packages).toEqual(expect.arrayContaining(['core', 'server']));
+    expect(packages).toEqual(expect.arrayContaining(['core', 'sdk', 'server']));
     expect(sites.get('core')!.length).toBeGreaterThan(10);
   });
 
@@ -65,6 +65,16 @@ describe('package boundaries (DESIGN.md §2)', () => {
         if (/^@stepwise\/core\/./.test(s.specifier)) offenders.push(s); // no reaching into core's internals
       }
     }
+    expect(offenders).toEqual([]);
+  });
+
+  it('keeps the sdk on core: at run time only @stepwise/core, node built-ins and its own files', () => {
+    const offenders = sites.get('sdk')!.filter((s) => {
+      if (s.specifier.startsWith('.') || s.specifier === '@stepwise/core' || isBuiltin(s.specifier)) return false;
+      // vitest's reporter types are fine as types: they vanish from the build, so vitest stays optional.
+      const text = readFileSync(join(root, s.file), 'utf8');
+      return !new RegExp(`import type [^;]*from '${s.specifier.replace(/[/.]/g, '\\$&')}'`).test(text);
+    });
     expect(offenders).toEqual([]);
   });
 
