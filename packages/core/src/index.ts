@@ -174,3 +174,46 @@ export type {
   TraceAlignment,
   TraceDeltas,
 } from './compare/index.js';
+
+// ci: the gate of `stepwise check`, JUnit XML and the Markdown summary
+export { FAIL_ON_POLICIES, decideGate, formatCheckSummary, formatJunitXml, toCiRun } from './ci/index.js';
+export type { CiReport, CiResult, CiRun, FailOnPolicy, GateOutcome } from './ci/index.js';
+
+// notify: the regression webhook's payloads (generic JSON, Slack-compatible text)
+export { regressionNoticeJson, regressionNoticeSlack, regressionReason } from './notify/index.js';
+export type { RegressionNoticeInput } from './notify/index.js';
+
+// export: Stepwise JSON/JSONL, CSV and OTLP JSON converters (streamed by the server, one trace at a time)
+export {
+  CSV_EVENT_COLUMNS,
+  CSV_RESULT_COLUMNS,
+  CSV_ROW_KINDS,
+  EXPORT_FORMATS,
+  JSON_EXPORT_CLOSE,
+  OTLP_EXPORT_CLOSE,
+  OTLP_EXPORT_OPEN,
+  csvField,
+  csvHeader,
+  csvLine,
+  csvRows,
+  exportedRun,
+  importResultItem,
+  jsonExportOpen,
+  otlpTraceId,
+  parseCsv,
+  parseStepwiseExport,
+  planImport,
+  traceToOtlp,
+} from './export/index.js';
+export type {
+  CsvColumn,
+  CsvRowKind,
+  EventRow,
+  ExportFormat,
+  ExportedRun,
+  ExportedTrace,
+  ImportPlan,
+  OtlpExportAttribute,
+  OtlpExportResourceSpans,
+  OtlpExportSpan,
+} from './export/index.js';

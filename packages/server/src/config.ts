@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { DEFAULT_PARSE_LIMITS } from './ingest/parse.js';
 
 /** Port 4319: next to OTLP/HTTP's 4318, since Stepwise also speaks OTLP. */
@@ -34,4 +35,31 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): ServerConfi
     retentionIntervalMs: 3_600_000,
     ...(env.STEPWISE_PUBLIC_URL !== undefined ? { publicUrl: env.STEPWISE_PUBLIC_URL } : {}),
   };
+}
+
+/** Where `serve` records the address it bound, beside its database, for `stepwise login-link`. */
+export function serverRecordPath(dbPath: string): string {
+  return `${dbPath}.server.json`;
+}
+
+export interface ServerRecord {
+  url: string;
+  public_url: string;
+}
+
+export function recordServerUrl(dbPath: string, record: ServerRecord): void {
+  mkdirSync(dirname(dbPath), { recursive: true });
+  writeFileSync(serverRecordPath(dbPath), `${JSON.stringify(record)}\n`);
+}
+
+/** The address the last `serve` on this database bound, or null if none was recorded (or it is unreadable). */
+export function readServerRecord(dbPath: string): ServerRecord | null {
+  const path = serverRecordPath(dbPath);
+  if (!existsSync(path)) return null;
+  try {
+    const value = JSON.parse(readFileSync(path, 'utf8')) as Partial<ServerRecord>;
+    return typeof value.public_url === 'string' && typeof value.url === 'string' ? { url: value.url, public_url: value.public_url } : null;
+  } catch {
+    return null;
+  }
 }

@@ -11,6 +11,8 @@ import { RetentionService } from './retention/retention-service.js';
 import { SqliteAccessStore } from './store/sqlite/sqlite-access-store.js';
 import { SqliteTraceStore } from './store/sqlite/sqlite-trace-store.js';
 import type { TraceStore } from './store/trace-store.js';
+import { SqliteWebhookStore } from './store/sqlite/sqlite-webhook-store.js';
+import { WebhookService } from './notify/webhook-service.js';
 
 export interface Runtime {
   store: TraceStore;
@@ -20,6 +22,7 @@ export interface Runtime {
   analysis: AnalysisService;
   compare: CompareService;
   privacy: PrivacyService;
+  webhooks: WebhookService;
   close(): Promise<void>;
 }
 
@@ -30,6 +33,9 @@ export interface RuntimeOptions {
   clock?: () => Date;
   /** Keys the stored hashes of API keys and tokens; defaults to STEPWISE_SECRET or a file beside the database. */
   secret?: Buffer;
+  /** The regression webhook's retry waits and per-attempt timeout (tests make them short). */
+  webhook?: { backoffMs?: readonly number[]; timeoutMs?: number };
+  log?: (line: string) => void;
 }
 
 /**
@@ -51,10 +57,21 @@ export function openRuntime(options: RuntimeOptions): Runtime {
   );
   const clock = options.clock ?? (() => new Date());
   const privacy = new PrivacyService(accessStore);
+  const compare = new CompareService(store);
+  const webhooks = new WebhookService({
+    store: new SqliteWebhookStore(store.db),
+    traces: store,
+    compare,
+    dashboardUrl: () => pipeline.publicUrl,
+    clock,
+    ...options.webhook,
+    ...(options.log ? { log: options.log } : {}),
+  });
   const pipeline = new IngestPipeline({
     store,
     stages: defaultStages(store, privacy),
     clock,
+    onRunFinished: (workspaceId, runId) => webhooks.runFinished(workspaceId, runId),
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
   });
@@ -66,10 +83,12 @@ export function openRuntime(options: RuntimeOptions): Runtime {
     access,
     retention,
     analysis: new AnalysisService(store),
-    compare: new CompareService(store),
+    compare,
     privacy,
+    webhooks,
     close: async () => {
       retention.stop();
+      await webhooks.close();
       await store.close();
     },
   };

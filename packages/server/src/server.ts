@@ -6,7 +6,7 @@ import { StepwiseError } from '@stepwise/core';
 import { createStepwiseApp } from './app.js';
 import { seedDemoData } from './demo/demo-data.js';
 import { openRuntime, type Runtime } from './runtime.js';
-import type { ServerConfig } from './config.js';
+import { recordServerUrl, type ServerConfig } from './config.js';
 import { DEFAULT_WORKSPACE_ID } from './store/trace-store.js';
 
 export interface RunningServer {
@@ -36,11 +36,50 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
       `refusing to listen on ${config.host} with authentication off; bind 127.0.0.1 or drop --auth none`,
     );
   }
-  const runtime = openRuntime({
-    dbPath: config.dbPath,
-    limits: { maxBytes: config.maxBodyBytes, maxDepth: config.maxDepth },
-    ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
-  });
+  // Bind first: a start that cannot get its port must leave no database, workspace or owner key
+  // behind (the key is printed only once, by the start that creates it).
+  let handler: RequestHandler = answerStarting;
+  const server = await listen((req, res) => handler(req, res), config);
+  const port = (server.address() as AddressInfo).port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${host}:${port}`;
+  const publicUrl = config.publicUrl ?? url;
+  let runtime: Runtime | undefined;
+  try {
+    runtime = openRuntime({
+      dbPath: config.dbPath,
+      limits: { maxBytes: config.maxBodyBytes, maxDepth: config.maxDepth },
+      publicUrl,
+      log,
+    });
+    const started = await prepare(runtime, config, log, publicUrl);
+    handler = requestListener(started.app.fetch, config);
+    recordServerUrl(config.dbPath, { url, public_url: publicUrl });
+    runtime.retention.start(config.retentionIntervalMs, (error) => log(`retention sweep failed: ${(error as Error).name}`));
+    return running(server, runtime, { url, port, ...started });
+  } catch (error) {
+    await new Promise<void>((resolvePromise) => server.close(() => resolvePromise()));
+    await runtime?.close();
+    throw error;
+  }
+}
+
+type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
+function answerStarting(_req: IncomingMessage, res: ServerResponse): void {
+  res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
+  res.end(JSON.stringify({ error: { code: 'internal', message: 'Stepwise is starting; try again in a moment' } }));
+}
+
+interface Prepared {
+  app: ReturnType<typeof createStepwiseApp>;
+  demoSeeded: boolean;
+  loginUrl: string | null;
+  firstApiKey: string | null;
+}
+
+/** Everything with side effects on the database: runs only once the port is ours. */
+async function prepare(runtime: Runtime, config: ServerConfig, log: (line: string) => void, publicUrl: string): Promise<Prepared> {
   const bootstrap = await runtime.access.bootstrap(DEFAULT_WORKSPACE_ID);
   let demoSeeded = false;
   if (config.demo && (await runtime.store.countTraces(DEFAULT_WORKSPACE_ID)) === 0) {
@@ -55,48 +94,45 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
     analysis: runtime.analysis,
     compare: runtime.compare,
     privacy: runtime.privacy,
+    webhooks: runtime.webhooks,
     log,
     authMode: config.authMode,
     rateLimitPerMinute: config.rateLimitPerMinute,
     secureCookies: config.publicUrl?.startsWith('https://') === true,
   });
-  const server = await listen(app.fetch, config);
-  const port = (server.address() as AddressInfo).port;
-  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  const url = `http://${host}:${port}`;
-  const publicUrl = config.publicUrl ?? url;
-  runtime.pipeline.publicUrl = publicUrl;
-  runtime.retention.start(config.retentionIntervalMs, (error) => log(`retention sweep failed: ${(error as Error).name}`));
-
   let loginUrl: string | null = null;
   if (config.authMode !== 'none') {
     const owner = await runtime.access.firstOwner(DEFAULT_WORKSPACE_ID);
     if (owner) loginUrl = `${publicUrl}/login?token=${await runtime.access.createLoginToken(DEFAULT_WORKSPACE_ID, owner.user_id)}`;
   }
+  return { app, demoSeeded, loginUrl, firstApiKey: bootstrap?.apiKey ?? null };
+}
+
+function running(server: Server, runtime: Runtime, parts: Prepared & { url: string; port: number }): RunningServer {
   return {
-    url,
-    port,
+    url: parts.url,
+    port: parts.port,
     runtime,
-    demoSeeded,
-    loginUrl,
-    firstApiKey: bootstrap?.apiKey ?? null,
+    demoSeeded: parts.demoSeeded,
+    loginUrl: parts.loginUrl,
+    firstApiKey: parts.firstApiKey,
     close: async () => {
       await new Promise<void>((resolvePromise) => server.close(() => resolvePromise()));
-      await app.otlp.flush();
+      // OTLP spans still waiting for their root are stored before the database closes.
+      await parts.app.otlp.flush();
       await runtime.close();
     },
   };
 }
-
 /**
  * A Node HTTP server for the app. Bodies with a declared length within the limit are read into
  * one Buffer before the app sees them: the adapter then hands that buffer over as it is, which is
  * much cheaper for megabyte syncs than pulling them through a web stream chunk by chunk. Bodies
  * without a length, or over the limit, go through untouched (the app's body limit answers 413).
  */
-function listen(fetch: Parameters<typeof getRequestListener>[0], config: ServerConfig): Promise<Server> {
+function requestListener(fetch: Parameters<typeof getRequestListener>[0], config: ServerConfig): RequestHandler {
   const listener = getRequestListener(fetch);
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  return (req: IncomingMessage, res: ServerResponse) => {
     const length = Number(req.headers['content-length']);
     const hasBody = req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH';
     if (!hasBody || !Number.isInteger(length) || length <= 0 || length > config.maxBodyBytes || req.headers['transfer-encoding']) {
@@ -110,7 +146,11 @@ function listen(fetch: Parameters<typeof getRequestListener>[0], config: ServerC
       (req as IncomingMessage & { rawBody?: Buffer }).rawBody = Buffer.concat(chunks);
       void listener(req, res);
     });
-  });
+  };
+}
+
+function listen(handler: RequestHandler, config: ServerConfig): Promise<Server> {
+  const server = createServer(handler);
   return new Promise((resolvePromise, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolvePromise(server));

@@ -169,7 +169,7 @@ describe('compare through the API', () => {
     const run = await t.get(`/api/v1/export?run=${baseline}`);
     expect(run.headers.get('content-disposition')).toContain(`${baseline}.json`);
     const body = (await run.json()) as any;
-    expect(body.format).toBe('stepwise.run.v1');
+    expect(body.format).toBe('stepwise.export.v1');
     expect(body.traces).toHaveLength(6);
     const trace = (await (await t.get(`/api/v1/export?trace=${body.traces[0].trace.trace_id}`)).json()) as any;
     expect(trace.trace.events.length).toBeGreaterThan(0);

@@ -59,6 +59,19 @@ const BODIES: Record<string, () => unknown> = {
   'POST /api/v1/runs/:id/analyze': () => undefined,
   'PUT /api/v1/settings/privacy': () => ({ rules: { phone: false } }),
   'POST /api/v1/privacy/preview': () => ({ payload: { to: 'ann@example.com' } }),
+  'POST /api/v1/runs/:id/finish': () => undefined,
+  'PUT /api/v1/settings/webhook': () => ({ url: 'http://127.0.0.1:9/hook', format: 'slack' }),
+  'DELETE /api/v1/settings/webhook': () => undefined,
+  'POST /api/v1/import': () => ({
+    format: 'stepwise.trace.v1',
+    trace: { trace_id: 'tr_imported', scenario_id: 'sc_i', agent_name: 'matrix', timestamp: '2026-03-13T14:30:00Z', events: [] },
+    summary: { id: 'tr_imported', run_id: null, scenario_id: 'sc_i', user_message: null, response: null, reported_passed: null },
+    run: null,
+    notes: null,
+    expected: null,
+    evaluation: null,
+    redaction: null,
+  }),
 };
 
 /** Routes that name their objects in the query string, and how to name them. */

@@ -46,6 +46,28 @@ export function describeTraceStoreContract(backend: string, open: () => Promise<
       });
     });
 
+    it("keeps a run's branch, commit and CI link and finds the newest run by agent, branch, name and time", async () => {
+      const at = (id: string, branch: string | null, now: string, name = 'nightly') =>
+        store.ingest({
+          workspaceId: WS,
+          newRun: { ...newRun(id), name, branch, commit: `c_${id}`, ciUrl: branch ? `https://ci/${id}` : null },
+          records: [],
+          now,
+        });
+      await at('run_m1', 'main', '2026-03-01T00:00:00.000Z');
+      await at('run_f1', 'feature', '2026-03-02T00:00:00.000Z', 'pr 12');
+      await at('run_m2', 'main', '2026-03-03T00:00:00.000Z');
+      await at('run_n', null, '2026-03-04T00:00:00.000Z');
+      expect(await store.getRun(WS, 'run_m2')).toMatchObject({ branch: 'main', commit: 'c_run_m2', ci_url: 'https://ci/run_m2' });
+      expect(await store.getRun(WS, 'run_n')).toMatchObject({ branch: null, commit: 'c_run_n', ci_url: null });
+      const newest = async (filter: { branch?: string; name?: string; until?: string }) =>
+        (await store.listRuns(WS, { agent: 'agent-a', ...filter, limit: 1, offset: 0 })).items.map((r) => r.id);
+      expect(await newest({ branch: 'main' })).toEqual(['run_m2']);
+      expect(await newest({ branch: 'main', until: '2026-03-03T00:00:00.000Z' })).toEqual(['run_m1']);
+      expect(await newest({ name: 'pr 12' })).toEqual(['run_f1']);
+      expect(await newest({ branch: 'release' })).toEqual([]);
+    });
+
     it('creates an empty run for a streaming start and appends to it later', async () => {
       await store.ingest({ workspaceId: WS, newRun: newRun('run_s'), records: [], now: NOW });
       expect(await store.getRun(WS, 'run_s')).toMatchObject({ total: 0, status: 'empty' });

@@ -163,6 +163,15 @@ export const SyncRequest = z.looseObject({
   name: z.string().max(500).optional(),
   source: SyncSource.optional(),
   create_empty: z.boolean().optional(),
+  /** The branch the run was made on (e.g. `main`): lets CI compare with "the last run on main". */
+  branch: z.string().min(1).max(200).optional(),
+  /** The commit the run was made at. */
+  commit: z.string().min(1).max(100).optional(),
+  /** A link to the CI job that made the run. */
+  ci_url: z
+    .url({ protocol: /^https?$/ })
+    .max(2000)
+    .optional(),
 });
 export type SyncRequest = z.infer<typeof SyncRequest>;
 

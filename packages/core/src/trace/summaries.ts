@@ -9,6 +9,10 @@ export interface RunSummary {
   agent_name: string;
   name: string | null;
   source: string | null;
+  /** Where the run was made, when the sync said so (CI sets these). */
+  branch: string | null;
+  commit: string | null;
+  ci_url: string | null;
   created_at: string;
   updated_at: string;
   total: number;

@@ -2,8 +2,9 @@ import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { StepwiseError } from '@stepwise/core';
 import { ROLES, type Role } from '../access/roles.js';
-import { DEFAULT_DB_PATH } from '../config.js';
+import { DEFAULT_DB_PATH, DEFAULT_HOST, DEFAULT_PORT, readServerRecord } from '../config.js';
 import { openRuntime, type Runtime } from '../runtime.js';
+import { maskHookUrl } from '../notify/webhook-service.js';
 import { DEFAULT_WORKSPACE_ID } from '../store/trace-store.js';
 import { formatTable } from '../presentation/format.js';
 import type { Io } from './main.js';
@@ -205,17 +206,97 @@ export function registerAdminCommands(program: Command, io: Io): void {
       }),
   );
 
+  const webhook = program
+    .command('webhook')
+    .description('the regression webhook: called when a finished run regressed against its baseline');
+  withDb(
+    webhook
+      .command('set')
+      .description('call URL when a run finishes with regressions or a lower pass rate')
+      .requiredOption('--url <url>', 'http(s) address to POST to')
+      .addOption(new Option('--format <format>', 'json (Stepwise payload) or slack ({ text })').choices(['json', 'slack']).default('json')),
+  ).action(async (opts: { db: string; workspace: string; url: string; format: string; json?: boolean }) =>
+    withRuntime(opts, async (rt) => {
+      const saved = await rt.webhooks.configure(opts.workspace, { url: opts.url, format: opts.format });
+      await rt.access.audit(
+        { workspaceId: opts.workspace, actor: LOCAL_ACTOR },
+        'settings.webhook',
+        { type: 'workspace', id: opts.workspace },
+        { host: new URL(saved.url).host, format: saved.format },
+      );
+      const shown = { ...saved, url: maskHookUrl(saved.url) };
+      print(opts.json, shown, () => `Regression webhook of ${opts.workspace}: ${shown.url} (${saved.format}).`);
+    }),
+  );
+  withDb(webhook.command('show').description('show the webhook (URL masked)')).action(
+    async (opts: { db: string; workspace: string; json?: boolean }) =>
+      withRuntime(opts, async (rt) => {
+        const saved = await rt.webhooks.store.getWebhook(opts.workspace);
+        const shown = saved ? { ...saved, url: maskHookUrl(saved.url) } : null;
+        print(opts.json, shown, () =>
+          shown ? `${shown.url} (${shown.format}), set ${shown.updated_at}` : `${opts.workspace} has no webhook.`,
+        );
+      }),
+  );
+  withDb(webhook.command('remove').description('stop notifying')).action(async (opts: { db: string; workspace: string; json?: boolean }) =>
+    withRuntime(opts, async (rt) => {
+      const removed = await rt.webhooks.store.deleteWebhook(opts.workspace);
+      if (removed)
+        await rt.access.audit(
+          { workspaceId: opts.workspace, actor: LOCAL_ACTOR },
+          'settings.webhook.remove',
+          { type: 'workspace', id: opts.workspace },
+          {},
+        );
+      print(opts.json, { removed }, () => (removed ? 'Webhook removed.' : `${opts.workspace} had no webhook.`));
+    }),
+  );
+  withDb(webhook.command('deliveries').description('recent deliveries, newest first').option('--limit <n>', 'how many', '20')).action(
+    async (opts: { db: string; workspace: string; limit: string; json?: boolean }) =>
+      withRuntime(opts, async (rt) => {
+        const list = await rt.webhooks.store.listDeliveries(opts.workspace, Math.max(1, Math.min(500, Number(opts.limit) || 20)));
+        print(opts.json, list, () =>
+          formatTable(
+            ['WHEN', 'RUN', 'STATUS', 'ATTEMPTS', 'LAST ANSWER', 'WHY'],
+            list.map((d) => [
+              d.created_at,
+              d.run_id,
+              d.status,
+              String(d.attempts),
+              d.last_error ?? String(d.last_status_code ?? ''),
+              d.reason,
+            ]),
+          ),
+        );
+      }),
+  );
+
   withDb(
     program
       .command('login-link')
       .description('print a new one-time dashboard login link for the workspace owner')
-      .option('--url <url>', "the server's address", 'http://127.0.0.1:4319'),
-  ).action(async (opts: { db: string; workspace: string; url: string; json?: boolean }) =>
+      .option('--url <url>', "the server's address (default: from --port, STEPWISE_PORT, or the address the last serve recorded)")
+      .addOption(new Option('--port <port>', "the server's port on STEPWISE_HOST or 127.0.0.1").env('STEPWISE_PORT')),
+  ).action(async (opts: { db: string; workspace: string; url?: string; port?: string; json?: boolean }) =>
     withRuntime(opts, async (rt) => {
       const owner = await rt.access.firstOwner(opts.workspace);
       if (!owner) throw new StepwiseError('not_found', `workspace ${opts.workspace} has no owner; start the server once`);
-      const link = `${opts.url.replace(/\/$/, '')}/login?token=${await rt.access.createLoginToken(opts.workspace, owner.user_id)}`;
+      const base = loginLinkBase(opts);
+      const link = `${base.replace(/\/$/, '')}/login?token=${await rt.access.createLoginToken(opts.workspace, owner.user_id)}`;
       print(opts.json, { url: link }, () => link);
     }),
   );
+}
+
+/** `--url`, else `--port` (or STEPWISE_PORT), else what the last `serve` on this database bound, else the default. */
+function loginLinkBase(opts: { db: string; url?: string; port?: string }): string {
+  if (opts.url !== undefined) return opts.url;
+  const host = process.env.STEPWISE_HOST ?? DEFAULT_HOST;
+  if (opts.port !== undefined) {
+    const port = Number(opts.port);
+    if (!Number.isInteger(port) || port < 1 || port > 65535)
+      throw new StepwiseError('invalid_request', '--port must be a port number from 1 to 65535');
+    return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  }
+  return process.env.STEPWISE_PUBLIC_URL ?? readServerRecord(resolve(opts.db))?.public_url ?? `http://${DEFAULT_HOST}:${DEFAULT_PORT}`;
 }

@@ -1,11 +1,25 @@
-import { readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
+import { once } from 'node:events';
 import { Command, Option } from 'commander';
-import { StepwiseError, formatAlignmentSideBySide, IMPORT_FORMATS, importLog, type ImportFormat, type Trace } from '@stepwise/core';
+import {
+  StepwiseError,
+  formatAlignmentSideBySide,
+  IMPORT_FORMATS,
+  importLog,
+  CSV_ROW_KINDS,
+  EXPORT_FORMATS,
+  type CsvRowKind,
+  type ExportFormat,
+  type ImportFormat,
+  type Trace,
+} from '@stepwise/core';
+import type { ExportSelection } from '../services/export-service.js';
 import { DEFAULT_DB_PATH } from '../config.js';
 import type { StepwiseBackend } from '../client/backend.js';
 import { openBackend } from '../client/open-backend.js';
 import { formatEvaluation } from '../presentation/evaluation.js';
 import { formatTable } from '../presentation/format.js';
+import { progressReporter } from './progress.js';
 import type { Io } from './main.js';
 
 interface TargetOptions {
@@ -118,13 +132,17 @@ export function registerAnalysisCommands(program: Command, io: Io): void {
   target(
     program
       .command('import')
-      .description('import an agent log (OpenAI, Anthropic, Vercel AI SDK, LangChain, ToolBench, SWE-agent) as a trace')
+      .description(
+        'import a Stepwise export (JSON or JSONL), or an agent log (OpenAI, Anthropic, Vercel AI SDK, LangChain, ToolBench, SWE-agent) as a trace',
+      )
       .argument('<file>')
       .addOption(
-        new Option('--format <format>', 'the log format, or auto to detect it').choices(['auto', ...IMPORT_FORMATS]).default('auto'),
+        new Option('--format <format>', 'stepwise (an export), a log format, or auto to detect it')
+          .choices(['auto', 'stepwise', ...IMPORT_FORMATS])
+          .default('auto'),
       )
-      .requiredOption('--scenario <id>', 'scenario id of the trace')
-      .requiredOption('--agent <name>', 'agent name')
+      .option('--scenario <id>', 'scenario id of the trace (logs; an export names its own)')
+      .option('--agent <name>', 'agent name (logs; an export names its own)')
       .option('--run <id>', 'add the trace to this test run (default: a new run)')
       .option('--passed', 'record the test as passed')
       .option('--no-passed', 'record the test as failed')
@@ -133,16 +151,23 @@ export function registerAnalysisCommands(program: Command, io: Io): void {
     async (
       file: string,
       opts: TargetOptions & {
-        format: ImportFormat | 'auto';
-        scenario: string;
-        agent: string;
+        format: ImportFormat | 'auto' | 'stepwise';
+        scenario?: string;
+        agent?: string;
         timestamp: string;
         run?: string;
         passed?: boolean;
       },
     ) => {
-      const parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown;
-      const { trace, format, warnings } = importLog(parsed, opts.format, {
+      const text = readFileSync(file, 'utf8');
+      if (opts.format === 'stepwise' || (opts.format === 'auto' && STEPWISE_EXPORT.test(text.slice(0, 200)))) {
+        return withClient(opts, (client) => importExport(client, text, io, opts.json === true));
+      }
+      if (opts.scenario === undefined || opts.agent === undefined) {
+        throw new StepwiseError('invalid_request', 'a log names no scenario or agent: give --scenario and --agent');
+      }
+      const parsed = JSON.parse(text) as unknown;
+      const { trace, format, warnings } = importLog(parsed, opts.format as ImportFormat | 'auto', {
         scenario_id: opts.scenario,
         agent_name: opts.agent,
         timestamp: opts.timestamp,
@@ -179,32 +204,88 @@ export function registerAnalysisCommands(program: Command, io: Io): void {
   target(
     program
       .command('export')
-      .description('export a trace (or a run with --run) as JSON')
+      .description('export a trace, a run (--run) or every trace matching filters, streamed to --out or standard output')
       .argument('[trace-id]')
-      .option('--run <id>', 'export a whole run'),
-  ).action(async (traceId: string | undefined, opts: TargetOptions & { run?: string }) =>
+      .option('--run <id>', 'the traces of this run')
+      .option('--agent <name>', 'only this agent')
+      .option('--scenario <id>', 'only this scenario')
+      .addOption(new Option('--verdict <verdict>', 'only passed or failed traces').choices(['passed', 'failed']))
+      .option('--pattern <pattern>', 'only traces with this failure pattern')
+      .option('--since <iso>', 'only traces started at or after this time')
+      .option('--until <iso>', 'only traces started before this time')
+      .addOption(
+        new Option('--format <format>', 'json, jsonl (one trace a line), csv or otlp (OTLP JSON)')
+          .choices([...EXPORT_FORMATS])
+          .default('json'),
+      )
+      .addOption(new Option('--rows <rows>', 'CSV: one row per result or per event').choices([...CSV_ROW_KINDS]).default('results'))
+      .option('-o, --out <file>', 'write here instead of standard output'),
+  ).action(async (traceId: string | undefined, opts: TargetOptions & ExportOptions) =>
     withClient(opts, async (client) => {
-      if (opts.run) {
-        const detail = await client.getRun(opts.run, { limit: 500, offset: 0 });
-        const traces = [];
-        for (const r of detail.results) traces.push(await client.getTrace(r.id));
-        return io.out(JSON.stringify({ format: 'stepwise.run.v1', run: detail.run, traces }, null, 2));
+      const selection = exportSelection(traceId, opts);
+      // Progress goes to standard error on a terminal, and not while the export itself is printed there.
+      const progress = progressReporter(opts.out !== undefined || !process.stdout.isTTY ? process.stderr : null);
+      const out = opts.out !== undefined ? createWriteStream(opts.out) : process.stdout;
+      try {
+        for await (const chunk of client.exportChunks({ format: opts.format, rows: opts.rows, selection }, progress.update)) {
+          if (!out.write(chunk)) await once(out, 'drain');
+        }
+      } finally {
+        progress.done();
+        if (out !== process.stdout) await new Promise<void>((resolvePromise) => out.end(() => resolvePromise()));
       }
-      if (!traceId) throw new StepwiseError('invalid_request', 'give a trace id, or --run RUN_ID');
-      const detail = await client.getTrace(traceId);
-      io.out(
-        JSON.stringify(
-          {
-            format: 'stepwise.trace.v1',
-            trace: detail.trace,
-            evaluation: detail.evaluation,
-            redaction: detail.redaction,
-            notes: detail.notes,
-          },
-          null,
-          2,
-        ),
-      );
     }),
   );
+}
+
+// An export's first object names its format first (the JSON export and each JSONL line alike).
+const STEPWISE_EXPORT = /^\s*\{\s*"format"\s*:\s*"stepwise\.(?:export|trace)\.v1"/;
+
+async function importExport(client: StepwiseBackend, text: string, io: Io, json: boolean): Promise<void> {
+  const reply = await client.importExport(text);
+  const synced = reply.runs.reduce((n, r) => n + r.synced, 0) + reply.traces_without_run.stored;
+  const duplicates = reply.runs.reduce((n, r) => n + r.duplicates, 0) + reply.traces_without_run.duplicates;
+  io.out(
+    json
+      ? JSON.stringify(reply, null, 2)
+      : `Imported ${synced} trace${synced === 1 ? '' : 's'} in ${reply.runs.length} run${reply.runs.length === 1 ? '' : 's'} (${duplicates} already here, ${reply.rejected.length} rejected).`,
+  );
+  for (const r of reply.rejected)
+    io.err(`Rejected ${r.trace_id ?? 'a trace'}: ${r.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
+  if (reply.rejected.length > 0) process.exitCode = 1;
+}
+
+interface ExportOptions {
+  run?: string;
+  agent?: string;
+  scenario?: string;
+  verdict?: 'passed' | 'failed';
+  pattern?: string;
+  since?: string;
+  until?: string;
+  format: ExportFormat;
+  rows: CsvRowKind;
+  out?: string;
+}
+
+function exportSelection(traceId: string | undefined, opts: ExportOptions): ExportSelection {
+  const filter = {
+    ...(opts.run !== undefined ? { run: opts.run } : {}),
+    ...(opts.agent !== undefined ? { agent: opts.agent } : {}),
+    ...(opts.scenario !== undefined ? { scenario: opts.scenario } : {}),
+    ...(opts.verdict !== undefined ? { verdict: opts.verdict } : {}),
+    ...(opts.pattern !== undefined ? { pattern: opts.pattern } : {}),
+    ...(opts.since !== undefined ? { since: isoOption(opts.since, '--since') } : {}),
+    ...(opts.until !== undefined ? { until: isoOption(opts.until, '--until') } : {}),
+  };
+  if (traceId === undefined) return { filter };
+  if (Object.keys(filter).length > 0)
+    throw new StepwiseError('invalid_request', 'give a trace id or filters (--run, --agent, …), not both');
+  return { trace: traceId };
+}
+
+function isoOption(value: string, flag: string): string {
+  if (Number.isNaN(Date.parse(value)))
+    throw new StepwiseError('invalid_request', `${flag} must be an ISO-8601 time, e.g. 2026-03-01T00:00:00Z`);
+  return new Date(value).toISOString();
 }

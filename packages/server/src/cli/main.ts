@@ -8,6 +8,8 @@ import { formatIssues, formatResults, formatRuns, formatTimeline } from '../pres
 import { registerAdminCommands } from './admin-commands.js';
 import { registerAnalysisCommands } from './analysis-commands.js';
 import { registerPrivacyCommands } from './privacy-commands.js';
+import { registerCheckCommand } from './check-command.js';
+import { syncBody, type SyncOverrides } from './sync-request.js';
 
 export interface Io {
   out: (text: string) => void;
@@ -38,14 +40,14 @@ export function positiveInt(value: string): number {
 }
 
 /** `--url` talks to a running server; otherwise the CLI opens the database file itself. */
-function target(cmd: Command): Command {
+export function target(cmd: Command): Command {
   return cmd
     .addOption(new Option('--url <url>', 'a running Stepwise server').env('STEPWISE_URL'))
     .addOption(new Option('--api-key <key>', 'API key for --url').env('STEPWISE_API_KEY'))
     .addOption(new Option('--db <path>', 'database file, when not using --url').env('STEPWISE_DB').default(DEFAULT_DB_PATH));
 }
 
-function clientFor(opts: { url?: string; apiKey?: string; db: string }): StepwiseBackend {
+export function clientFor(opts: { url?: string; apiKey?: string; db: string }): StepwiseBackend {
   return openBackend(opts);
 }
 
@@ -65,17 +67,15 @@ export function buildProgram(io: Io = defaultIo, registrars: CommandRegistrar[] 
       .argument('<file>', 'JSON file, or - for standard input')
       .option('--agent <name>', 'agent name, when FILE holds only an array of results')
       .option('--run <id>', 'append to this test run (incremental sync)')
+      .option('--name <name>', 'a label for the new run')
+      .addOption(new Option('--source <source>', 'where the results come from').choices(['mcp', 'ci', 'vscode', 'cli', 'api']))
+      .option('--branch <branch>', 'the branch the new run was made on')
+      .option('--commit <sha>', 'the commit the new run was made at')
+      .option('--ci-url <url>', 'a link to the CI job that made the new run')
       .option('--json', 'print the reply as JSON'),
-  ).action(async (file: string, opts: { agent?: string; run?: string; json?: boolean; url?: string; apiKey?: string; db: string }) => {
+  ).action(async (file: string, opts: SyncOverrides & { json?: boolean; url?: string; apiKey?: string; db: string }) => {
     const text = file === '-' ? await io.readStdin() : readFileSync(file, 'utf8');
-    let body = text;
-    if (opts.agent !== undefined || opts.run !== undefined) {
-      const parsed: unknown = JSON.parse(text);
-      const request = Array.isArray(parsed) ? { results: parsed } : (parsed as Record<string, unknown>);
-      if (opts.agent !== undefined) request.agent_name = opts.agent;
-      if (opts.run !== undefined) request.test_run_id = opts.run;
-      body = JSON.stringify(request);
-    }
+    const body = syncBody(text, opts);
     const client = clientFor(opts);
     try {
       const reply = await client.syncText(body);
@@ -157,6 +157,7 @@ export function buildProgram(io: Io = defaultIo, registrars: CommandRegistrar[] 
     },
   );
 
+  registerCheckCommand(program, io, target, clientFor);
   registerAnalysisCommands(program, io);
   registerAdminCommands(program, io);
   registerPrivacyCommands(program, io);

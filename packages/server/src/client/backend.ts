@@ -3,8 +3,25 @@ import type { StoredEvaluation } from '../ingest/stages/analyze.js';
 import type { TracesReply } from '../ingest/pipeline.js';
 import type { RunsComparison, ScenarioHistoryReply, TraceComparison } from '../services/compare-service.js';
 import type { RunSummary, TraceSummary, Verdict } from '../store/trace-store.js';
+import type { ExportRequest } from '../services/export-service.js';
+import type { ImportReply } from '../services/import-service.js';
 
-export type { RunsComparison, ScenarioHistoryReply, StoredEvaluation, TraceComparison, TraceDetail, TracesReply };
+export type {
+  ExportRequest,
+  ImportReply,
+  RunsComparison,
+  ScenarioHistoryReply,
+  StoredEvaluation,
+  TraceComparison,
+  TraceDetail,
+  TracesReply,
+};
+
+/** How far an export has got: traces written (from a database file) or bytes received (from a server). */
+export interface ExportProgress {
+  traces?: number;
+  bytes?: number;
+}
 
 /** A sync request as tools and commands hand it over; `results` may still be a JSON-encoded string. */
 export interface SyncArguments {
@@ -14,11 +31,19 @@ export interface SyncArguments {
   name?: string;
   source?: 'mcp' | 'ci' | 'vscode' | 'cli' | 'api';
   create_empty?: boolean;
+  branch?: string;
+  commit?: string;
+  ci_url?: string;
 }
 
 export interface RunListQuery {
   agent?: string;
   status?: 'passed' | 'failed' | 'empty';
+  /** Exact run name. */
+  name?: string;
+  branch?: string;
+  /** Only runs created before this time (ISO-8601). */
+  until?: string;
   limit: number;
   offset: number;
 }
@@ -72,6 +97,8 @@ export interface StepwiseBackend {
   readonly where: string;
   /** Link to a test run in the dashboard. */
   runUrl(runId: string): string;
+  /** Base URL of the dashboard (no trailing slash), for links in reports. */
+  dashboardUrl(): string;
   sync(request: SyncArguments): Promise<SyncReply>;
   /** A sync request as JSON text (a file or stdin), parsed with the server's limits. */
   syncText(bodyText: string): Promise<SyncReply>;
@@ -87,5 +114,9 @@ export interface StepwiseBackend {
   compareTraces(a: string, b: string): Promise<TraceComparison>;
   compareRuns(base: string, head: string): Promise<RunsComparison>;
   scenarioHistory(scenarioId: string): Promise<ScenarioHistoryReply>;
+  /** Streams an export; `progress` is told what this backend can count. */
+  exportChunks(request: ExportRequest, progress: (p: ExportProgress) => void): AsyncIterable<string | Uint8Array>;
+  /** Imports a Stepwise export (JSON or JSONL text). */
+  importExport(text: string): Promise<ImportReply>;
   close(): Promise<void>;
 }

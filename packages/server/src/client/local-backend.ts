@@ -3,6 +3,8 @@ import type { IngestPipeline, TracesReply } from '../ingest/pipeline.js';
 import { AnalysisService } from '../services/analysis-service.js';
 import { CompareService } from '../services/compare-service.js';
 import type { TraceStore } from '../store/trace-store.js';
+import { ExportService } from '../services/export-service.js';
+import { ImportService } from '../services/import-service.js';
 import type {
   StepwiseBackend,
   RunsComparison,
@@ -17,6 +19,9 @@ import type {
   TraceDetail,
   TraceSearchPage,
   TraceSearchQuery,
+  ExportProgress,
+  ExportRequest,
+  ImportReply,
 } from './backend.js';
 
 export interface LocalBackendOptions {
@@ -60,6 +65,21 @@ export class LocalBackend implements StepwiseBackend {
 
   runUrl(runId: string): string {
     return `${this.pipeline.publicUrl}/runs/${encodeURIComponent(runId)}`;
+  }
+
+  dashboardUrl(): string {
+    return this.pipeline.publicUrl;
+  }
+
+  async *exportChunks(request: ExportRequest, progress: (p: ExportProgress) => void): AsyncIterable<string> {
+    const exports = new ExportService(this.store);
+    await exports.check(this.workspaceId, request.selection);
+    let traces = 0;
+    yield* exports.chunks(this.workspaceId, request, () => progress({ traces: ++traces }));
+  }
+
+  importExport(text: string): Promise<ImportReply> {
+    return new ImportService(this.pipeline).importText(this.workspaceId, text);
   }
 
   async sync(request: SyncArguments): Promise<SyncReply> {

@@ -14,6 +14,9 @@ import type {
   TraceSearchPage,
   TraceSearchQuery,
   TracesReply,
+  ExportProgress,
+  ExportRequest,
+  ImportReply,
 } from './backend.js';
 
 export interface RemoteBackendOptions {
@@ -47,6 +50,32 @@ export class RemoteBackend implements StepwiseBackend {
 
   runUrl(runId: string): string {
     return `${this.baseUrl}/runs/${encodeURIComponent(runId)}`;
+  }
+
+  dashboardUrl(): string {
+    return this.baseUrl;
+  }
+
+  async *exportChunks(request: ExportRequest, progress: (p: ExportProgress) => void): AsyncIterable<Uint8Array> {
+    const query = {
+      format: request.format,
+      rows: request.rows,
+      ...('trace' in request.selection ? { trace: request.selection.trace } : request.selection.filter),
+    };
+    const response = await this.send('GET', `/api/v1/export${queryString(query)}`);
+    if (!response.body) return;
+    let bytes = 0;
+    for await (const chunk of response.body) {
+      bytes += chunk.byteLength;
+      progress({ bytes });
+      yield chunk;
+    }
+  }
+
+  importExport(text: string): Promise<ImportReply> {
+    // One JSON document starts with "{" and is not one trace a line.
+    const jsonl = !text.trimStart().startsWith('{') || /^\s*\{[^\n]*\}\s*\n\s*\{/.test(text);
+    return this.request<ImportReply>('POST', '/api/v1/import', text, jsonl ? 'application/x-ndjson' : 'application/json');
   }
 
   sync(request: SyncArguments): Promise<SyncReply> {
@@ -118,9 +147,10 @@ export class RemoteBackend implements StepwiseBackend {
 
   async close(): Promise<void> {}
 
-  private async request<T>(method: 'GET' | 'POST', path: string, body?: string): Promise<T> {
+  /** Sends a request; an error answer is thrown as the server's StepwiseError. */
+  private async send(method: 'GET' | 'POST', path: string, body?: string, contentType = 'application/json'): Promise<Response> {
     const headers: Record<string, string> = { accept: 'application/json' };
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (body !== undefined) headers['content-type'] = contentType;
     if (this.apiKey !== undefined && this.apiKey !== '') headers.authorization = `Bearer ${this.apiKey}`;
     let response: Response;
     try {
@@ -131,8 +161,13 @@ export class RemoteBackend implements StepwiseBackend {
         `could not reach the Stepwise server at ${this.baseUrl}; check that it is running and that --url is right`,
       );
     }
+    if (!response.ok) throw errorFromReply(response.status, (await response.json().catch(() => null)) as unknown);
+    return response;
+  }
+
+  private async request<T>(method: 'GET' | 'POST', path: string, body?: string, contentType = 'application/json'): Promise<T> {
+    const response = await this.send(method, path, body, contentType);
     const payload = (await response.json().catch(() => null)) as unknown;
-    if (!response.ok) throw errorFromReply(response.status, payload);
     if (payload === null || typeof payload !== 'object') {
       throw new StepwiseError(
         'internal',
@@ -161,7 +196,7 @@ function codeOfStatus(status: number): StepwiseErrorCode {
   return 'internal';
 }
 
-function queryString(query: Record<string, string | number | undefined>): string {
+function queryString(query: Record<string, string | number | boolean | undefined>): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
   const text = params.toString();

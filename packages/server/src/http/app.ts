@@ -17,6 +17,8 @@ import { PrivacyService } from '../services/privacy-service.js';
 import { ingestRoutes } from './routes/ingest-routes.js';
 import { runRoutes } from './routes/run-routes.js';
 import { traceRoutes } from './routes/trace-routes.js';
+import { webhookRoutes } from './routes/webhook-routes.js';
+import { exportRoutes } from './routes/export-routes.js';
 import { defaultAssetsDir, mountDashboard } from './static-assets.js';
 
 export type { AppDeps, DoorMount, DoorShared } from './context.js';
@@ -65,6 +67,8 @@ export function createApp(deps: AppDeps): StepwiseApp {
     compare: deps.compare ?? new CompareService(deps.store),
   });
   privacyRoutes(router, { ...deps, privacy: deps.privacy ?? new PrivacyService(deps.access.store) });
+  exportRoutes(router, deps);
+  if (deps.webhooks) webhookRoutes(router, { ...deps, webhooks: deps.webhooks });
   for (const mount of deps.doors ?? []) {
     mount(app, { log, authMode: deps.authMode ?? 'required', rateLimit: (actor) => limiter.take(actor) });
   }

@@ -7,6 +7,7 @@ import type { AnalysisService } from '../services/analysis-service.js';
 import type { CompareService } from '../services/compare-service.js';
 import type { PrivacyService } from '../services/privacy-service.js';
 import type { TraceStore } from '../store/trace-store.js';
+import type { WebhookService } from '../notify/webhook-service.js';
 import { principalOf, type AppEnv } from './router.js';
 
 /** What the HTTP app shares with the other doors it serves beside its own routes (MCP, OTLP). */
@@ -28,6 +29,8 @@ export interface AppDeps {
   analysis?: AnalysisService;
   compare?: CompareService;
   privacy?: PrivacyService;
+  /** The regression webhook; its settings routes exist when it is given. */
+  webhooks?: WebhookService;
   log?: (line: string) => void;
   /** Built dashboard assets; defaults to packages/web/dist. */
   assetsDir?: string;

@@ -90,6 +90,8 @@ export function openApiDocument(serverUrl: string, routes: readonly RouteSpec[] 
         summary: 'List test runs, newest first',
         parameters: [
           query('agent', 'agent name'),
+          query('branch', 'the branch the run was made on (sync field branch); with limit=1, the last run on a branch'),
+          query('name', 'exact run name'),
           query('status', 'passed (all passed), failed (has failures) or empty', { enum: ['passed', 'failed', 'empty'] }),
           query('source', 'mcp, ci, vscode, cli or api'),
           query('since', 'ISO-8601 lower bound', { type: 'string', format: 'date-time' }),
@@ -115,6 +117,24 @@ export function openApiDocument(serverUrl: string, routes: readonly RouteSpec[] 
         summary: 'Delete a run and its traces',
         parameters: [idParam('Run')],
         responses: { '200': { description: 'Deleted' }, ...errors },
+      },
+    },
+    '/api/v1/export': {
+      get: {
+        summary: 'Export a trace, a run or every trace matching the trace-list filters (streamed)',
+        parameters: [
+          query('trace', 'one trace id'),
+          query('run', 'the traces of a run, in run order'),
+          query('agent', 'agent name'),
+          query('scenario', 'scenario id'),
+          query('verdict', 'passed or failed', { enum: ['passed', 'failed'] }),
+          query('pattern', 'failure pattern'),
+          query('since', 'ISO-8601 lower bound', { type: 'string', format: 'date-time' }),
+          query('until', 'ISO-8601 upper bound', { type: 'string', format: 'date-time' }),
+          query('format', 'json (default), jsonl, csv or otlp (see docs/export.md)', { enum: ['json', 'jsonl', 'csv', 'otlp'] }),
+          query('rows', 'CSV only: results (default) or events', { enum: ['results', 'events'] }),
+        ],
+        responses: { '200': { description: 'The export, streamed' }, ...errors },
       },
     },
     '/api/v1/schema.json': {

@@ -13,7 +13,7 @@ import {
   type SyncWarning,
   type ValidationIssue,
 } from '@stepwise/core';
-import type { NewRun, TraceRecord, TraceStore, Verdict } from '../store/trace-store.js';
+import type { NewRun, RunSummary, TraceRecord, TraceStore, Verdict } from '../store/trace-store.js';
 import { contentKey, newRunId, newTraceId } from './ids.js';
 import { DEFAULT_PARSE_LIMITS, parseJsonWithLimits, type ParseLimits } from './parse.js';
 
@@ -66,11 +66,24 @@ export interface IngestOptions {
   /** Base URL for the dashboard link in sync replies. */
   publicUrl?: string;
   clock?: () => Date;
+  /**
+   * Told when a run finishes: at the end of a batch sync that created it, or by `finishRun` at the
+   * end of a streaming run. It must not block (the regression webhook queues its work).
+   */
+  onRunFinished?: (workspaceId: string, runId: string) => void;
 }
 
 export interface SyncContext {
   workspaceId: string;
   isDemo?: boolean;
+  /** Import only: the id for the new run (an export's run keeps its id in the workspace it is imported into). */
+  runId?: string;
+  /**
+   * Import only: each result's redaction report from the export, by result index. The data was
+   * redacted before it was exported; when redacting it again finds nothing new, the original report
+   * is kept instead of an empty one.
+   */
+  priorRedaction?: ReadonlyArray<unknown>;
 }
 
 export interface TracesReply {
@@ -93,8 +106,10 @@ export class IngestPipeline {
   /** Base URL of the dashboard, for links in replies; set once the server knows its port. */
   publicUrl: string;
   private readonly clock: () => Date;
+  private readonly onRunFinished: (workspaceId: string, runId: string) => void;
 
   constructor(options: IngestOptions) {
+    this.onRunFinished = options.onRunFinished ?? (() => {});
     this.store = options.store;
     this.stages = options.stages ?? [];
     this.limits = options.limits ?? DEFAULT_PARSE_LIMITS;
@@ -138,12 +153,15 @@ export class IngestPipeline {
           { path: 'results', message: 'expected at least one result (or create_empty: true to start a streaming run)' },
         ]);
       }
-      runId = newRunId();
+      runId = ctx.runId ?? newRunId();
       newRun = {
         id: runId,
         agentName: request.agent_name,
         name: request.name ?? null,
         source: request.source ?? null,
+        branch: request.branch ?? null,
+        commit: request.commit ?? null,
+        ciUrl: request.ci_url ?? null,
         isDemo: ctx.isDemo === true,
       };
     }
@@ -188,19 +206,31 @@ export class IngestPipeline {
     }
 
     await this.runStages(work, ctx);
+    if (ctx.priorRedaction) keepPriorRedaction(work, ctx.priorRedaction);
     const records = work.map((item) => toRecord(item, runId, ctx.isDemo === true));
     const outcome = await this.store.ingest({ workspaceId: ctx.workspaceId, newRun, records, now });
     const finalRunId = outcome.runId ?? runId;
+    const synced = outcome.results.filter((r) => r.status === 'stored').length;
+    // A batch sync is a whole run; a streaming run (create_empty) finishes with finishRun.
+    if (newRun && request.create_empty !== true && synced > 0) this.onRunFinished(ctx.workspaceId, newRun.id);
     return {
       test_run_id: finalRunId,
       agent_name: request.agent_name,
-      synced: outcome.results.filter((r) => r.status === 'stored').length,
+      synced,
       duplicates: outcome.results.filter((r) => r.status === 'duplicate').length,
       rejected,
       warnings: work.flatMap((item) => item.warnings),
       trace_ids: outcome.results.map((r) => r.traceId),
       dashboard_url: `${this.publicUrl}/runs/${encodeURIComponent(finalRunId)}`,
     };
+  }
+
+  /** Marks the end of a streaming run (opened with create_empty): the regression webhook may fire. */
+  async finishRun(workspaceId: string, runId: string): Promise<RunSummary> {
+    const run = await this.store.getRun(workspaceId, runId);
+    if (!run) throw new StepwiseError('not_found', 'no test run with this id in this workspace');
+    this.onRunFinished(workspaceId, run.id);
+    return run;
   }
 
   /** The traces door: one trace or an array of traces, each validated on its own. */
@@ -301,6 +331,15 @@ function invalid(message: string, issues: ValidationIssue[]): StepwiseError {
 }
 
 const PREVIEW_CHARS = 280;
+
+function keepPriorRedaction(work: WorkItem[], prior: ReadonlyArray<unknown>): void {
+  for (const item of work) {
+    const before = prior[item.index];
+    const now = item.redaction as { total?: number; truncated_events?: unknown[] } | null;
+    const foundNothing = now === null || (now.total === 0 && now.truncated_events === undefined);
+    if (before !== undefined && before !== null && foundNothing) item.redaction = before;
+  }
+}
 
 function toRecord(item: WorkItem, runId: string | null, isDemo: boolean): TraceRecord {
   const { events, ...header } = item.trace;

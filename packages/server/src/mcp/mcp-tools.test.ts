@@ -115,7 +115,7 @@ describe('the tool list', () => {
     for (const tool of tools) expect(tool.description?.length).toBeGreaterThan(80);
     const invarium = tools.find((t) => t.name === 'invarium_sync_results')!;
     expect(Object.keys(invarium.inputSchema.properties ?? {}).sort()).toEqual(
-      ['agent_name', 'create_empty', 'name', 'results', 'source', 'test_run_id'].sort(),
+      ['agent_name', 'branch', 'ci_url', 'commit', 'create_empty', 'name', 'results', 'source', 'test_run_id'].sort(),
     );
     expect(invarium.inputSchema.required).toEqual(['agent_name', 'results']);
     expect((invarium.inputSchema.properties as any).results.type).toBe('string');
@@ -149,6 +149,18 @@ describe('invarium_sync_results', () => {
     expect(lines[0]).toContain('PASSED');
     expect(lines.find((l) => l.includes('tool_call'))).toContain('search_knowledge_base(query="refund policy digital products")');
     expect(lines.find((l) => l.includes('user_input'))).toContain('"What is your refund policy for digital products?"');
+  });
+
+  it('records the branch, commit and CI link of a new run, and names a bad ci_url', async () => {
+    const { resultText } = seedExamples();
+    const fields = { branch: 'main', commit: 'abc123', ci_url: 'https://ci.example/jobs/9' };
+    const reply = await call('invarium_sync_results', { agent_name: 'customer-support-agent', results: `[${resultText}]`, ...fields });
+    expect(await store.getRun(WS, structured(reply).test_run_id)).toMatchObject(fields);
+    const before = await store.countTraces(WS);
+    const bad = await call('sync_results', { agent_name: 'a', results: [JSON.parse(resultText)], ci_url: 'javascript:alert(1)' });
+    expect(bad.isError).toBe(true);
+    expect(textOf(bad)).toContain('ci_url');
+    expect(await store.countTraces(WS)).toBe(before);
   });
 
   it('refuses results that are not valid JSON, naming the parameter, and stores nothing', async () => {

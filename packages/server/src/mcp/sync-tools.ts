@@ -86,6 +86,24 @@ const createEmpty = z
     'Streaming mode: true with an empty results list opens a new run and returns its test_run_id, to append cases to as they finish.',
   );
 
+const branch = z
+  .string({ error: 'branch must be a string' })
+  .min(1)
+  .max(200)
+  .optional()
+  .describe('For a new run: the branch it was made on, e.g. "main"; lets CI compare with the last run on a branch.');
+const commit = z
+  .string({ error: 'commit must be a string' })
+  .min(1)
+  .max(100)
+  .optional()
+  .describe('For a new run: the commit it was made at.');
+const ciUrl = z
+  .string({ error: 'ci_url must be a string' })
+  .max(2000)
+  .optional()
+  .describe('For a new run: an http(s) link to the CI job that made it.');
+
 const SyncResultsInput = z.object({
   agent_name: agentName,
   results: z
@@ -100,6 +118,9 @@ const SyncResultsInput = z.object({
   name: runName,
   source,
   create_empty: createEmpty,
+  branch,
+  commit,
+  ci_url: ciUrl,
 });
 
 const InvariumSyncResultsInput = z.object({
@@ -118,6 +139,9 @@ const InvariumSyncResultsInput = z.object({
   name: runName,
   source,
   create_empty: createEmpty,
+  branch,
+  commit,
+  ci_url: ciUrl,
 });
 
 const SyncReplyOutput = z.looseObject({

@@ -48,6 +48,10 @@ export interface NewRun {
   agentName: string;
   name: string | null;
   source: SyncSource | null;
+  /** Where the run was made (optional: sync request fields `branch`, `commit`, `ci_url`). */
+  branch?: string | null;
+  commit?: string | null;
+  ciUrl?: string | null;
   isDemo: boolean;
 }
 
@@ -81,6 +85,9 @@ export interface StoredTrace {
 
 export interface RunFilter {
   agent?: string;
+  /** Exact run name. */
+  name?: string;
+  branch?: string;
   status?: 'passed' | 'failed' | 'empty';
   source?: string;
   since?: string;

@@ -2,13 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createStepwiseApp } from '../../src/app.js';
-import type { AppDeps, StepwiseApp } from '../../src/http/app.js';
-import { openRuntime, type Runtime } from '../../src/runtime.js';
+import type { AppDeps } from '../../src/http/app.js';
+import { openRuntime, type Runtime, type RuntimeOptions } from '../../src/runtime.js';
 import type { ParseLimits } from '../../src/ingest/parse.js';
 import { DEFAULT_WORKSPACE_ID } from '../../src/store/trace-store.js';
 
 export interface TestApp {
-  app: StepwiseApp;
+  app: ReturnType<typeof createStepwiseApp>;
   runtime: Runtime;
   dbPath: string;
   logs: string[];
@@ -21,7 +21,9 @@ export interface TestApp {
 }
 
 /** An in-process app over a real SQLite file in a temp directory, with auth on as in production. */
-export async function makeTestApp(options: { limits?: ParseLimits; clock?: () => Date; app?: Partial<AppDeps> } = {}): Promise<TestApp> {
+export async function makeTestApp(
+  options: { limits?: ParseLimits; clock?: () => Date; app?: Partial<AppDeps>; webhook?: RuntimeOptions['webhook'] } = {},
+): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'stepwise-app-'));
   const dbPath = join(dir, 'stepwise.db');
   const runtime = openRuntime({
@@ -29,6 +31,7 @@ export async function makeTestApp(options: { limits?: ParseLimits; clock?: () =>
     secret: Buffer.from('test-secret'),
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.webhook ? { webhook: options.webhook } : {}),
   });
   const boot = await runtime.access.bootstrap(DEFAULT_WORKSPACE_ID);
   const ownerKey = boot!.apiKey;
@@ -38,6 +41,7 @@ export async function makeTestApp(options: { limits?: ParseLimits; clock?: () =>
     pipeline: runtime.pipeline,
     access: runtime.access,
     retention: runtime.retention,
+    webhooks: runtime.webhooks,
     log: (line) => logs.push(line),
     assetsDir: join(dir, 'no-assets'),
     ...options.app,

@@ -1,6 +1,8 @@
 import { ApiError, download, query, request, saveJson } from './client';
 import type {
   ApiKey,
+  WebhookDelivery,
+  WebhookSettings,
   CompareRuns,
   CompareRunsReply,
   CompareTraces,
@@ -81,6 +83,11 @@ export const api = {
   listKeys: () => request<{ keys: ApiKey[] }>('GET', `${V1}/keys`),
   createKey: (name: string, role: Role) => request<ApiKey & { key: string }>('POST', `${V1}/keys`, { body: { name, role } }),
   revokeKey: (id: string) => request<unknown>('DELETE', `${V1}/keys/${enc(id)}`),
+  getWebhook: () => request<{ webhook: WebhookSettings | null }>('GET', `${V1}/settings/webhook`),
+  putWebhook: (url: string, format: 'json' | 'slack') =>
+    request<{ webhook: WebhookSettings }>('PUT', `${V1}/settings/webhook`, { body: { url, format } }),
+  deleteWebhook: () => request<{ removed: boolean }>('DELETE', `${V1}/settings/webhook`),
+  listWebhookDeliveries: () => request<{ deliveries: WebhookDelivery[] }>('GET', `${V1}/settings/webhook/deliveries`),
 };
 
 /** Downloads a trace as JSON; without the export endpoint, the trace as the API returns it. */

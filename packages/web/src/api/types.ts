@@ -214,3 +214,25 @@ export interface ApiKey {
   last_used_at?: string | null;
   revoked_at?: string | null;
 }
+
+/** The workspace's regression webhook; the URL comes masked (its path is often a secret). */
+export interface WebhookSettings {
+  url: string;
+  format: 'json' | 'slack';
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WebhookDelivery {
+  id: string;
+  run_id: string;
+  baseline_run_id: string | null;
+  format: 'json' | 'slack';
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  last_status_code: number | null;
+  last_error: string | null;
+  reason: string;
+  created_at: string;
+  updated_at: string;
+}

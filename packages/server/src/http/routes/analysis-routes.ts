@@ -10,8 +10,6 @@ import { param, principalOf, type Router } from '../router.js';
 const CompareTracesQuery = z.object({ a: z.string().min(1), b: z.string().min(1) });
 const CompareRunsQuery = z.object({ base: z.string().min(1), head: z.string().min(1) });
 const ExpectationsBody = z.object({ expectations: Expectations });
-const ExportQuery = z.union([z.object({ trace: z.string().min(1) }), z.object({ run: z.string().min(1) })]);
-
 export function analysisRoutes(r: Router, deps: AppDeps & { analysis: AnalysisService; compare: CompareService }): void {
   const { store, pipeline, analysis, compare, access } = deps;
 
@@ -50,36 +48,5 @@ export function analysisRoutes(r: Router, deps: AppDeps & { analysis: AnalysisSe
   r.get('/api/v1/compare/runs', 'read', async (c) => {
     const query = parseQuery(CompareRunsQuery, c.req.query());
     return c.json(await compare.compareRuns(workspaceOf(c), query.base, query.head));
-  });
-
-  r.get('/api/v1/export', 'read', async (c) => {
-    const query = parseQuery(ExportQuery, c.req.query());
-    const ws = workspaceOf(c);
-    let filename: string;
-    let payload: unknown;
-    if ('trace' in query) {
-      const stored = await store.getTrace(ws, query.trace);
-      if (!stored) throw new StepwiseError('not_found', 'no trace with this id in this workspace');
-      filename = `${query.trace}.json`;
-      payload = {
-        format: 'stepwise.trace.v1',
-        trace: stored.trace,
-        evaluation: stored.evaluation,
-        redaction: stored.redaction,
-        notes: stored.notes,
-      };
-    } else {
-      const run = await store.getRun(ws, query.run);
-      if (!run) throw new StepwiseError('not_found', 'no test run with this id in this workspace');
-      const traces = [];
-      for (const id of await store.listRunTraceIds(ws, run.id)) {
-        const stored = await store.getTrace(ws, id);
-        if (stored) traces.push({ trace: stored.trace, summary: stored.summary, evaluation: stored.evaluation, notes: stored.notes });
-      }
-      filename = `${run.id}.json`;
-      payload = { format: 'stepwise.run.v1', run, traces };
-    }
-    c.header('content-disposition', `attachment; filename="${filename}"`);
-    return c.json(payload);
   });
 }

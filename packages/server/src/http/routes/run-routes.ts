@@ -6,6 +6,8 @@ import { param, principalOf, type Router } from '../router.js';
 
 const RunsQuery = z.object({
   agent: z.string().min(1).optional(),
+  name: z.string().min(1).optional(),
+  branch: z.string().min(1).optional(),
   status: z.enum(['passed', 'failed', 'empty']).optional(),
   source: z.string().min(1).optional(),
   since: isoParam.optional(),
@@ -20,7 +22,7 @@ const RunResultsQuery = z.object({
   offset: offsetParam,
 });
 
-export function runRoutes(r: Router, { store, access }: AppDeps): void {
+export function runRoutes(r: Router, { store, access, pipeline }: AppDeps): void {
   r.get('/api/v1/runs', 'read', async (c) => {
     const query = parseQuery(RunsQuery, c.req.query());
     const page = await store.listRuns(workspaceOf(c), query);
@@ -34,6 +36,12 @@ export function runRoutes(r: Router, { store, access }: AppDeps): void {
     if (!run) throw runNotFound();
     const results = await store.listRunResults(ws, run.id, query);
     return c.json({ run, results: results.items, total: results.total, limit: query.limit, offset: query.offset });
+  });
+
+  // The end of a streaming run (opened with create_empty): the regression webhook may fire now.
+  r.post('/api/v1/runs/:id/finish', 'write', async (c) => {
+    const run = await pipeline.finishRun(workspaceOf(c), param(c, 'id'));
+    return c.json({ run_id: run.id, finished: true });
   });
 
   r.delete('/api/v1/runs/:id', 'delete', async (c) => {

@@ -5,7 +5,8 @@ import { MAX_PAGE_SIZE, isoParam, limitParam, parseQuery } from '../query.js';
 import { param, principalOf, type Router } from '../router.js';
 import { parseBody } from '../body.js';
 
-const TracesQuery = z.object({
+/** The trace-list filters; exports take the same ones. */
+export const TracesQuery = z.object({
   agent: z.string().min(1).optional(),
   scenario: z.string().min(1).optional(),
   run: z.string().min(1).optional(),

@@ -155,4 +155,44 @@ export const SQLITE_MIGRATIONS: ReadonlyArray<{ version: number; name: string; s
       );
     `,
   },
+  {
+    version: 4,
+    name: 'runs carry branch, commit and CI link',
+    sql: `
+      ALTER TABLE runs ADD COLUMN branch TEXT;
+      ALTER TABLE runs ADD COLUMN commit_sha TEXT;
+      ALTER TABLE runs ADD COLUMN ci_url TEXT;
+      CREATE INDEX runs_by_branch ON runs (workspace_id, branch, created_at DESC);
+    `,
+  },
+  {
+    version: 5,
+    name: 'regression webhook and its deliveries',
+    sql: `
+      CREATE TABLE webhooks (
+        workspace_id TEXT PRIMARY KEY REFERENCES workspaces(id) ON DELETE CASCADE,
+        url TEXT NOT NULL,
+        format TEXT NOT NULL CHECK (format IN ('json', 'slack')),
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE TABLE webhook_deliveries (
+        workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+        id TEXT NOT NULL,
+        run_id TEXT NOT NULL,
+        baseline_run_id TEXT,
+        format TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_status_code INTEGER,
+        last_error TEXT,
+        reason TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (workspace_id, id),
+        UNIQUE (workspace_id, run_id)
+      );
+      CREATE INDEX webhook_deliveries_by_time ON webhook_deliveries (workspace_id, created_at DESC);
+    `,
+  },
 ];

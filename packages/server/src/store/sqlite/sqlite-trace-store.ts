@@ -26,6 +26,9 @@ interface RunRow {
   agent_name: string;
   name: string | null;
   source: string | null;
+  branch: string | null;
+  commit_sha: string | null;
+  ci_url: string | null;
   created_at: string;
   updated_at: string;
   total: number;
@@ -103,8 +106,8 @@ export class SqliteTraceStore implements TraceStore {
     this.stmts = {
       runById: this.sql<[string, string], RunRow>('SELECT * FROM runs WHERE workspace_id = ? AND id = ?'),
       insertRun: this.sql(
-        `INSERT INTO runs (workspace_id, id, agent_name, name, source, created_at, updated_at, is_demo)
-         VALUES (@workspace_id, @id, @agent_name, @name, @source, @now, @now, @is_demo)`,
+        `INSERT INTO runs (workspace_id, id, agent_name, name, source, branch, commit_sha, ci_url, created_at, updated_at, is_demo)
+         VALUES (@workspace_id, @id, @agent_name, @name, @source, @branch, @commit_sha, @ci_url, @now, @now, @is_demo)`,
       ),
       bumpRun: this.sql(
         `UPDATE runs SET total = total + @total, passed = passed + @passed, failed = failed + @failed,
@@ -174,6 +177,9 @@ export class SqliteTraceStore implements TraceStore {
         agent_name: newRun.agentName,
         name: newRun.name,
         source: newRun.source,
+        branch: newRun.branch ?? null,
+        commit_sha: newRun.commit ?? null,
+        ci_url: newRun.ciUrl ?? null,
         now,
         is_demo: newRun.isDemo ? 1 : 0,
       });
@@ -275,6 +281,11 @@ export class SqliteTraceStore implements TraceStore {
     if (filter.agent !== undefined) {
       where.push('agent_name = @agent');
       params.agent = filter.agent;
+    }
+    for (const key of ['name', 'branch'] as const) {
+      if (filter[key] === undefined) continue;
+      where.push(`${key} = @${key}`);
+      params[key] = filter[key];
     }
     if (filter.source !== undefined) {
       where.push('source = @source');
@@ -570,6 +581,9 @@ function toRunSummary(row: RunRow): RunSummary {
     agent_name: row.agent_name,
     name: row.name,
     source: row.source,
+    branch: row.branch,
+    commit: row.commit_sha,
+    ci_url: row.ci_url,
     created_at: row.created_at,
     updated_at: row.updated_at,
     total: row.total,

@@ -4,12 +4,14 @@ import { KeysSettings } from './KeysSettings';
 import { MembersSettings } from './MembersSettings';
 import { PrivacySettingsForm } from './PrivacySettingsForm';
 import { RetentionSettings } from './RetentionSettings';
+import { WebhookSettings } from './WebhookSettings';
 
 const SECTIONS = [
   { id: 'privacy', label: 'Privacy rules' },
   { id: 'retention', label: 'Retention' },
   { id: 'members', label: 'Members' },
   { id: 'keys', label: 'API keys' },
+  { id: 'webhook', label: 'Regression webhook' },
 ] as const;
 
 export function SettingsPage({ section }: { section: string }) {
@@ -38,6 +40,7 @@ export function SettingsPage({ section }: { section: string }) {
           {section === 'retention' && <RetentionSettings />}
           {section === 'members' && <MembersSettings />}
           {section === 'keys' && <KeysSettings />}
+          {section === 'webhook' && <WebhookSettings />}
           {!SECTIONS.some((s) => s.id === section) && <p>No such settings page.</p>}
         </div>
       </div>
