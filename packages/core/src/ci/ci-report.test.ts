@@ -39,7 +39,9 @@ function report(overrides: Partial<CiReport> = {}): CiReport {
         reported_passed: true,
         duration_ms: 1500,
         change: 'regression',
-        findings: [{ pattern: 'hallucination', severity: 'high', summary: 'Said "3-year" & <more> with no tool result\u0001.' }],
+        findings: [
+          { pattern: 'hallucination', severity: 'high', basis: 'heuristic', summary: 'Said "3-year" & <more> with no tool result\u0001.' },
+        ],
         checks: [],
       },
       {
@@ -89,7 +91,29 @@ describe('the CI gate', () => {
     );
     expect(md).toContain('| pass rate | 50.0% | 0.0% | -50.0 pts |');
     expect(md).toContain('- [s1\\|x](http://stepwise.test/traces/h1): Said "3-year"');
-    expect(md).toContain('| high | hallucination | [s1\\|x](http://stepwise.test/traces/h1) |');
+    expect(md).toContain('| heuristic | high | hallucination | [s1\\|x](http://stepwise.test/traces/h1) |');
     expect(md).toContain('[Compare the runs](http://stepwise.test/compare/runs?base=run_base&head=run_head)');
+  });
+});
+
+describe('the order of findings', () => {
+  it('leads with what the verdict rests on: expectation, then evidence, then heuristic', () => {
+    const base = report();
+    const result = {
+      ...base.results[0]!,
+      change: 'still_failing' as const,
+      findings: [
+        { pattern: 'hallucination', severity: 'high', basis: 'heuristic', summary: 'wording' },
+        { pattern: 'loop', severity: 'low', basis: 'evidence', summary: 'repeated call' },
+        { pattern: 'missing_tool_call', severity: 'medium', basis: 'expectation', summary: 'never called refund' },
+      ],
+    };
+    const xml = formatJunitXml({ ...base, results: [result] });
+    expect(xml).toContain('<failure message="never called refund"');
+    expect(xml.indexOf('never called refund')).toBeLessThan(xml.indexOf('repeated call'));
+    expect(xml.indexOf('repeated call')).toBeLessThan(xml.indexOf('wording'));
+    const md = formatCheckSummary({ ...base, results: [result] }, decideGate(base, 'never'));
+    expect(md.indexOf('| expectation | medium')).toBeLessThan(md.indexOf('| evidence | low'));
+    expect(md.indexOf('| evidence | low')).toBeLessThan(md.indexOf('| heuristic | high'));
   });
 });

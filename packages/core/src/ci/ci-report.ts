@@ -37,7 +37,8 @@ export interface CiResult {
   duration_ms: number | null;
   /** How this result changed against the baseline (absent without a baseline). */
   change?: ResultChange;
-  findings: Array<{ pattern: string; severity: string; summary: string }>;
+  /** `basis`: what the finding rests on (expectation, evidence, heuristic); findings are listed in that order. */
+  findings: Array<{ pattern: string; severity: string; summary: string; basis?: string }>;
   checks: Array<{ kind: string; message: string }>;
 }
 
@@ -107,7 +108,7 @@ function traceUrl(report: CiReport, traceId: string): string {
 function failureText(report: CiReport, result: CiResult): string {
   const lines = [
     ...result.checks.map((c) => `check ${c.kind}: ${c.message}`),
-    ...result.findings.map((f) => `${f.pattern} (${f.severity}): ${f.summary}`),
+    ...byBasis(result.findings).map((f) => `${f.pattern} (${f.basis ? `${f.basis}, ` : ''}${f.severity}): ${f.summary}`),
   ];
   if (result.change === 'regression') lines.unshift('regression: passed in the baseline run, fails now');
   lines.push(`trace: ${traceUrl(report, result.trace_id)}`);
@@ -115,7 +116,7 @@ function failureText(report: CiReport, result: CiResult): string {
 }
 
 function failureMessage(result: CiResult): string {
-  const first = result.checks[0]?.message ?? result.findings[0]?.summary;
+  const first = result.checks[0]?.message ?? byBasis(result.findings)[0]?.summary;
   const prefix = result.change === 'regression' ? 'Regression. ' : '';
   return `${prefix}${first ?? 'the case failed'}`;
 }
@@ -229,21 +230,27 @@ function changeSection(report: CiReport, change: ResultChange, title: string): s
 }
 
 function reasonOf(result: CiResult): string {
-  const reason = result.checks[0]?.message ?? result.findings[0]?.summary;
+  const reason = result.checks[0]?.message ?? byBasis(result.findings)[0]?.summary;
   return reason ? `: ${mdCell(reason)}` : '';
 }
 
 const SEVERITY_RANK: Record<string, number> = { high: 0, medium: 1, low: 2 };
+// What a verdict rests on first: failed expectations, then mechanical evidence, then readings of the wording.
+const BASIS_RANK: Record<string, number> = { expectation: 0, evidence: 1, heuristic: 2 };
+
+function byBasis<T extends { basis?: string; severity: string }>(findings: readonly T[]): T[] {
+  const rank = (f: T) => (BASIS_RANK[f.basis ?? ''] ?? 3) * 10 + (SEVERITY_RANK[f.severity] ?? 3);
+  return [...findings].sort((a, b) => rank(a) - rank(b));
+}
 
 function findingsSection(report: CiReport): string[] {
   const all = report.results.flatMap((r) => r.findings.map((f) => ({ ...f, result: r })));
   if (all.length === 0) return [];
-  all.sort((a, b) => (SEVERITY_RANK[a.severity] ?? 3) - (SEVERITY_RANK[b.severity] ?? 3));
-  const top = all.slice(0, TOP_FINDINGS);
-  const lines = ['', '### Top findings', '', '| severity | pattern | scenario | finding |', '|---|---|---|---|'];
+  const top = byBasis(all).slice(0, TOP_FINDINGS);
+  const lines = ['', '### Top findings', '', '| basis | severity | pattern | scenario | finding |', '|---|---|---|---|---|'];
   for (const f of top) {
     lines.push(
-      `| ${f.severity} | ${mdCell(f.pattern)} | [${mdCell(f.result.scenario_id)}](${traceUrl(report, f.result.trace_id)}) | ${mdCell(f.summary)} |`,
+      `| ${f.basis ?? ''} | ${f.severity} | ${mdCell(f.pattern)} | [${mdCell(f.result.scenario_id)}](${traceUrl(report, f.result.trace_id)}) | ${mdCell(f.summary)} |`,
     );
   }
   if (all.length > top.length) lines.push('', `…and ${all.length - top.length} more in the dashboard.`);

@@ -173,7 +173,7 @@ async function ciResults(client: StepwiseBackend, runId: string, comparison: Run
       reported_passed: t.reported_passed,
       duration_ms: t.duration_ms,
       ...(change !== undefined ? { change } : {}),
-      findings: (evaluation?.findings ?? []).map((f) => ({ pattern: f.pattern, severity: f.severity, summary: f.summary })),
+      findings: (evaluation?.findings ?? []).map((f) => ({ pattern: f.pattern, severity: f.severity, summary: f.summary, basis: f.basis })),
       checks: (evaluation?.checks ?? []).map((c) => ({ kind: c.kind, message: c.message })),
     });
   }
