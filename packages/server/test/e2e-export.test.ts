@@ -43,7 +43,8 @@ describe('stepwise export and import', () => {
     expect(lines).toHaveLength(6);
 
     const env = { STEPWISE_URL: server.url, STEPWISE_API_KEY: server.firstApiKey! };
-    const imported = await stepwise(['import', '--format', 'stepwise', file], env);
+    // --format auto (the default) recognises a Stepwise export.
+    const imported = await stepwise(['import', file], env);
     expect(imported.stdout.trim()).toBe('Imported 6 traces in 1 run (0 already here, 0 rejected).');
     const csv = await stepwise(['export', '--run', runs[0]!, '--format', 'csv'], env);
     expect(csv.code).toBe(0);
