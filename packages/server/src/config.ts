@@ -1,5 +1,5 @@
-import { resolve } from 'node:path';
 import { DEFAULT_PARSE_LIMITS } from './ingest/parse.js';
+import { resolveDb } from './store/db-target.js';
 
 /** Port 4319: next to OTLP/HTTP's 4318, since Stepwise also speaks OTLP. */
 export const DEFAULT_PORT = 4319;
@@ -9,6 +9,7 @@ export const DEFAULT_DB_PATH = './data/stepwise.db';
 export interface ServerConfig {
   host: string;
   port: number;
+  /** An absolute SQLite file path, or a postgres:// URL (see parseDbTarget). */
   dbPath: string;
   maxBodyBytes: number;
   maxDepth: number;
@@ -25,7 +26,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): ServerConfi
   return {
     host: env.STEPWISE_HOST ?? DEFAULT_HOST,
     port: env.STEPWISE_PORT !== undefined ? Number(env.STEPWISE_PORT) : DEFAULT_PORT,
-    dbPath: resolve(env.STEPWISE_DB ?? DEFAULT_DB_PATH),
+    dbPath: resolveDb(env.STEPWISE_DB ?? DEFAULT_DB_PATH),
     maxBodyBytes: env.STEPWISE_MAX_BODY_BYTES !== undefined ? Number(env.STEPWISE_MAX_BODY_BYTES) : DEFAULT_PARSE_LIMITS.maxBytes,
     maxDepth: env.STEPWISE_MAX_DEPTH !== undefined ? Number(env.STEPWISE_MAX_DEPTH) : DEFAULT_PARSE_LIMITS.maxDepth,
     demo: env.STEPWISE_DEMO !== '0',

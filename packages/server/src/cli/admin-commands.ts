@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { resolveDb } from '../store/db-target.js';
 import { Command, Option } from 'commander';
 import { StepwiseError } from '@stepwise/core';
 import { ROLES, type Role } from '../access/roles.js';
@@ -17,12 +17,12 @@ const LOCAL_ACTOR = 'cli:local';
 export function registerAdminCommands(program: Command, io: Io): void {
   const withDb = (cmd: Command) =>
     cmd
-      .addOption(new Option('--db <path>', 'database file').env('STEPWISE_DB').default(DEFAULT_DB_PATH))
+      .addOption(new Option('--db <path>', 'database file or postgres:// URL').env('STEPWISE_DB').default(DEFAULT_DB_PATH))
       .addOption(new Option('--workspace <id>', 'workspace id').default(DEFAULT_WORKSPACE_ID))
       .option('--json', 'print JSON');
 
   async function withRuntime<T>(opts: { db: string }, fn: (rt: Runtime) => Promise<T>): Promise<T> {
-    const rt = openRuntime({ dbPath: resolve(opts.db) });
+    const rt = openRuntime({ dbPath: resolveDb(opts.db) });
     try {
       return await fn(rt);
     } finally {
