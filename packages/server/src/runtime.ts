@@ -8,6 +8,11 @@ import { AnalysisService } from './services/analysis-service.js';
 import { CompareService } from './services/compare-service.js';
 import type { ParseLimits } from './ingest/parse.js';
 import { RetentionService } from './retention/retention-service.js';
+import type { AccessStore } from './store/access-store.js';
+import { parseDbTarget } from './store/db-target.js';
+import { PgAccessStore } from './store/postgres/pg-access-store.js';
+import { PgDatabase } from './store/postgres/pg-database.js';
+import { PgTraceStore } from './store/postgres/pg-trace-store.js';
 import { SqliteAccessStore } from './store/sqlite/sqlite-access-store.js';
 import { SqliteTraceStore } from './store/sqlite/sqlite-trace-store.js';
 import type { TraceStore } from './store/trace-store.js';
@@ -20,10 +25,15 @@ export interface Runtime {
   analysis: AnalysisService;
   compare: CompareService;
   privacy: PrivacyService;
+  /** Which backend `dbPath` selected. */
+  backend: 'sqlite' | 'postgres';
+  /** Resolves once the database is reachable and migrated (PostgreSQL connects lazily). */
+  ready(): Promise<void>;
   close(): Promise<void>;
 }
 
 export interface RuntimeOptions {
+  /** A SQLite file path or a postgres:// URL (see parseDbTarget). */
   dbPath: string;
   limits?: ParseLimits;
   publicUrl?: string;
@@ -43,12 +53,29 @@ export function defaultStages(store: TraceStore, privacy: PrivacyService): Pipel
 
 /** Opens the store and builds the services over it: what `serve`, the CLI and MCP share. */
 export function openRuntime(options: RuntimeOptions): Runtime {
-  const store = new SqliteTraceStore({ path: options.dbPath });
-  const accessStore = new SqliteAccessStore(
-    store.db,
-    (workspaceId, runIds) => runIds.forEach((runId) => store.recountRun(workspaceId, runId)),
-    () => store.scrubWal(),
-  );
+  const target = parseDbTarget(options.dbPath);
+  let store: TraceStore;
+  let accessStore: AccessStore;
+  let secret: Buffer | Promise<Buffer>;
+  let ready: () => Promise<void>;
+  if (target.kind === 'postgres') {
+    const db = new PgDatabase(target.url);
+    const pgAccess = new PgAccessStore(db);
+    store = new PgTraceStore(db);
+    accessStore = pgAccess;
+    secret = options.secret ?? (process.env.STEPWISE_SECRET ? Buffer.from(process.env.STEPWISE_SECRET, 'utf8') : pgAccess.loadSecret());
+    ready = () => db.ready();
+  } else {
+    const sqlite = new SqliteTraceStore({ path: target.path });
+    store = sqlite;
+    accessStore = new SqliteAccessStore(
+      sqlite.db,
+      (workspaceId, runIds) => runIds.forEach((runId) => sqlite.recountRun(workspaceId, runId)),
+      () => sqlite.scrubWal(),
+    );
+    secret = options.secret ?? loadServerSecret(target.path);
+    ready = async () => {};
+  }
   const clock = options.clock ?? (() => new Date());
   const privacy = new PrivacyService(accessStore);
   const pipeline = new IngestPipeline({
@@ -58,7 +85,7 @@ export function openRuntime(options: RuntimeOptions): Runtime {
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
   });
-  const access = new AccessService(accessStore, options.secret ?? loadServerSecret(options.dbPath), clock);
+  const access = new AccessService(accessStore, secret, clock);
   const retention = new RetentionService(accessStore, clock);
   return {
     store,
@@ -68,6 +95,8 @@ export function openRuntime(options: RuntimeOptions): Runtime {
     analysis: new AnalysisService(store),
     compare: new CompareService(store),
     privacy,
+    backend: target.kind,
+    ready,
     close: async () => {
       retention.stop();
       await store.close();

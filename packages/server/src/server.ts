@@ -8,6 +8,7 @@ import { seedDemoData } from './demo/demo-data.js';
 import { openRuntime, type Runtime } from './runtime.js';
 import type { ServerConfig } from './config.js';
 import { DEFAULT_WORKSPACE_ID } from './store/trace-store.js';
+import { describeDb } from './store/db-target.js';
 
 export interface RunningServer {
   url: string;
@@ -41,6 +42,12 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
     limits: { maxBytes: config.maxBodyBytes, maxDepth: config.maxDepth },
     ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
   });
+  try {
+    await runtime.ready();
+  } catch (error) {
+    await runtime.close().catch(() => undefined);
+    throw new StepwiseError('internal', `cannot open the database ${describeDb(config.dbPath)}: ${(error as Error).message}`);
+  }
   const bootstrap = await runtime.access.bootstrap(DEFAULT_WORKSPACE_ID);
   let demoSeeded = false;
   if (config.demo && (await runtime.store.countTraces(DEFAULT_WORKSPACE_ID)) === 0) {

@@ -155,4 +155,23 @@ export const SQLITE_MIGRATIONS: ReadonlyArray<{ version: number; name: string; s
       );
     `,
   },
+  {
+    version: 4,
+    name: 'findings by pattern (an index lookup, not json_each), job schedules',
+    sql: `
+      CREATE TABLE trace_patterns (
+        workspace_id TEXT NOT NULL,
+        pattern TEXT NOT NULL,
+        trace_id TEXT NOT NULL,
+        PRIMARY KEY (workspace_id, pattern, trace_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX trace_patterns_by_trace ON trace_patterns (workspace_id, trace_id);
+      INSERT OR IGNORE INTO trace_patterns (workspace_id, pattern, trace_id)
+        SELECT t.workspace_id, p.value, t.id FROM traces t, json_each(t.patterns_json) p;
+      CREATE TABLE scheduled_jobs (
+        name TEXT PRIMARY KEY,
+        last_run_at TEXT NOT NULL
+      );
+    `,
+  },
 ];
