@@ -1,7 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { StepwiseError } from '@stepwise/core';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import {
   DEFAULT_WORKSPACE_ID,
