@@ -44,6 +44,26 @@ async function schemaForApp(): Promise<{ schema: TestSchema; release: () => Prom
   };
 }
 
+export interface TestApp {
+  app: StepwiseApp;
+  runtime: Runtime;
+  /** The SQLite file, or the PostgreSQL URL of this app's schema. */
+  dbPath: string;
+  backend: 'sqlite' | 'postgres';
+  /**
+   * Whether the stored data holds `text` anywhere: on SQLite the raw bytes of the database file and
+   * its WAL (free pages included); on PostgreSQL every row of every table of the app's schema.
+   */
+  storageContains(text: string): Promise<boolean>;
+  logs: string[];
+  /** An owner API key of the default workspace; sent by post/get/del unless headers say otherwise. */
+  ownerKey: string;
+  post(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
+  get(path: string, headers?: Record<string, string>): Promise<Response>;
+  del(path: string, headers?: Record<string, string>): Promise<Response>;
+  close(): Promise<void>;
+}
+
 /** An in-process app over a real SQLite file in a temp directory, with auth on as in production. */
 export async function makeTestApp(options: { limits?: ParseLimits; clock?: () => Date; app?: Partial<AppDeps> } = {}): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'stepwise-app-'));
