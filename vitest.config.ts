@@ -2,7 +2,8 @@ import { connect } from 'node:net';
 import { defineConfig } from 'vitest/config';
 
 /**
- * The API, access, privacy and authorization tests run twice: on SQLite and on PostgreSQL
+ * Every test runs in the default project (SQLite, plus the PostgreSQL store tests); the API, access,
+ * privacy and authorization tests run a second time on PostgreSQL
  * (STEPWISE_TEST_BACKEND=postgres gives each test app a fresh schema). CI machines start PostgreSQL
  * at 127.0.0.1:5432; elsewhere, without one, the PostgreSQL project is left out with a message.
  */
@@ -43,7 +44,7 @@ export default defineConfig(async () => {
       projects: [
         {
           extends: true,
-          test: { name: 'sqlite', include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts'] },
+          test: { name: 'default', include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts'] },
         },
         ...(withPostgres
           ? [{ extends: true, test: { name: 'postgres', include: BOTH_BACKENDS, env: { STEPWISE_TEST_BACKEND: 'postgres' } } }]

@@ -73,7 +73,12 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   const url = `http://${host}:${port}`;
   const publicUrl = config.publicUrl ?? url;
   runtime.pipeline.publicUrl = publicUrl;
-  runtime.retention.start(config.retentionIntervalMs, (error) => log(`retention sweep failed: ${(error as Error).name}`));
+  runtime.retention.start(
+    config.retentionIntervalMs,
+    (error) => log(`retention sweep failed: ${(error as Error).name}`),
+    (swept) =>
+      log(swept ? 'retention sweep: done' : 'retention sweep: skipped (another server on this database swept within the interval)'),
+  );
 
   let loginUrl: string | null = null;
   if (config.authMode !== 'none') {

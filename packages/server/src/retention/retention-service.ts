@@ -60,8 +60,8 @@ export class RetentionService {
   }
 
   /** Sweeps now and then every `intervalMs` (default hourly) until stopped; never keeps the process alive. */
-  start(intervalMs = 3_600_000, onError: (error: unknown) => void = () => {}): void {
-    const run = () => void this.scheduledSweep(intervalMs).catch(onError);
+  start(intervalMs = 3_600_000, onError: (error: unknown) => void = () => {}, onDone: (swept: boolean) => void = () => {}): void {
+    const run = () => void this.scheduledSweep(intervalMs).then(onDone, onError);
     run();
     this.timer = setInterval(run, intervalMs);
     this.timer.unref();
