@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 import pg from 'pg';
 import { DEFAULT_WORKSPACE_ID } from '../trace-store.js';
 import { PG_MIGRATIONS } from './migrations.js';
@@ -26,7 +27,10 @@ export class PgDatabase {
   private closed = false;
 
   constructor(url: string, options: { max?: number } = {}) {
-    this.pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, types, connectionTimeoutMillis: 10_000 });
+    // Like libpq: with no user in the URL or PGUSER, connect as the operating-system user (USER may be unset).
+    const parsed = new URL(url);
+    if (!parsed.username) parsed.username = encodeURIComponent(process.env.PGUSER || process.env.USER || userInfo().username);
+    this.pool = new pg.Pool({ connectionString: parsed.toString(), max: options.max ?? 10, types, connectionTimeoutMillis: 10_000 });
     // An idle connection that the server drops must not crash the process; the next query reconnects.
     this.pool.on('error', () => undefined);
   }
