@@ -368,6 +368,10 @@ export class PgTraceStore implements TraceStore {
     ).map(toExpectations);
   }
 
+  async ping(): Promise<void> {
+    await this.db.query('SELECT 1');
+  }
+
   async listRunTraceIds(workspaceId: string, runId: string): Promise<string[]> {
     return (
       await this.db.query<{ id: string }>('SELECT id FROM traces WHERE workspace_id = $1 AND run_id = $2 ORDER BY seq', [
