@@ -155,7 +155,7 @@ export const PG_MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: 
   },
   {
     version: 2,
-    name: 'shared rate-limit buckets, scheduled jobs, the server secret, trace counts',
+    name: 'shared rate-limit buckets, scheduled jobs, the server secret',
     sql: `
       -- Unlogged: a bucket is a few seconds of state; skipping the WAL keeps a request free of an fsync.
       CREATE UNLOGGED TABLE rate_buckets (

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Role } from '../../access/roles.js';
-import { RateLimiter } from '../../http/rate-limit.js';
+import { RateLimiter } from '../rate-limit.js';
 import type {
   AccessStore,
   ApiKeyRow,

@@ -1,5 +1,5 @@
 /**
- * A token bucket per caller: `perMinute` requests a minute on average, with bursts up to that many.
+ * A token bucket per caller, in memory (the SQLite store's; on PostgreSQL the buckets are rows): `perMinute` requests a minute on average, with bursts up to that many.
  * Memory is bounded by evicting the least recently seen callers.
  */
 export class RateLimiter {
