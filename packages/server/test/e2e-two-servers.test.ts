@@ -7,7 +7,7 @@ import { openRuntime } from '../src/runtime.js';
 import { makeRecord } from './support/records.js';
 import { freshSchema, postgresReachable, type TestSchema } from './support/postgres.js';
 
-const BIN = resolve(import.meta.dirname, '../dist/cli/bin.js');
+const BIN = resolve(import.meta.dirname, '../dist/bin.js');
 const RATE = 20;
 const available = await postgresReachable();
 
