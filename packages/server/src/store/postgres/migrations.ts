@@ -72,6 +72,8 @@ export const PG_MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: 
       CREATE INDEX traces_by_scenario ON traces (workspace_id, scenario_id, started_ms DESC, id DESC);
       CREATE INDEX traces_by_agent ON traces (workspace_id, agent_name, started_ms DESC, id DESC);
       CREATE INDEX traces_by_created ON traces (workspace_id, created_at);
+      CREATE INDEX traces_by_run_time ON traces (workspace_id, run_id, started_ms DESC, id DESC);
+      CREATE INDEX traces_by_verdict ON traces (workspace_id, verdict, started_ms DESC, id DESC);
       CREATE TABLE events (
         workspace_id TEXT NOT NULL,
         trace_id TEXT NOT NULL,

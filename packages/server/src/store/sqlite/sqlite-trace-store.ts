@@ -145,7 +145,7 @@ export class SqliteTraceStore implements TraceStore {
     this.storedSinceOptimize += batch.records.length;
     if (this.storedSinceOptimize >= OPTIMIZE_EVERY) {
       this.storedSinceOptimize = 0;
-      this.db.pragma('optimize');
+      this.db.pragma('optimize = 0x10002');
     }
     return outcome;
   }
