@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import { DEFAULT_PARSE_LIMITS } from './ingest/parse.js';
+import { parseDbTarget, resolveDb } from './store/db-target.js';
 
 /** Port 4319: next to OTLP/HTTP's 4318, since Stepwise also speaks OTLP. */
 export const DEFAULT_PORT = 4319;
@@ -10,6 +11,7 @@ export const DEFAULT_DB_PATH = './data/stepwise.db';
 export interface ServerConfig {
   host: string;
   port: number;
+  /** An absolute SQLite file path, or a postgres:// URL (see parseDbTarget). */
   dbPath: string;
   maxBodyBytes: number;
   maxDepth: number;
@@ -26,7 +28,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): ServerConfi
   return {
     host: env.STEPWISE_HOST ?? DEFAULT_HOST,
     port: env.STEPWISE_PORT !== undefined ? Number(env.STEPWISE_PORT) : DEFAULT_PORT,
-    dbPath: resolve(env.STEPWISE_DB ?? DEFAULT_DB_PATH),
+    dbPath: resolveDb(env.STEPWISE_DB ?? DEFAULT_DB_PATH),
     maxBodyBytes: env.STEPWISE_MAX_BODY_BYTES !== undefined ? Number(env.STEPWISE_MAX_BODY_BYTES) : DEFAULT_PARSE_LIMITS.maxBytes,
     maxDepth: env.STEPWISE_MAX_DEPTH !== undefined ? Number(env.STEPWISE_MAX_DEPTH) : DEFAULT_PARSE_LIMITS.maxDepth,
     demo: env.STEPWISE_DEMO !== '0',
@@ -48,12 +50,15 @@ export interface ServerRecord {
 }
 
 export function recordServerUrl(dbPath: string, record: ServerRecord): void {
+  // A PostgreSQL database has no folder of its own to write beside (and several servers share it).
+  if (parseDbTarget(dbPath).kind === 'postgres') return;
   mkdirSync(dirname(dbPath), { recursive: true });
   writeFileSync(serverRecordPath(dbPath), `${JSON.stringify(record)}\n`);
 }
 
 /** The address the last `serve` on this database bound, or null if none was recorded (or it is unreadable). */
 export function readServerRecord(dbPath: string): ServerRecord | null {
+  if (parseDbTarget(dbPath).kind === 'postgres') return null;
   const path = serverRecordPath(dbPath);
   if (!existsSync(path)) return null;
   try {

@@ -8,10 +8,17 @@ import { AnalysisService } from './services/analysis-service.js';
 import { CompareService } from './services/compare-service.js';
 import type { ParseLimits } from './ingest/parse.js';
 import { RetentionService } from './retention/retention-service.js';
+import type { AccessStore } from './store/access-store.js';
+import { parseDbTarget } from './store/db-target.js';
+import { PgAccessStore } from './store/postgres/pg-access-store.js';
+import { PgDatabase } from './store/postgres/pg-database.js';
+import { PgTraceStore } from './store/postgres/pg-trace-store.js';
 import { SqliteAccessStore } from './store/sqlite/sqlite-access-store.js';
 import { SqliteTraceStore } from './store/sqlite/sqlite-trace-store.js';
 import type { TraceStore } from './store/trace-store.js';
 import { SqliteWebhookStore } from './store/sqlite/sqlite-webhook-store.js';
+import { PgWebhookStore } from './store/postgres/pg-webhook-store.js';
+import type { WebhookStore } from './store/webhook-store.js';
 import { WebhookService } from './notify/webhook-service.js';
 
 export interface Runtime {
@@ -23,10 +30,15 @@ export interface Runtime {
   compare: CompareService;
   privacy: PrivacyService;
   webhooks: WebhookService;
+  /** Which backend `dbPath` selected. */
+  backend: 'sqlite' | 'postgres';
+  /** Resolves once the database is reachable and migrated (PostgreSQL connects lazily). */
+  ready(): Promise<void>;
   close(): Promise<void>;
 }
 
 export interface RuntimeOptions {
+  /** A SQLite file path or a postgres:// URL (see parseDbTarget). */
   dbPath: string;
   limits?: ParseLimits;
   publicUrl?: string;
@@ -49,17 +61,37 @@ export function defaultStages(store: TraceStore, privacy: PrivacyService): Pipel
 
 /** Opens the store and builds the services over it: what `serve`, the CLI and MCP share. */
 export function openRuntime(options: RuntimeOptions): Runtime {
-  const store = new SqliteTraceStore({ path: options.dbPath });
-  const accessStore = new SqliteAccessStore(
-    store.db,
-    (workspaceId, runIds) => runIds.forEach((runId) => store.recountRun(workspaceId, runId)),
-    () => store.scrubWal(),
-  );
+  const target = parseDbTarget(options.dbPath);
+  let store: TraceStore;
+  let accessStore: AccessStore;
+  let secret: Buffer | Promise<Buffer>;
+  let ready: () => Promise<void>;
+  let webhookStore: WebhookStore;
+  if (target.kind === 'postgres') {
+    const db = new PgDatabase(target.url);
+    const pgAccess = new PgAccessStore(db);
+    store = new PgTraceStore(db);
+    accessStore = pgAccess;
+    secret = options.secret ?? (process.env.STEPWISE_SECRET ? Buffer.from(process.env.STEPWISE_SECRET, 'utf8') : pgAccess.loadSecret());
+    webhookStore = new PgWebhookStore(db);
+    ready = () => db.ready();
+  } else {
+    const sqlite = new SqliteTraceStore({ path: target.path });
+    store = sqlite;
+    accessStore = new SqliteAccessStore(
+      sqlite.db,
+      (workspaceId, runIds) => runIds.forEach((runId) => sqlite.recountRun(workspaceId, runId)),
+      () => sqlite.scrubWal(),
+    );
+    secret = options.secret ?? loadServerSecret(target.path);
+    webhookStore = new SqliteWebhookStore(sqlite.db);
+    ready = async () => {};
+  }
   const clock = options.clock ?? (() => new Date());
   const privacy = new PrivacyService(accessStore);
   const compare = new CompareService(store);
   const webhooks = new WebhookService({
-    store: new SqliteWebhookStore(store.db),
+    store: webhookStore,
     traces: store,
     compare,
     dashboardUrl: () => pipeline.publicUrl,
@@ -75,7 +107,7 @@ export function openRuntime(options: RuntimeOptions): Runtime {
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
   });
-  const access = new AccessService(accessStore, options.secret ?? loadServerSecret(options.dbPath), clock);
+  const access = new AccessService(accessStore, secret, clock);
   const retention = new RetentionService(accessStore, clock);
   return {
     store,
@@ -86,6 +118,8 @@ export function openRuntime(options: RuntimeOptions): Runtime {
     compare,
     privacy,
     webhooks,
+    backend: target.kind,
+    ready,
     close: async () => {
       retention.stop();
       await webhooks.close();

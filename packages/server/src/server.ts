@@ -8,6 +8,7 @@ import { seedDemoData } from './demo/demo-data.js';
 import { openRuntime, type Runtime } from './runtime.js';
 import { recordServerUrl, type ServerConfig } from './config.js';
 import { DEFAULT_WORKSPACE_ID } from './store/trace-store.js';
+import { describeDb } from './store/db-target.js';
 
 export interface RunningServer {
   url: string;
@@ -52,15 +53,30 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
       publicUrl,
       log,
     });
+    await databaseReady(runtime, config.dbPath);
     const started = await prepare(runtime, config, log, publicUrl);
     handler = requestListener(started.app.fetch, config);
     recordServerUrl(config.dbPath, { url, public_url: publicUrl });
-    runtime.retention.start(config.retentionIntervalMs, (error) => log(`retention sweep failed: ${(error as Error).name}`));
+    runtime.retention.start(
+      config.retentionIntervalMs,
+      (error) => log(`retention sweep failed: ${(error as Error).name}`),
+      (swept) =>
+        log(swept ? 'retention sweep: done' : 'retention sweep: skipped (another server on this database swept within the interval)'),
+    );
     return running(server, runtime, { url, port, ...started });
   } catch (error) {
     await new Promise<void>((resolvePromise) => server.close(() => resolvePromise()));
     await runtime?.close();
     throw error;
+  }
+}
+
+/** PostgreSQL connects and migrates lazily: fail the start with a message naming the database (without its password). */
+async function databaseReady(runtime: Runtime, dbPath: string): Promise<void> {
+  try {
+    await runtime.ready();
+  } catch (error) {
+    throw new StepwiseError('internal', `cannot open the database ${describeDb(dbPath)}: ${(error as Error).message}`);
   }
 }
 

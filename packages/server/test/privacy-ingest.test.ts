@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
@@ -72,17 +73,10 @@ function piiTrace(id: string) {
   };
 }
 
-function leaked(app: TestApp): string[] {
-  const files = [app.dbPath, `${app.dbPath}-wal`].map((f) => {
-    try {
-      return readFileSync(f);
-    } catch {
-      return Buffer.alloc(0);
-    }
-  });
-  return Object.entries(SECRETS)
-    .filter(([, value]) => files.some((bytes) => bytes.includes(Buffer.from(value))))
-    .map(([kind]) => kind);
+async function leaked(app: TestApp): Promise<string[]> {
+  const found: string[] = [];
+  for (const [kind, value] of Object.entries(SECRETS)) if (await app.storageContains(value)) found.push(kind);
+  return found;
 }
 
 let t: TestApp;
@@ -95,13 +89,13 @@ describe('privacy at ingest: no raw value reaches the database file', () => {
     t = await makeTestApp();
     expect((await t.post('/api/v1/sync', { agent_name: 'support', results: [piiResult('sc_a')] })).status).toBe(201);
     expect((await t.post('/api/v1/sync', { agent_name: 'support', results: JSON.stringify([piiResult('sc_b')]) })).status).toBe(201);
-    expect(leaked(t)).toEqual([]);
+    expect(await leaked(t)).toEqual([]);
   });
 
   it('through POST /api/v1/traces', async () => {
     t = await makeTestApp();
     expect((await t.post('/api/v1/traces', piiTrace('tr_pii'))).status).toBe(201);
-    expect(leaked(t)).toEqual([]);
+    expect(await leaked(t)).toEqual([]);
     const stored = (await (await t.get('/api/v1/traces/tr_pii')).json()) as {
       trace: { metadata: Record<string, string> };
       redaction: { counts: Record<string, number> };
@@ -128,18 +122,19 @@ describe('privacy at ingest: no raw value reaches the database file', () => {
     expect(reply.isError).toBeFalsy();
     await client.close();
     expect(await t.runtime.store.countTraces('ws_default')).toBe(1);
-    expect(leaked(t)).toEqual([]);
+    expect(await leaked(t)).toEqual([]);
   });
 
   it('through stepwise sync on a database file', async () => {
     t = await makeTestApp();
-    const file = `${t.dbPath}.sync.json`;
+    const file = join(tmpdir(), `stepwise-sync-${process.pid}-${Date.now()}.json`);
     writeFileSync(file, JSON.stringify({ agent_name: 'support', results: [piiResult('sc_cli')] }));
     await t.runtime.close();
     await run(process.execPath, [BIN, 'sync', file, '--db', t.dbPath, '--json'], {
       env: { ...process.env, STEPWISE_SECRET: 'test-secret' },
     });
-    expect(leaked(t)).toEqual([]);
+    rmSync(file);
+    expect(await leaked(t)).toEqual([]);
   });
 });
 
@@ -228,17 +223,19 @@ describe('privacy from the CLI', () => {
     t = await makeTestApp();
     await t.runtime.close();
     const env = { ...process.env, STEPWISE_SECRET: 'test-secret' };
-    const payload = `${t.dbPath}.payload.json`;
+    const payload = join(tmpdir(), `stepwise-payload-${process.pid}-${Date.now()}.json`);
     writeFileSync(payload, JSON.stringify({ to: SECRETS.email, key: SECRETS.aws }));
     const redacted = await run(process.execPath, [BIN, 'redact', payload, '--db', t.dbPath], { env });
     expect(JSON.parse(redacted.stdout)).toEqual({ to: '<EMAIL_1>', key: '<API_KEY_1>' });
     expect(redacted.stderr).not.toContain(SECRETS.email);
-    const bad = `${t.dbPath}.settings.json`;
+    const bad = join(tmpdir(), `stepwise-settings-${process.pid}-${Date.now()}.json`);
     writeFileSync(bad, JSON.stringify({ custom_rules: [{ name: 'x', pattern: '(a+)+', label: 'X' }] }));
     const refused = await run(process.execPath, [BIN, 'privacy', 'set', bad, '--db', t.dbPath], { env }).catch(
       (e: { code: number; stderr: string }) => e,
     );
     expect((refused as { code: number }).code).toBe(2);
     expect((refused as { stderr: string }).stderr).toContain('custom_rules[0].pattern');
+    rmSync(payload);
+    rmSync(bad);
   });
 });

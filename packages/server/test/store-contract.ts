@@ -206,6 +206,11 @@ export function describeTraceStoreContract(backend: string, open: () => Promise<
       expect(await store.deleteTrace(WS, 'tr_gone')).toBe(false);
     });
 
+    it('answers a ping without reading the traces', async () => {
+      await store.ingest({ workspaceId: WS, records: [makeRecord()], now: NOW });
+      await expect(store.ping()).resolves.toBeUndefined();
+    });
+
     it('deletes a run with all its traces', async () => {
       await store.ingest({
         workspaceId: WS,

@@ -52,9 +52,17 @@ function shortId(prefix: string): string {
 export class AccessService {
   constructor(
     readonly store: AccessStore,
-    private readonly secret: Buffer,
+    /** Keys the stored hashes; a promise when it is read from the database (PostgreSQL without STEPWISE_SECRET). */
+    private readonly secret: Buffer | Promise<Buffer>,
     private readonly clock: () => Date = () => new Date(),
-  ) {}
+  ) {
+    // Awaited by every hash; a failure surfaces there, not as an unhandled rejection.
+    if (secret instanceof Promise) secret.catch(() => undefined);
+  }
+
+  private async hash(value: string): Promise<string> {
+    return keyedHash(await this.secret, value);
+  }
 
   private now(): string {
     return this.clock().toISOString();
@@ -62,6 +70,11 @@ export class AccessService {
 
   /** First start: the default workspace gets an owner and an owner key. Returns null when people exist. */
   async bootstrap(workspaceId: string): Promise<Bootstrap | null> {
+    // Servers starting together on one database: only the first makes the owner.
+    return this.store.withLock('bootstrap', () => this.bootstrapOnce(workspaceId));
+  }
+
+  private async bootstrapOnce(workspaceId: string): Promise<Bootstrap | null> {
     if ((await this.store.countUsers()) > 0) return null;
     const ownerId = shortId('usr');
     await this.store.createUser({ id: ownerId, name: 'Owner', email: null, password_hash: null, created_at: this.now() });
@@ -79,7 +92,7 @@ export class AccessService {
     const token = newToken();
     const now = this.clock();
     await this.store.createLoginToken({
-      hash: keyedHash(this.secret, token),
+      hash: await this.hash(token),
       user_id: userId,
       workspace_id: workspaceId,
       created_at: now.toISOString(),
@@ -91,7 +104,7 @@ export class AccessService {
 
   /** Exchanges a one-time login token for a session; the token cannot be used twice. */
   async redeemLoginToken(token: string): Promise<{ sessionToken: string; principal: Principal } | null> {
-    const row = await this.store.redeemLoginToken(keyedHash(this.secret, token), this.now());
+    const row = await this.store.redeemLoginToken(await this.hash(token), this.now());
     if (!row) return null;
     const member = await this.store.getMember(row.workspace_id, row.user_id);
     if (!member) return null;
@@ -122,7 +135,7 @@ export class AccessService {
     const sessionToken = newToken();
     const csrfToken = newToken(24);
     const now = this.clock();
-    const hash = keyedHash(this.secret, sessionToken);
+    const hash = await this.hash(sessionToken);
     await this.store.deleteExpiredSessions(now.toISOString());
     await this.store.createSession({
       hash,
@@ -141,7 +154,7 @@ export class AccessService {
   }
 
   async resolveSession(sessionToken: string): Promise<Principal | null> {
-    const hash = keyedHash(this.secret, sessionToken);
+    const hash = await this.hash(sessionToken);
     const session = await this.store.getSession(hash);
     if (!session || session.expires_at <= this.now()) return null;
     // The role is read on every request, so a role change or removal applies at once.
@@ -165,7 +178,7 @@ export class AccessService {
 
   async resolveApiKey(key: string): Promise<Principal | null> {
     if (!API_KEY_PATTERN.test(key)) return null;
-    const row = await this.store.getApiKeyByHash(keyedHash(this.secret, key));
+    const row = await this.store.getApiKeyByHash(await this.hash(key));
     if (!row || row.revoked_at !== null) return null;
     const now = this.clock();
     if (!row.last_used_at || now.getTime() - Date.parse(row.last_used_at) > TOUCH_INTERVAL_MS) {
@@ -191,7 +204,7 @@ export class AccessService {
       role: spec.role,
       prefix: key.slice(0, 7),
       last4: key.slice(-4),
-      hash: keyedHash(this.secret, key),
+      hash: await this.hash(key),
       created_by: actor,
       created_at: this.now(),
       last_used_at: null,

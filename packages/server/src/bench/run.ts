@@ -8,12 +8,15 @@ import { runOtlpBench } from './otlp-bench.js';
 import { runStageShares } from './stage-bench.js';
 import { defaultStages } from '../runtime.js';
 import { fmt } from './stats.js';
+import { runScaleBench } from './scale-bench.js';
 
 // `npm run bench`: measured figures, printed as Markdown for docs/BENCHMARKS.md. Nothing here asserts
 // a time; the bars are read off these numbers (the machine is shared and noisy).
 const out = (line = '') => process.stdout.write(`${line}\n`);
-const only = new Set(process.argv.slice(2));
-const want = (name: string) => only.size === 0 || only.has(name);
+const flags = process.argv.slice(2).filter((a) => a.startsWith('--'));
+const only = new Set(process.argv.slice(2).filter((a) => !a.startsWith('--')));
+// `scale` loads 100,000 traces (1,000,000 with --million) per backend: only when asked for by name.
+const want = (name: string) => (name === 'scale' ? only.has(name) : only.size === 0 || only.has(name));
 
 out(`# Stepwise benchmarks — ${new Date().toISOString().slice(0, 10)}`);
 out();
@@ -21,6 +24,33 @@ out(
   `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, load average ${os.loadavg()[0]!.toFixed(2)} at start. Medians of repeated runs in one process.`,
 );
 out();
+
+if (want('scale')) {
+  const count = flags.find((f) => f.startsWith('--traces='));
+  const traces = count ? Number(count.slice('--traces='.length)) : flags.includes('--million') ? 1_000_000 : 100_000;
+  const pgUrl = flags.includes('--no-postgres') ? null : (process.env.STEPWISE_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test');
+  out(`## Read paths at ${fmt(traces)} traces`);
+  out();
+  out(
+    `Loaded through the store's bulk path (ingest batches of 1,000 = one run each, 6 events of ~500 bytes per trace, 1,000 scenarios, 5 agents); then each GET through the in-process HTTP app, 30 times (run comparison 10), after 2 warm-ups. Times in ms.`,
+  );
+  out();
+  const results = await runScaleBench(traces, pgUrl);
+  out(`| path | ${results.map((r) => `${r.backend} p50 | ${r.backend} p95`).join(' | ')} |`);
+  out(`|---|${results.map(() => '---|---').join('|')}|`);
+  for (let i = 0; i < results[0]!.rows.length; i++) {
+    out(
+      `| \`${results[0]!.rows[i]!.path}\` | ${results.map((r) => `${fmt(r.rows[i]!.p50, 1)} | ${fmt(r.rows[i]!.p95, 1)}`).join(' | ')} |`,
+    );
+  }
+  out();
+  for (const r of results) {
+    out(
+      `- ${r.backend}: loaded in ${fmt(r.loadSeconds, 1)} s (${fmt(r.traces / r.loadSeconds)} traces/s); ${fmt(r.bytesPerTrace)} bytes per trace, ${fmt(r.bytesPerEvent)} per event on disk (indexes included).`,
+    );
+  }
+  out();
+}
 
 if (want('ingest')) {
   const ingest = await runIngestBench();

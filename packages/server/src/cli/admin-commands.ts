@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { resolveDb } from '../store/db-target.js';
 import { Command, Option } from 'commander';
 import { StepwiseError } from '@stepwise/core';
 import { ROLES, type Role } from '../access/roles.js';
@@ -18,12 +18,12 @@ const LOCAL_ACTOR = 'cli:local';
 export function registerAdminCommands(program: Command, io: Io): void {
   const withDb = (cmd: Command) =>
     cmd
-      .addOption(new Option('--db <path>', 'database file').env('STEPWISE_DB').default(DEFAULT_DB_PATH))
+      .addOption(new Option('--db <path>', 'database file or postgres:// URL').env('STEPWISE_DB').default(DEFAULT_DB_PATH))
       .addOption(new Option('--workspace <id>', 'workspace id').default(DEFAULT_WORKSPACE_ID))
       .option('--json', 'print JSON');
 
   async function withRuntime<T>(opts: { db: string }, fn: (rt: Runtime) => Promise<T>): Promise<T> {
-    const rt = openRuntime({ dbPath: resolve(opts.db) });
+    const rt = openRuntime({ dbPath: resolveDb(opts.db) });
     try {
       return await fn(rt);
     } finally {
@@ -298,5 +298,5 @@ function loginLinkBase(opts: { db: string; url?: string; port?: string }): strin
       throw new StepwiseError('invalid_request', '--port must be a port number from 1 to 65535');
     return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   }
-  return process.env.STEPWISE_PUBLIC_URL ?? readServerRecord(resolve(opts.db))?.public_url ?? `http://${DEFAULT_HOST}:${DEFAULT_PORT}`;
+  return process.env.STEPWISE_PUBLIC_URL ?? readServerRecord(resolveDb(opts.db))?.public_url ?? `http://${DEFAULT_HOST}:${DEFAULT_PORT}`;
 }

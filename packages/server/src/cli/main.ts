@@ -44,7 +44,9 @@ export function target(cmd: Command): Command {
   return cmd
     .addOption(new Option('--url <url>', 'a running Stepwise server').env('STEPWISE_URL'))
     .addOption(new Option('--api-key <key>', 'API key for --url').env('STEPWISE_API_KEY'))
-    .addOption(new Option('--db <path>', 'database file, when not using --url').env('STEPWISE_DB').default(DEFAULT_DB_PATH));
+    .addOption(
+      new Option('--db <path>', 'database file or postgres:// URL, when not using --url').env('STEPWISE_DB').default(DEFAULT_DB_PATH),
+    );
 }
 
 export function clientFor(opts: { url?: string; apiKey?: string; db: string }): StepwiseBackend {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { resolveDb } from '../store/db-target.js';
 import { Command, Option } from 'commander';
 import { DEFAULT_DB_PATH } from '../config.js';
 import { openRuntime } from '../runtime.js';
@@ -14,7 +14,7 @@ function readJson(file: string, io: Io): Promise<unknown> {
 export function registerPrivacyCommands(program: Command, io: Io): void {
   const withDb = (cmd: Command) =>
     cmd
-      .addOption(new Option('--db <path>', 'database file').env('STEPWISE_DB').default(DEFAULT_DB_PATH))
+      .addOption(new Option('--db <path>', 'database file or postgres:// URL').env('STEPWISE_DB').default(DEFAULT_DB_PATH))
       .addOption(new Option('--workspace <id>', 'workspace id').default(DEFAULT_WORKSPACE_ID));
 
   withDb(
@@ -26,7 +26,7 @@ export function registerPrivacyCommands(program: Command, io: Io): void {
   ).action(async (file: string, opts: { db: string; workspace: string; settings?: string }) => {
     const payload = await readJson(file, io);
     const draft = opts.settings ? await readJson(opts.settings, io) : undefined;
-    const rt = openRuntime({ dbPath: resolve(opts.db) });
+    const rt = openRuntime({ dbPath: resolveDb(opts.db) });
     try {
       const preview = await rt.privacy.preview(opts.workspace, payload, draft);
       io.out(JSON.stringify(preview.redacted, null, 2));
@@ -38,7 +38,7 @@ export function registerPrivacyCommands(program: Command, io: Io): void {
 
   const privacy = program.command('privacy').description("the workspace's privacy settings");
   withDb(privacy.command('show')).action(async (opts: { db: string; workspace: string }) => {
-    const rt = openRuntime({ dbPath: resolve(opts.db) });
+    const rt = openRuntime({ dbPath: resolveDb(opts.db) });
     try {
       io.out(JSON.stringify(await rt.privacy.settings(opts.workspace), null, 2));
     } finally {
@@ -52,7 +52,7 @@ export function registerPrivacyCommands(program: Command, io: Io): void {
       .argument('<file>'),
   ).action(async (file: string, opts: { db: string; workspace: string }) => {
     const input = await readJson(file, io);
-    const rt = openRuntime({ dbPath: resolve(opts.db) });
+    const rt = openRuntime({ dbPath: resolveDb(opts.db) });
     try {
       const saved = await rt.privacy.update(opts.workspace, input);
       await rt.access.audit(

@@ -1,12 +1,12 @@
-import { resolve } from 'node:path';
 import { openRuntime } from '../runtime.js';
+import { describeDb, resolveDb } from '../store/db-target.js';
 import { DEFAULT_WORKSPACE_ID } from '../store/trace-store.js';
 import type { StepwiseBackend } from './backend.js';
 import { LocalBackend } from './local-backend.js';
 import { RemoteBackend } from './remote-backend.js';
 
 export interface BackendTarget {
-  /** Database file for local mode (ignored when `url` is given). */
+  /** Database file or postgres:// URL for local mode (ignored when `url` is given). */
   db: string;
   /** A running Stepwise server, for remote mode. */
   url?: string;
@@ -16,7 +16,7 @@ export interface BackendTarget {
 }
 
 /**
- * The backend the CLI and `stepwise mcp` use: the REST API of `--url`, else the database file `--db`.
+ * The backend the CLI and `stepwise mcp` use: the REST API of `--url`, else the database `--db` (a file or a postgres:// URL).
  *
  * @example
  * const backend = openBackend({ db: './data/stepwise.db' });
@@ -26,7 +26,7 @@ export function openBackend(options: BackendTarget): StepwiseBackend {
   if (options.url !== undefined && options.url !== '') {
     return new RemoteBackend({ url: options.url, ...(options.apiKey !== undefined ? { apiKey: options.apiKey } : {}) });
   }
-  const dbPath = resolve(options.db);
+  const dbPath = resolveDb(options.db);
   const runtime = openRuntime({ dbPath, ...(options.publicUrl !== undefined ? { publicUrl: options.publicUrl } : {}) });
   return new LocalBackend({
     store: runtime.store,
@@ -34,7 +34,7 @@ export function openBackend(options: BackendTarget): StepwiseBackend {
     analysis: runtime.analysis,
     compare: runtime.compare,
     workspaceId: DEFAULT_WORKSPACE_ID,
-    where: `database ${dbPath}`,
+    where: `database ${describeDb(dbPath)}`,
     onClose: () => runtime.close(),
   });
 }

@@ -6,7 +6,6 @@ import { guardFor } from './auth.js';
 import { type AppDeps } from './context.js';
 import { errorResponse } from './errors.js';
 import { openApiDocument } from './openapi.js';
-import { RateLimiter } from './rate-limit.js';
 import { Router, type AppEnv, type RouteSpec } from './router.js';
 import { AnalysisService } from '../services/analysis-service.js';
 import { CompareService } from '../services/compare-service.js';
@@ -31,7 +30,7 @@ export interface StepwiseApp {
   request: Hono<AppEnv>['request'];
 }
 
-/** Builds the HTTP app. It holds no state of its own beyond rate-limit buckets: everything lives in the store. */
+/** Builds the HTTP app. It holds no state of its own: everything, rate-limit buckets included, lives in the store. */
 export function createApp(deps: AppDeps): StepwiseApp {
   const log = deps.log ?? ((line: string) => console.error(line));
   const app = new Hono<AppEnv>();
@@ -48,10 +47,12 @@ export function createApp(deps: AppDeps): StepwiseApp {
     }),
   );
 
-  const limiter = new RateLimiter(deps.rateLimitPerMinute ?? 1200);
+  // Buckets live in the store: shared by every server on a PostgreSQL database.
+  const perMinute = deps.rateLimitPerMinute ?? 1200;
+  const limiter = { take: (caller: string) => deps.access.store.takeRateToken(caller, perMinute, Date.now()) };
   const router = new Router(app, guardFor({ access: deps.access, mode: deps.authMode ?? 'required', limiter }));
   router.get('/healthz', 'public', async (c) => {
-    await deps.store.countTraces('ws_default');
+    await deps.store.ping();
     return c.json({ status: 'ok' });
   });
   router.get('/api/v1/openapi.json', 'public', (c) => c.json(openApiDocument(new URL(c.req.url).origin, router.routes)));

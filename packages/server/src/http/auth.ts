@@ -5,7 +5,6 @@ import type { AccessService, Principal } from '../access/access-service.js';
 import { can } from '../access/roles.js';
 import { safeEqual } from '../access/secrets.js';
 import { DEFAULT_WORKSPACE_ID } from '../store/trace-store.js';
-import type { RateLimiter } from './rate-limit.js';
 import type { Access, AppEnv } from './router.js';
 
 export const SESSION_COOKIE = 'stepwise_session';
@@ -14,7 +13,8 @@ export interface AuthOptions {
   access: AccessService;
   /** `none` is for local development on a loopback address only: every request acts as the default workspace's owner. */
   mode: 'required' | 'none';
-  limiter?: RateLimiter;
+  /** Takes one request from the caller's budget: 0 when allowed, else seconds to wait. */
+  limiter?: { take(caller: string): number | Promise<number> };
 }
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -44,7 +44,7 @@ export function guardFor(options: AuthOptions): (access: Access) => MiddlewareHa
       }
     }
     if (options.limiter) {
-      const wait = options.limiter.take(principal.actor);
+      const wait = await options.limiter.take(principal.actor);
       if (wait > 0) {
         c.header('Retry-After', String(wait));
         throw new StepwiseError('rate_limited', `too many requests; retry in ${wait} s`);

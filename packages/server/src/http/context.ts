@@ -15,7 +15,7 @@ export interface DoorShared {
   log: (line: string) => void;
   authMode: 'required' | 'none';
   /** Takes one request from this actor's budget: 0 when allowed, else the seconds to wait. */
-  rateLimit: (actor: string) => number;
+  rateLimit: (actor: string) => number | Promise<number>;
 }
 
 /** Mounts another door's routes on the app; the composition root (src/app.ts) passes these in. */

@@ -13,7 +13,9 @@ export function registerMcpCommand(program: Command): Command {
   return program
     .command('mcp')
     .description('run the MCP server over stdio, for Claude Code, Cursor and other MCP clients')
-    .addOption(new Option('--db <path>', 'database file, when not using --url').env('STEPWISE_DB').default(DEFAULT_DB_PATH))
+    .addOption(
+      new Option('--db <path>', 'database file or postgres:// URL, when not using --url').env('STEPWISE_DB').default(DEFAULT_DB_PATH),
+    )
     .addOption(new Option('--url <url>', 'use a running Stepwise server instead of a database file').env('STEPWISE_URL'))
     .addOption(new Option('--api-key <key>', 'API key (sw_…) for --url').env('STEPWISE_API_KEY'))
     .addOption(new Option('--public-url <url>', 'base URL of the dashboard, for links in replies').env('STEPWISE_PUBLIC_URL'))

@@ -20,7 +20,7 @@ export interface McpHttpDeps {
   /** Resolves the request's credentials (`Authorization: Bearer sw_…`) to a caller, or null to refuse. */
   authenticate: (request: Request) => Promise<McpCaller | null>;
   /** Takes one request from the caller's budget: 0 when allowed, else the seconds to wait (answered 429). */
-  rateLimit?: (caller: McpCaller) => number;
+  rateLimit?: (caller: McpCaller) => number | Promise<number>;
   log?: (line: string) => void;
 }
 
@@ -56,7 +56,7 @@ export function mcpHttpHandler(deps: McpHttpDeps): (request: Request) => Promise
         'www-authenticate': 'Bearer realm="stepwise"',
       });
     }
-    const wait = deps.rateLimit?.(caller) ?? 0;
+    const wait = (await deps.rateLimit?.(caller)) ?? 0;
     if (wait > 0) {
       return jsonRpcError(429, SERVER_ERROR, `Too many requests: retry in ${wait} s`, { 'retry-after': String(wait) });
     }

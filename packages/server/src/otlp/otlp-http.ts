@@ -13,7 +13,7 @@ export interface OtlpHttpDeps {
   /** Resolves `Authorization: Bearer sw_…` to a caller, or null to refuse. */
   authenticate: (request: Request) => Promise<ApiKeyCaller | null>;
   /** Takes one request from the caller's budget: 0 when allowed, else the seconds to wait. */
-  rateLimit?: (caller: ApiKeyCaller) => number;
+  rateLimit?: (caller: ApiKeyCaller) => number | Promise<number>;
   log?: (line: string) => void;
 }
 
@@ -62,7 +62,7 @@ export function otlpHttpHandler(deps: OtlpHttpDeps): (request: Request) => Promi
     }
     if (!can(caller.role, 'write'))
       return status(403, replyAs, PERMISSION_DENIED, `a ${caller.role} key cannot send traces; use a member key`);
-    const wait = deps.rateLimit?.(caller) ?? 0;
+    const wait = (await deps.rateLimit?.(caller)) ?? 0;
     if (wait > 0) return status(429, replyAs, RESOURCE_EXHAUSTED, `too many requests: retry in ${wait} s`, { 'retry-after': String(wait) });
     if (encoding === null) {
       return status(415, 'json', INVALID_ARGUMENT, 'send OTLP as application/json or application/x-protobuf');

@@ -42,9 +42,26 @@ export class RetentionService {
     return reports;
   }
 
+  /**
+   * The periodic sweep: runs only if no server on the database is sweeping now (a lock) and none
+   * swept in the last half interval, so N servers sharing a database sweep once per interval.
+   * Returns whether this call swept.
+   */
+  async scheduledSweep(intervalMs = 3_600_000): Promise<boolean> {
+    let swept = false;
+    await this.store.runExclusive('retention', async () => {
+      const now = this.clock();
+      const notBefore = new Date(now.getTime() - intervalMs / 2).toISOString();
+      if (!(await this.store.claimJob('retention', now.toISOString(), notBefore))) return;
+      await this.sweep();
+      swept = true;
+    });
+    return swept;
+  }
+
   /** Sweeps now and then every `intervalMs` (default hourly) until stopped; never keeps the process alive. */
-  start(intervalMs = 3_600_000, onError: (error: unknown) => void = () => {}): void {
-    const run = () => void this.sweep().catch(onError);
+  start(intervalMs = 3_600_000, onError: (error: unknown) => void = () => {}, onDone: (swept: boolean) => void = () => {}): void {
+    const run = () => void this.scheduledSweep(intervalMs).then(onDone, onError);
     run();
     this.timer = setInterval(run, intervalMs);
     this.timer.unref();

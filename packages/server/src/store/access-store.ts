@@ -122,4 +122,19 @@ export interface AccessStore {
   setPinned(workspaceId: string, traceId: string, pinned: boolean): Promise<boolean>;
   /** Deletes every trace of a scenario in the workspace. */
   deleteScenarioTraces(workspaceId: string, scenarioId: string): Promise<number>;
+
+  /**
+   * Takes one request from a caller's budget (a token bucket of `perMinute`), shared by every server
+   * on the database: 0 when allowed, else the seconds to wait.
+   */
+  takeRateToken(caller: string, perMinute: number, nowMs: number): Promise<number>;
+  /** Runs `fn` while holding the named lock across every server on the database, waiting for it if held. */
+  withLock<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  /** Runs `fn` only if no server holds the named lock now; returns whether it ran. */
+  runExclusive(name: string, fn: () => Promise<void>): Promise<boolean>;
+  /**
+   * Records that the named job runs at `now`, unless it last ran after `notBefore` (then returns
+   * false): with runExclusive, a periodic job runs once per period however many servers schedule it.
+   */
+  claimJob(name: string, now: string, notBefore: string): Promise<boolean>;
 }

@@ -167,7 +167,10 @@ export interface TraceStore {
   /** The latest version of a scenario's expectations, or null. */
   getScenarioExpectations(workspaceId: string, scenarioId: string): Promise<ScenarioExpectations | null>;
   listScenarioExpectationVersions(workspaceId: string, scenarioId: string): Promise<ScenarioExpectations[]>;
+  /** Answers when the database does, in constant time whatever it holds (for `/healthz`). */
+  ping(): Promise<void>;
   /** Ids of every trace of a run, in run order. */
+
   listRunTraceIds(workspaceId: string, runId: string): Promise<string[]>;
   close(): Promise<void>;
 }

@@ -195,4 +195,27 @@ export const SQLITE_MIGRATIONS: ReadonlyArray<{ version: number; name: string; s
       CREATE INDEX webhook_deliveries_by_time ON webhook_deliveries (workspace_id, created_at DESC);
     `,
   },
+  {
+    version: 6,
+    name: 'findings by pattern (an index lookup, not json_each), newest-first indexes for run and verdict, job schedules',
+    sql: `
+      CREATE TABLE trace_patterns (
+        workspace_id TEXT NOT NULL,
+        pattern TEXT NOT NULL,
+        trace_id TEXT NOT NULL,
+        PRIMARY KEY (workspace_id, pattern, trace_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX trace_patterns_by_trace ON trace_patterns (workspace_id, trace_id);
+      INSERT OR IGNORE INTO trace_patterns (workspace_id, pattern, trace_id)
+        SELECT t.workspace_id, p.value, t.id FROM traces t, json_each(t.patterns_json) p;
+      -- Trace lists are newest first: a filter on run or verdict walks its own index in that order,
+      -- whatever the planner statistics say.
+      CREATE INDEX traces_by_run_time ON traces (workspace_id, run_id, started_ms DESC, id DESC);
+      CREATE INDEX traces_by_verdict ON traces (workspace_id, verdict, started_ms DESC, id DESC);
+      CREATE TABLE scheduled_jobs (
+        name TEXT PRIMARY KEY,
+        last_run_at TEXT NOT NULL
+      );
+    `,
+  },
 ];

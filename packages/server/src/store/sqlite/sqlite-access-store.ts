@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Role } from '../../access/roles.js';
+import { RateLimiter } from '../rate-limit.js';
 import type {
   AccessStore,
   ApiKeyRow,
@@ -15,6 +16,10 @@ import type {
 /** AccessStore over the same SQLite database as the traces (see SqliteTraceStore). */
 export class SqliteAccessStore implements AccessStore {
   private readonly statements = new Map<string, Database.Statement>();
+  /** One process owns a SQLite file's server: rate limits and locks live in memory. */
+  private readonly limiters = new Map<number, RateLimiter>();
+  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly running = new Set<string>();
 
   /** Prepares each SQL text once: statements are reused across requests. */
   private sql(text: string): Database.Statement {
@@ -65,7 +70,7 @@ export class SqliteAccessStore implements AccessStore {
 
   async deleteWorkspace(id: string): Promise<void> {
     this.db.transaction(() => {
-      for (const table of ['events', 'traces', 'runs', 'api_keys', 'sessions', 'login_tokens', 'members']) {
+      for (const table of ['events', 'trace_patterns', 'traces', 'runs', 'api_keys', 'sessions', 'login_tokens', 'members']) {
         this.sql(`DELETE FROM ${table} WHERE workspace_id = ?`).run(id);
       }
       this.sql('DELETE FROM workspaces WHERE id = ?').run(id);
@@ -217,9 +222,11 @@ export class SqliteAccessStore implements AccessStore {
         cutoff,
       ) as Array<{ id: string; run_id: string | null }>;
       const delEvents = this.sql('DELETE FROM events WHERE workspace_id = ? AND trace_id = ?');
+      const delPatterns = this.sql('DELETE FROM trace_patterns WHERE workspace_id = ? AND trace_id = ?');
       const delTrace = this.sql('DELETE FROM traces WHERE workspace_id = ? AND id = ?');
       for (const { id } of doomed) {
         delEvents.run(workspaceId, id);
+        delPatterns.run(workspaceId, id);
         delTrace.run(workspaceId, id);
       }
       const touchedRuns = [...new Set(doomed.map((d) => d.run_id).filter((r): r is string => r !== null))];
@@ -246,6 +253,7 @@ export class SqliteAccessStore implements AccessStore {
       ) as Array<{ id: string; run_id: string | null }>;
       for (const { id } of doomed) {
         this.sql('DELETE FROM events WHERE workspace_id = ? AND trace_id = ?').run(workspaceId, id);
+        this.sql('DELETE FROM trace_patterns WHERE workspace_id = ? AND trace_id = ?').run(workspaceId, id);
         this.sql('DELETE FROM traces WHERE workspace_id = ? AND id = ?').run(workspaceId, id);
       }
       this.afterTraceDeletes(workspaceId, [...new Set(doomed.map((d) => d.run_id).filter((r): r is string => r !== null))]);
@@ -253,5 +261,45 @@ export class SqliteAccessStore implements AccessStore {
     })();
     if (count > 0) this.scrub();
     return count;
+  }
+
+  async takeRateToken(caller: string, perMinute: number, nowMs: number): Promise<number> {
+    let limiter = this.limiters.get(perMinute);
+    if (!limiter) {
+      limiter = new RateLimiter(perMinute);
+      this.limiters.set(perMinute, limiter);
+    }
+    return limiter.take(caller, nowMs);
+  }
+
+  async withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(name) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(fn);
+    this.locks.set(name, next);
+    try {
+      return await next;
+    } finally {
+      if (this.locks.get(name) === next) this.locks.delete(name);
+    }
+  }
+
+  async runExclusive(name: string, fn: () => Promise<void>): Promise<boolean> {
+    if (this.running.has(name)) return false;
+    this.running.add(name);
+    try {
+      await fn();
+      return true;
+    } finally {
+      this.running.delete(name);
+    }
+  }
+
+  async claimJob(name: string, now: string, notBefore: string): Promise<boolean> {
+    return (
+      this.sql(
+        `INSERT INTO scheduled_jobs (name, last_run_at) VALUES (?, ?)
+           ON CONFLICT (name) DO UPDATE SET last_run_at = excluded.last_run_at WHERE scheduled_jobs.last_run_at <= ?`,
+      ).run(name, now, notBefore).changes > 0
+    );
   }
 }

@@ -1,7 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { StepwiseError } from '@stepwise/core';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import {
   DEFAULT_WORKSPACE_ID,
@@ -20,50 +19,20 @@ import {
   type TraceSummary,
 } from '../trace-store.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
+import {
+  parseOrNull,
+  runNotFound,
+  SUMMARY_COLUMNS,
+  toExpectations,
+  toRunSummary,
+  toTraceSummary,
+  type ExpectationRow,
+  type RunRow,
+  type TraceRow,
+} from '../rows.js';
 
-interface RunRow {
-  id: string;
-  agent_name: string;
-  name: string | null;
-  source: string | null;
-  branch: string | null;
-  commit_sha: string | null;
-  ci_url: string | null;
-  created_at: string;
-  updated_at: string;
-  total: number;
-  passed: number;
-  failed: number;
-  findings_json: string;
-  is_demo: number;
-}
-
-interface TraceRow {
-  id: string;
-  run_id: string | null;
-  scenario_id: string;
-  agent_name: string;
-  started_at: string;
-  started_ms: number;
-  duration_ms: number | null;
-  event_count: number;
-  tool_path_json: string;
-  reported_passed: number | null;
-  verdict: 'passed' | 'failed' | null;
-  patterns_json: string;
-  model: string | null;
-  tokens_total: number | null;
-  cost_usd: number | null;
-  user_message: string | null;
-  response: string | null;
-  warnings_json: string;
-  is_demo: number;
-  created_at: string;
-}
-
-const SUMMARY_COLUMNS = `id, run_id, scenario_id, agent_name, started_at, started_ms, duration_ms, event_count,
-  tool_path_json, reported_passed, verdict, patterns_json, model, tokens_total, cost_usd, user_message, response,
-  warnings_json, is_demo, created_at`;
+/** After this many stored traces, `PRAGMA optimize` refreshes planner statistics that grew stale. */
+const OPTIMIZE_EVERY = 20_000;
 
 export interface SqliteStoreOptions {
   /** Path of the database file, or `:memory:`. */
@@ -78,6 +47,7 @@ export class SqliteTraceStore implements TraceStore {
   readonly db: Database.Database;
   private readonly stmts;
   private readonly statements = new Map<string, Database.Statement>();
+  private storedSinceOptimize = 0;
 
   /** Prepares each SQL text once (dynamic filters produce a handful of distinct texts). */
   private sql<P extends unknown[] | object = unknown[], R = unknown>(text: string): Database.Statement<P, R> {
@@ -98,6 +68,10 @@ export class SqliteTraceStore implements TraceStore {
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     migrate(this.db);
+    // Planner statistics: without them a filter on a scenario or run walks the time index instead of its own.
+    // A bounded sample keeps ANALYZE quick at any size; 0x10002 also analyzes tables never analyzed before.
+    this.db.pragma('analysis_limit = 1000');
+    this.db.pragma('optimize = 0x10002');
     this.sql('INSERT OR IGNORE INTO workspaces (id, name, created_at) VALUES (?, ?, ?)').run(
       DEFAULT_WORKSPACE_ID,
       'Default workspace',
@@ -126,6 +100,8 @@ export class SqliteTraceStore implements TraceStore {
            @tokens_total, @cost_usd, @user_message, @response, @notes, @warnings_json, @header_json, @expected_json,
            @evaluation_json, @redaction_json, @is_demo, @created_at)`,
       ),
+      insertPattern: this.sql('INSERT OR IGNORE INTO trace_patterns (workspace_id, pattern, trace_id) VALUES (?, ?, ?)'),
+      deletePatterns: this.sql('DELETE FROM trace_patterns WHERE workspace_id = ? AND trace_id = ?'),
       insertEvent: this.sql('INSERT INTO events (workspace_id, trace_id, idx, type, ts, body_json) VALUES (?, ?, ?, ?, ?, ?)'),
       existingById: this.sql<[string, string], { id: string; run_id: string | null }>(
         'SELECT id, run_id FROM traces WHERE workspace_id = ? AND id = ?',
@@ -165,7 +141,17 @@ export class SqliteTraceStore implements TraceStore {
   }
 
   async ingest(batch: IngestBatch): Promise<IngestOutcome> {
-    return this.db.transaction(() => this.ingestSync(batch)).immediate();
+    const outcome = this.db.transaction(() => this.ingestSync(batch)).immediate();
+    this.storedSinceOptimize += batch.records.length;
+    if (this.storedSinceOptimize >= OPTIMIZE_EVERY) {
+      this.storedSinceOptimize = 0;
+      this.db.pragma('optimize = 0x10002');
+    }
+    return outcome;
+  }
+
+  async ping(): Promise<void> {
+    this.sql('SELECT 1').get();
   }
 
   private ingestSync(batch: IngestBatch): IngestOutcome {
@@ -234,6 +220,7 @@ export class SqliteTraceStore implements TraceStore {
       for (let i = 0; i < record.eventsJson.length; i++) {
         this.stmts.insertEvent.run(workspaceId, record.id, i, record.eventTypes[i], record.eventTimestamps[i], record.eventsJson[i]);
       }
+      for (const pattern of record.patterns) this.stmts.insertPattern.run(workspaceId, pattern, record.id);
       results.push({ status: 'stored', traceId: record.id, runId: record.runId });
       if (run) {
         run.seq++;
@@ -362,7 +349,7 @@ export class SqliteTraceStore implements TraceStore {
       params.verdict = filter.verdict;
     }
     if (filter.pattern !== undefined) {
-      where.push('EXISTS (SELECT 1 FROM json_each(patterns_json) WHERE value = @pattern)');
+      where.push('id IN (SELECT trace_id FROM trace_patterns WHERE workspace_id = @ws AND pattern = @pattern)');
       params.pattern = filter.pattern;
     }
     if (filter.since !== undefined) {
@@ -398,6 +385,7 @@ export class SqliteTraceStore implements TraceStore {
         const row = this.stmts.traceRow.get(workspaceId, traceId);
         if (!row) return false;
         this.stmts.deleteEvents.run(workspaceId, traceId);
+        this.stmts.deletePatterns.run(workspaceId, traceId);
         this.stmts.deleteTraceRow.run(workspaceId, traceId);
         if (row.run_id !== null) this.recountRun(workspaceId, row.run_id);
         return true;
@@ -414,6 +402,7 @@ export class SqliteTraceStore implements TraceStore {
         const ids = this.stmts.tracesOfRun.all(workspaceId, runId);
         for (const { id } of ids) {
           this.stmts.deleteEvents.run(workspaceId, id);
+          this.stmts.deletePatterns.run(workspaceId, id);
           this.stmts.deleteTraceRow.run(workspaceId, id);
         }
         this.stmts.deleteRunRow.run(workspaceId, runId);
@@ -432,6 +421,8 @@ export class SqliteTraceStore implements TraceStore {
         this.sql(
           'UPDATE traces SET verdict = ?, patterns_json = ?, evaluation_json = ?, cost_usd = COALESCE(?, cost_usd) WHERE workspace_id = ? AND id = ?',
         ).run(update.verdict, JSON.stringify(update.patterns), update.evaluationJson, update.costUsd ?? null, workspaceId, traceId);
+        this.stmts.deletePatterns.run(workspaceId, traceId);
+        for (const pattern of update.patterns) this.stmts.insertPattern.run(workspaceId, pattern, traceId);
         if (row.run_id !== null) this.recountRun(workspaceId, row.run_id);
         return true;
       })
@@ -544,79 +535,4 @@ function migrate(db: Database.Database): void {
       );
     })();
   }
-}
-
-interface ExpectationRow {
-  scenario_id: string;
-  version: number;
-  expectations_json: string;
-  created_by: string | null;
-  created_at: string;
-}
-
-function toExpectations(row: ExpectationRow): ScenarioExpectations {
-  return {
-    scenario_id: row.scenario_id,
-    version: row.version,
-    expectations: JSON.parse(row.expectations_json) as unknown,
-    created_by: row.created_by,
-    created_at: row.created_at,
-  };
-}
-
-function runNotFound(): StepwiseError {
-  return new StepwiseError('not_found', 'test_run_id names no test run in this workspace; omit it to start a new run', {
-    issues: [{ path: 'test_run_id', message: 'no such test run' }],
-  });
-}
-
-function parseOrNull(text: string | null): unknown {
-  return text === null ? null : (JSON.parse(text) as unknown);
-}
-
-function toRunSummary(row: RunRow): RunSummary {
-  const unknown = row.total - row.passed - row.failed;
-  return {
-    id: row.id,
-    agent_name: row.agent_name,
-    name: row.name,
-    source: row.source,
-    branch: row.branch,
-    commit: row.commit_sha,
-    ci_url: row.ci_url,
-    created_at: row.created_at,
-    updated_at: row.updated_at,
-    total: row.total,
-    passed: row.passed,
-    failed: row.failed,
-    unknown,
-    pass_rate: row.passed + row.failed === 0 ? null : row.passed / (row.passed + row.failed),
-    status: row.total === 0 ? 'empty' : row.failed > 0 ? 'failed' : unknown > 0 ? 'unknown' : 'passed',
-    findings_by_pattern: JSON.parse(row.findings_json) as Record<string, number>,
-    is_demo: row.is_demo === 1,
-  };
-}
-
-function toTraceSummary(row: TraceRow): TraceSummary {
-  return {
-    id: row.id,
-    run_id: row.run_id,
-    scenario_id: row.scenario_id,
-    agent_name: row.agent_name,
-    timestamp: row.started_at,
-    duration_ms: row.duration_ms,
-    event_count: row.event_count,
-    tool_path: JSON.parse(row.tool_path_json) as string[],
-    reported_passed: row.reported_passed === null ? null : row.reported_passed === 1,
-    verdict: row.verdict,
-    patterns: JSON.parse(row.patterns_json) as string[],
-    model: row.model,
-    tokens_total: row.tokens_total,
-    cost_usd: row.cost_usd,
-    user_message: row.user_message,
-    response: row.response,
-    warnings: JSON.parse(row.warnings_json) as TraceSummary['warnings'],
-    is_demo: row.is_demo === 1,
-    created_at: row.created_at,
-  };
 }

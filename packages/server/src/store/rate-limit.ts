@@ -1,5 +1,5 @@
 /**
- * A token bucket per caller: `perMinute` requests a minute on average, with bursts up to that many.
+ * A token bucket per caller, in memory (the SQLite store's; on PostgreSQL the buckets are rows): `perMinute` requests a minute on average, with bursts up to that many.
  * Memory is bounded by evicting the least recently seen callers.
  */
 export class RateLimiter {
@@ -12,8 +12,7 @@ export class RateLimiter {
   ) {}
 
   /** Takes one token; returns 0 when allowed, or the seconds to wait before the next token. */
-  take(caller: string): number {
-    const now = this.clock();
+  take(caller: string, now = this.clock()): number {
     const rate = this.perMinute / 60_000;
     const bucket = this.buckets.get(caller) ?? { tokens: this.perMinute, at: now };
     bucket.tokens = Math.min(this.perMinute, bucket.tokens + (now - bucket.at) * rate);

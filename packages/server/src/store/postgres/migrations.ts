@@ -1,0 +1,213 @@
+/**
+ * PostgreSQL schema migrations, applied in order under an advisory lock (so servers starting at once
+ * apply each exactly once) and recorded in `schema_migrations`. Never edit a released migration.
+ *
+ * Columns mirror the SQLite schema (JSON kept as text, flags as 0/1, times as ISO-8601 text that
+ * sorts like time) so both stores share their row mappers.
+ */
+export const PG_MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
+  {
+    version: 1,
+    name: 'workspaces, runs, traces, events, findings by pattern, people, keys, sessions, audit, expectations',
+    sql: `
+      CREATE TABLE workspaces (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        retention_days INTEGER NOT NULL DEFAULT 30,
+        privacy_json TEXT
+      );
+      CREATE TABLE runs (
+        workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+        id TEXT NOT NULL,
+        agent_name TEXT NOT NULL,
+        name TEXT,
+        source TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        total INTEGER NOT NULL DEFAULT 0,
+        passed INTEGER NOT NULL DEFAULT 0,
+        failed INTEGER NOT NULL DEFAULT 0,
+        findings_json TEXT NOT NULL DEFAULT '{}',
+        is_demo INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (workspace_id, id)
+      );
+      CREATE INDEX runs_by_time ON runs (workspace_id, created_at DESC, id DESC);
+      CREATE INDEX runs_by_agent ON runs (workspace_id, agent_name, created_at DESC);
+      CREATE TABLE traces (
+        workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+        id TEXT NOT NULL,
+        dedupe_key TEXT,
+        run_id TEXT,
+        seq INTEGER NOT NULL DEFAULT 0,
+        scenario_id TEXT NOT NULL,
+        agent_name TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        started_ms BIGINT NOT NULL,
+        duration_ms DOUBLE PRECISION,
+        event_count INTEGER NOT NULL,
+        tool_path_json TEXT NOT NULL,
+        reported_passed INTEGER,
+        verdict TEXT,
+        patterns_json TEXT NOT NULL DEFAULT '[]',
+        model TEXT,
+        tokens_total DOUBLE PRECISION,
+        cost_usd DOUBLE PRECISION,
+        user_message TEXT,
+        response TEXT,
+        notes TEXT,
+        warnings_json TEXT NOT NULL DEFAULT '[]',
+        header_json TEXT NOT NULL,
+        expected_json TEXT,
+        evaluation_json TEXT,
+        redaction_json TEXT,
+        is_demo INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        pinned INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (workspace_id, id)
+      );
+      CREATE UNIQUE INDEX traces_dedupe ON traces (workspace_id, dedupe_key) WHERE dedupe_key IS NOT NULL;
+      CREATE INDEX traces_by_time ON traces (workspace_id, started_ms DESC, id DESC);
+      CREATE INDEX traces_by_run ON traces (workspace_id, run_id, seq);
+      CREATE INDEX traces_by_scenario ON traces (workspace_id, scenario_id, started_ms DESC, id DESC);
+      CREATE INDEX traces_by_agent ON traces (workspace_id, agent_name, started_ms DESC, id DESC);
+      CREATE INDEX traces_by_created ON traces (workspace_id, created_at);
+      CREATE INDEX traces_by_run_time ON traces (workspace_id, run_id, started_ms DESC, id DESC);
+      CREATE INDEX traces_by_verdict ON traces (workspace_id, verdict, started_ms DESC, id DESC);
+      CREATE TABLE events (
+        workspace_id TEXT NOT NULL,
+        trace_id TEXT NOT NULL,
+        idx INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        ts TEXT NOT NULL,
+        body_json TEXT NOT NULL,
+        PRIMARY KEY (workspace_id, trace_id, idx)
+      );
+      CREATE TABLE trace_patterns (
+        workspace_id TEXT NOT NULL,
+        pattern TEXT NOT NULL,
+        trace_id TEXT NOT NULL,
+        PRIMARY KEY (workspace_id, pattern, trace_id)
+      );
+      CREATE INDEX trace_patterns_by_trace ON trace_patterns (workspace_id, trace_id);
+      CREATE TABLE users (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        email TEXT UNIQUE,
+        password_hash TEXT,
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE members (
+        workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+        user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        role TEXT NOT NULL CHECK (role IN ('owner', 'admin', 'member', 'viewer')),
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (workspace_id, user_id)
+      );
+      CREATE TABLE api_keys (
+        id TEXT PRIMARY KEY,
+        workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('owner', 'admin', 'member', 'viewer')),
+        prefix TEXT NOT NULL,
+        last4 TEXT NOT NULL,
+        hash TEXT NOT NULL UNIQUE,
+        created_by TEXT,
+        created_at TEXT NOT NULL,
+        last_used_at TEXT,
+        revoked_at TEXT
+      );
+      CREATE TABLE sessions (
+        hash TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+        csrf_token TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+      );
+      CREATE TABLE login_tokens (
+        hash TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        used_at TEXT
+      );
+      CREATE TABLE audit_log (
+        id BIGSERIAL PRIMARY KEY,
+        workspace_id TEXT NOT NULL,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target_type TEXT,
+        target_id TEXT,
+        details_json TEXT
+      );
+      CREATE INDEX audit_by_time ON audit_log (workspace_id, id DESC);
+      CREATE TABLE scenario_expectations (
+        workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+        scenario_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        expectations_json TEXT NOT NULL,
+        created_by TEXT,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (workspace_id, scenario_id, version)
+      );
+    `,
+  },
+  {
+    version: 2,
+    name: 'shared rate-limit buckets, scheduled jobs, the server secret',
+    sql: `
+      -- Unlogged: a bucket is a few seconds of state; skipping the WAL keeps a request free of an fsync.
+      CREATE UNLOGGED TABLE rate_buckets (
+        caller TEXT PRIMARY KEY,
+        tokens DOUBLE PRECISION NOT NULL,
+        at_ms BIGINT NOT NULL,
+        allowed BOOLEAN NOT NULL
+      );
+      CREATE TABLE scheduled_jobs (
+        name TEXT PRIMARY KEY,
+        last_run_at TEXT NOT NULL
+      );
+      CREATE TABLE server_settings (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+    `,
+  },
+  {
+    version: 3,
+    name: 'runs carry branch, commit and CI link; regression webhook and its deliveries',
+    sql: `
+      ALTER TABLE runs ADD COLUMN branch TEXT;
+      ALTER TABLE runs ADD COLUMN commit_sha TEXT;
+      ALTER TABLE runs ADD COLUMN ci_url TEXT;
+      CREATE INDEX runs_by_branch ON runs (workspace_id, branch, created_at DESC);
+      CREATE TABLE webhooks (
+        workspace_id TEXT PRIMARY KEY REFERENCES workspaces(id) ON DELETE CASCADE,
+        url TEXT NOT NULL,
+        format TEXT NOT NULL CHECK (format IN ('json', 'slack')),
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE TABLE webhook_deliveries (
+        workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+        id TEXT NOT NULL,
+        run_id TEXT NOT NULL,
+        baseline_run_id TEXT,
+        format TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_status_code INTEGER,
+        last_error TEXT,
+        reason TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (workspace_id, id),
+        UNIQUE (workspace_id, run_id)
+      );
+      CREATE INDEX webhook_deliveries_by_time ON webhook_deliveries (workspace_id, created_at DESC);
+    `,
+  },
+];

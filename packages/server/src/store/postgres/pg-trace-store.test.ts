@@ -1,0 +1,74 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { describeTraceStoreContract } from '../../../test/store-contract.js';
+import { makeRecord } from '../../../test/support/records.js';
+import { freshSchema, postgresReachable, type TestSchema } from '../../../test/support/postgres.js';
+import { PgAccessStore } from './pg-access-store.js';
+import { PgDatabase } from './pg-database.js';
+import { PgTraceStore } from './pg-trace-store.js';
+import { PG_MIGRATIONS } from './migrations.js';
+
+const available = await postgresReachable();
+const schemas: TestSchema[] = [];
+afterAll(async () => {
+  for (const schema of schemas) await schema.drop();
+});
+
+async function schema(): Promise<TestSchema> {
+  const s = await freshSchema();
+  schemas.push(s);
+  return s;
+}
+
+describe.runIf(available)('PostgreSQL store', () => {
+  describeTraceStoreContract('PostgreSQL', async () => new PgTraceStore(new PgDatabase((await schema()).url)));
+
+  it('migrates once when several servers start at the same moment', async () => {
+    const { url } = await schema();
+    const dbs = Array.from({ length: 4 }, () => new PgDatabase(url));
+    await Promise.all(dbs.map((db) => db.ready()));
+    const rows = await dbs[0]!.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
+    expect(rows.map((r) => r.version)).toEqual(PG_MIGRATIONS.map((m) => m.version));
+    await Promise.all(dbs.map((db) => db.close()));
+  });
+
+  it('keeps data across reopenings and finds traces by pattern through the pattern table', async () => {
+    const { url } = await schema();
+    const first = new PgTraceStore(new PgDatabase(url));
+    await first.ingest({
+      workspaceId: 'ws_default',
+      records: [makeRecord({ id: 'tr_pg_1', patterns: ['loop', 'loop'] }), makeRecord({ id: 'tr_pg_2' })],
+      now: '2026-01-01T00:00:00Z',
+    });
+    await first.close();
+    const second = new PgTraceStore(new PgDatabase(url));
+    expect((await second.listTraces('ws_default', { limit: 10, pattern: 'loop' })).items.map((t) => t.id)).toEqual(['tr_pg_1']);
+    expect(await second.db.query('SELECT pattern, trace_id FROM trace_patterns')).toEqual([{ pattern: 'loop', trace_id: 'tr_pg_1' }]);
+    await second.updateEvaluation('ws_default', 'tr_pg_1', { verdict: 'passed', patterns: [], evaluationJson: '{}' });
+    expect((await second.listTraces('ws_default', { limit: 10, pattern: 'loop' })).items).toEqual([]);
+    await second.close();
+  });
+
+  it('shares one rate-limit bucket per caller between servers', async () => {
+    const { url } = await schema();
+    const a = new PgAccessStore(new PgDatabase(url));
+    const b = new PgAccessStore(new PgDatabase(url));
+    const now = Date.UTC(2026, 0, 1);
+    const waits = [];
+    for (let i = 0; i < 4; i++) waits.push(await (i % 2 === 0 ? a : b).takeRateToken('key:k1', 3, now));
+    expect(waits.slice(0, 3)).toEqual([0, 0, 0]);
+    expect(waits[3]).toBe(20);
+    expect(await b.takeRateToken('key:k2', 3, now)).toBe(0);
+    expect(await a.takeRateToken('key:k1', 3, now + 20_000)).toBe(0);
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it('keeps the key-hashing secret in the database so every server agrees on it', async () => {
+    const { url } = await schema();
+    const a = new PgAccessStore(new PgDatabase(url));
+    const b = new PgAccessStore(new PgDatabase(url));
+    const [sa, sb] = await Promise.all([a.loadSecret(), b.loadSecret()]);
+    expect(sa.length).toBe(32);
+    expect(sa.equals(sb)).toBe(true);
+    await Promise.all([a.close(), b.close()]);
+  });
+});

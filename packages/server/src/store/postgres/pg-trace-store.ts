@@ -1,0 +1,460 @@
+import type pg from 'pg';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import {
+  parseOrNull,
+  runNotFound,
+  SUMMARY_COLUMNS,
+  toExpectations,
+  toRunSummary,
+  toTraceSummary,
+  type ExpectationRow,
+  type RunRow,
+  type TraceRow,
+} from '../rows.js';
+import {
+  type EvaluationUpdate,
+  type IngestBatch,
+  type IngestOutcome,
+  type Page,
+  type RunFilter,
+  type RunResultsFilter,
+  type RunSummary,
+  type ScenarioExpectations,
+  type StoredTrace,
+  type TraceFilter,
+  type TraceRecord,
+  type TraceStore,
+  type TraceSummary,
+} from '../trace-store.js';
+import type { PgDatabase, Queryable } from './pg-database.js';
+
+type FullTraceRow = TraceRow & {
+  notes: string | null;
+  header_json: string;
+  expected_json: string | null;
+  evaluation_json: string | null;
+  redaction_json: string | null;
+};
+
+/** Collects positional parameters for a statement built from optional filters. */
+class Params {
+  readonly values: unknown[] = [];
+  add(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}
+
+/**
+ * TraceStore over PostgreSQL, for several stateless servers sharing one database. Appends to a run
+ * lock the run's row, so concurrent syncs into one run from different servers keep a gapless order.
+ */
+export class PgTraceStore implements TraceStore {
+  constructor(readonly db: PgDatabase) {}
+
+  async ensureWorkspace(workspaceId: string, name: string): Promise<void> {
+    await this.db.run('INSERT INTO workspaces (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING', [
+      workspaceId,
+      name,
+      new Date().toISOString(),
+    ]);
+  }
+
+  async ingest(batch: IngestBatch): Promise<IngestOutcome> {
+    return this.db.tx((client) => this.ingestIn(client, batch));
+  }
+
+  private async ingestIn(client: pg.PoolClient, batch: IngestBatch): Promise<IngestOutcome> {
+    const { workspaceId, now, newRun } = batch;
+    if (newRun) {
+      await client.query(
+        `INSERT INTO runs (workspace_id, id, agent_name, name, source, branch, commit_sha, ci_url, created_at, updated_at, is_demo)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10)`,
+        [
+          workspaceId,
+          newRun.id,
+          newRun.agentName,
+          newRun.name,
+          newRun.source,
+          newRun.branch ?? null,
+          newRun.commit ?? null,
+          newRun.ciUrl ?? null,
+          now,
+          newRun.isDemo ? 1 : 0,
+        ],
+      );
+    }
+    const runs = new Map<string, { row: RunRow; seq: number; stored: TraceRecord[] }>();
+    const results: IngestOutcome['results'] = [];
+    for (const record of batch.records) {
+      let run = record.runId === null ? undefined : runs.get(record.runId);
+      if (record.runId !== null && !run) {
+        const row = (
+          await client.query<RunRow>('SELECT * FROM runs WHERE workspace_id = $1 AND id = $2 FOR UPDATE', [workspaceId, record.runId])
+        ).rows[0];
+        if (!row) throw runNotFound();
+        const { seq } = (
+          await client.query<{ seq: number }>(
+            'SELECT COALESCE(MAX(seq), -1) + 1 AS seq FROM traces WHERE workspace_id = $1 AND run_id = $2',
+            [workspaceId, record.runId],
+          )
+        ).rows[0]!;
+        run = { row, seq, stored: [] };
+        runs.set(record.runId, run);
+      }
+      const inserted = await client.query(
+        `INSERT INTO traces (workspace_id, id, dedupe_key, run_id, seq, scenario_id, agent_name, started_at, started_ms,
+           duration_ms, event_count, tool_path_json, reported_passed, verdict, patterns_json, model, tokens_total, cost_usd,
+           user_message, response, notes, warnings_json, header_json, expected_json, evaluation_json, redaction_json, is_demo, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24,
+           $25, $26, $27, $28)
+         ON CONFLICT DO NOTHING`,
+        [
+          workspaceId,
+          record.id,
+          record.dedupeKey,
+          record.runId,
+          run ? run.seq : 0,
+          record.scenarioId,
+          record.agentName,
+          record.startedAt,
+          record.startedMs,
+          record.durationMs,
+          record.eventsJson.length,
+          JSON.stringify(record.toolPath),
+          record.reportedPassed === null ? null : record.reportedPassed ? 1 : 0,
+          record.verdict,
+          JSON.stringify(record.patterns),
+          record.model,
+          record.tokensTotal,
+          record.costUsd,
+          record.userMessage,
+          record.response,
+          record.notes,
+          JSON.stringify(record.warnings),
+          record.headerJson,
+          record.expectedJson,
+          record.evaluationJson,
+          record.redactionJson,
+          record.isDemo ? 1 : 0,
+          now,
+        ],
+      );
+      if (inserted.rowCount === 0) {
+        const existing =
+          (record.dedupeKey !== null
+            ? (
+                await client.query<{ id: string; run_id: string | null }>(
+                  'SELECT id, run_id FROM traces WHERE workspace_id = $1 AND dedupe_key = $2',
+                  [workspaceId, record.dedupeKey],
+                )
+              ).rows[0]
+            : undefined) ??
+          (
+            await client.query<{ id: string; run_id: string | null }>('SELECT id, run_id FROM traces WHERE workspace_id = $1 AND id = $2', [
+              workspaceId,
+              record.id,
+            ])
+          ).rows[0];
+        results.push({ status: 'duplicate', traceId: existing?.id ?? record.id, runId: existing?.run_id ?? null });
+        continue;
+      }
+      if (record.eventsJson.length > 0) {
+        await client.query(
+          `INSERT INTO events (workspace_id, trace_id, idx, type, ts, body_json)
+           SELECT $1, $2, e.idx, e.type, e.ts, e.body FROM unnest($3::int[], $4::text[], $5::text[], $6::text[]) AS e(idx, type, ts, body)`,
+          [workspaceId, record.id, record.eventsJson.map((_, i) => i), record.eventTypes, record.eventTimestamps, record.eventsJson],
+        );
+      }
+      await insertPatterns(client, workspaceId, record.id, record.patterns);
+      results.push({ status: 'stored', traceId: record.id, runId: record.runId });
+      if (run) {
+        run.seq++;
+        run.stored.push(record);
+      }
+    }
+    for (const run of runs.values()) {
+      if (run.stored.length > 0) await bumpRun(client, workspaceId, run.row, run.stored, now);
+    }
+    if (newRun && batch.records.length > 0 && !results.some((r) => r.status === 'stored')) {
+      await client.query('DELETE FROM runs WHERE workspace_id = $1 AND id = $2', [workspaceId, newRun.id]);
+      return { runId: results.find((r) => r.runId !== null)?.runId ?? null, results };
+    }
+    return { runId: newRun?.id ?? null, results };
+  }
+
+  async getRun(workspaceId: string, runId: string): Promise<RunSummary | null> {
+    const row = await this.db.one<RunRow>('SELECT * FROM runs WHERE workspace_id = $1 AND id = $2', [workspaceId, runId]);
+    return row ? toRunSummary(row) : null;
+  }
+
+  async listRuns(workspaceId: string, filter: RunFilter): Promise<Page<RunSummary>> {
+    const p = new Params();
+    const where = [`workspace_id = ${p.add(workspaceId)}`];
+    if (filter.agent !== undefined) where.push(`agent_name = ${p.add(filter.agent)}`);
+    if (filter.name !== undefined) where.push(`name = ${p.add(filter.name)}`);
+    if (filter.branch !== undefined) where.push(`branch = ${p.add(filter.branch)}`);
+    if (filter.source !== undefined) where.push(`source = ${p.add(filter.source)}`);
+    if (filter.since !== undefined) where.push(`created_at >= ${p.add(new Date(filter.since).toISOString())}`);
+    if (filter.until !== undefined) where.push(`created_at < ${p.add(new Date(filter.until).toISOString())}`);
+    if (filter.status === 'passed') where.push('total > 0 AND failed = 0 AND passed = total');
+    else if (filter.status === 'failed') where.push('failed > 0');
+    else if (filter.status === 'empty') where.push('total = 0');
+    const clause = where.join(' AND ');
+    const count = await this.db.one<{ n: number }>(`SELECT COUNT(*) AS n FROM runs WHERE ${clause}`, [...p.values]);
+    const rows = await this.db.query<RunRow>(
+      `SELECT * FROM runs WHERE ${clause} ORDER BY created_at DESC, id DESC LIMIT ${p.add(filter.limit)} OFFSET ${p.add(filter.offset)}`,
+      p.values,
+    );
+    return { items: rows.map(toRunSummary), total: count?.n ?? 0 };
+  }
+
+  async listRunResults(workspaceId: string, runId: string, filter: RunResultsFilter): Promise<Page<TraceSummary>> {
+    const p = new Params();
+    const where = [`workspace_id = ${p.add(workspaceId)}`, `run_id = ${p.add(runId)}`];
+    if (filter.status !== undefined) where.push(`verdict = ${p.add(filter.status)}`);
+    const clause = where.join(' AND ');
+    const count = await this.db.one<{ n: number }>(`SELECT COUNT(*) AS n FROM traces WHERE ${clause}`, [...p.values]);
+    const rows = await this.db.query<TraceRow>(
+      `SELECT ${SUMMARY_COLUMNS} FROM traces WHERE ${clause} ORDER BY seq LIMIT ${p.add(filter.limit)} OFFSET ${p.add(filter.offset)}`,
+      p.values,
+    );
+    return { items: rows.map(toTraceSummary), total: count?.n ?? 0 };
+  }
+
+  async getTrace(workspaceId: string, traceId: string, withEvents = true): Promise<StoredTrace | null> {
+    const row = await this.db.one<FullTraceRow>(
+      `SELECT ${SUMMARY_COLUMNS}, notes, header_json, expected_json, evaluation_json, redaction_json FROM traces WHERE workspace_id = $1 AND id = $2`,
+      [workspaceId, traceId],
+    );
+    if (!row) return null;
+    const header = JSON.parse(row.header_json) as Record<string, unknown>;
+    const events = withEvents
+      ? (
+          await this.db.query<{ body_json: string }>(
+            'SELECT body_json FROM events WHERE workspace_id = $1 AND trace_id = $2 ORDER BY idx',
+            [workspaceId, traceId],
+          )
+        ).map((e) => JSON.parse(e.body_json) as unknown)
+      : [];
+    return {
+      summary: toTraceSummary(row),
+      trace: { ...header, events },
+      notes: row.notes,
+      expected: parseOrNull(row.expected_json),
+      evaluation: parseOrNull(row.evaluation_json),
+      redaction: parseOrNull(row.redaction_json),
+    };
+  }
+
+  async getTraceEvents(workspaceId: string, traceId: string, offset: number, limit: number): Promise<unknown[] | null> {
+    if (!(await this.db.one('SELECT 1 FROM traces WHERE workspace_id = $1 AND id = $2', [workspaceId, traceId]))) return null;
+    const rows = await this.db.query<{ body_json: string }>(
+      'SELECT body_json FROM events WHERE workspace_id = $1 AND trace_id = $2 AND idx >= $3 ORDER BY idx LIMIT $4',
+      [workspaceId, traceId, offset, limit],
+    );
+    return rows.map((e) => JSON.parse(e.body_json) as unknown);
+  }
+
+  async listTraces(workspaceId: string, filter: TraceFilter): Promise<Page<TraceSummary>> {
+    const p = new Params();
+    const ws = p.add(workspaceId);
+    const where = [`workspace_id = ${ws}`];
+    if (filter.agent !== undefined) where.push(`agent_name = ${p.add(filter.agent)}`);
+    if (filter.scenario !== undefined) where.push(`scenario_id = ${p.add(filter.scenario)}`);
+    if (filter.run !== undefined) where.push(`run_id = ${p.add(filter.run)}`);
+    if (filter.verdict !== undefined) where.push(`verdict = ${p.add(filter.verdict)}`);
+    if (filter.pattern !== undefined) {
+      where.push(`id IN (SELECT trace_id FROM trace_patterns WHERE workspace_id = ${ws} AND pattern = ${p.add(filter.pattern)})`);
+    }
+    if (filter.since !== undefined) where.push(`started_ms >= ${p.add(Date.parse(filter.since))}`);
+    if (filter.until !== undefined) where.push(`started_ms < ${p.add(Date.parse(filter.until))}`);
+    if (filter.cursor !== undefined) {
+      const cursor = decodeCursor(filter.cursor);
+      where.push(`(started_ms, id) < (${p.add(cursor.startedMs)}, ${p.add(cursor.id)})`);
+    }
+    const rows = await this.db.query<TraceRow>(
+      `SELECT ${SUMMARY_COLUMNS} FROM traces WHERE ${where.join(' AND ')} ORDER BY started_ms DESC, id DESC LIMIT ${p.add(filter.limit + 1)}`,
+      p.values,
+    );
+    const more = rows.length > filter.limit;
+    const page = more ? rows.slice(0, filter.limit) : rows;
+    const last = page[page.length - 1];
+    return {
+      items: page.map(toTraceSummary),
+      next_cursor: more && last ? encodeCursor({ startedMs: last.started_ms, id: last.id }) : null,
+    };
+  }
+
+  async deleteTrace(workspaceId: string, traceId: string): Promise<boolean> {
+    return this.db.tx(async (client) => {
+      const row = (
+        await client.query<{ run_id: string | null }>('DELETE FROM traces WHERE workspace_id = $1 AND id = $2 RETURNING run_id', [
+          workspaceId,
+          traceId,
+        ])
+      ).rows[0];
+      if (!row) return false;
+      await deleteTraceChildren(client, workspaceId, [traceId]);
+      if (row.run_id !== null) await recountRun(client, workspaceId, row.run_id);
+      return true;
+    });
+  }
+
+  async deleteRun(workspaceId: string, runId: string): Promise<{ deleted: boolean; traces: number }> {
+    return this.db.tx(async (client) => {
+      const run = await client.query('DELETE FROM runs WHERE workspace_id = $1 AND id = $2', [workspaceId, runId]);
+      if (run.rowCount === 0) return { deleted: false, traces: 0 };
+      const ids = (
+        await client.query<{ id: string }>('DELETE FROM traces WHERE workspace_id = $1 AND run_id = $2 RETURNING id', [workspaceId, runId])
+      ).rows.map((r) => r.id);
+      await deleteTraceChildren(client, workspaceId, ids);
+      return { deleted: true, traces: ids.length };
+    });
+  }
+
+  async countTraces(workspaceId: string): Promise<number> {
+    return (await this.db.one<{ n: number }>('SELECT COUNT(*) AS n FROM traces WHERE workspace_id = $1', [workspaceId]))?.n ?? 0;
+  }
+
+  async updateEvaluation(workspaceId: string, traceId: string, update: EvaluationUpdate): Promise<boolean> {
+    return this.db.tx(async (client) => {
+      const row = (
+        await client.query<{ run_id: string | null }>(
+          `UPDATE traces SET verdict = $1, patterns_json = $2, evaluation_json = $3, cost_usd = COALESCE($4, cost_usd)
+           WHERE workspace_id = $5 AND id = $6 RETURNING run_id`,
+          [update.verdict, JSON.stringify(update.patterns), update.evaluationJson, update.costUsd ?? null, workspaceId, traceId],
+        )
+      ).rows[0];
+      if (!row) return false;
+      await client.query('DELETE FROM trace_patterns WHERE workspace_id = $1 AND trace_id = $2', [workspaceId, traceId]);
+      await insertPatterns(client, workspaceId, traceId, update.patterns);
+      if (row.run_id !== null) await recountRun(client, workspaceId, row.run_id);
+      return true;
+    });
+  }
+
+  async putScenarioExpectations(
+    workspaceId: string,
+    scenarioId: string,
+    expectationsJson: string,
+    actor: string | null,
+    now: string,
+  ): Promise<ScenarioExpectations> {
+    return this.db.tx(async (client) => {
+      // Serializes concurrent saves of one scenario across servers, so versions never collide.
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`expectations:${workspaceId}:${scenarioId}`]);
+      const { v } = (
+        await client.query<{ v: number }>(
+          'SELECT COALESCE(MAX(version), 0) + 1 AS v FROM scenario_expectations WHERE workspace_id = $1 AND scenario_id = $2',
+          [workspaceId, scenarioId],
+        )
+      ).rows[0]!;
+      await client.query(
+        'INSERT INTO scenario_expectations (workspace_id, scenario_id, version, expectations_json, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
+        [workspaceId, scenarioId, v, expectationsJson, actor, now],
+      );
+      return {
+        scenario_id: scenarioId,
+        version: v,
+        expectations: JSON.parse(expectationsJson) as unknown,
+        created_by: actor,
+        created_at: now,
+      };
+    });
+  }
+
+  async getScenarioExpectations(workspaceId: string, scenarioId: string): Promise<ScenarioExpectations | null> {
+    const row = await this.db.one<ExpectationRow>(
+      'SELECT * FROM scenario_expectations WHERE workspace_id = $1 AND scenario_id = $2 ORDER BY version DESC LIMIT 1',
+      [workspaceId, scenarioId],
+    );
+    return row ? toExpectations(row) : null;
+  }
+
+  async listScenarioExpectationVersions(workspaceId: string, scenarioId: string): Promise<ScenarioExpectations[]> {
+    return (
+      await this.db.query<ExpectationRow>(
+        'SELECT * FROM scenario_expectations WHERE workspace_id = $1 AND scenario_id = $2 ORDER BY version DESC',
+        [workspaceId, scenarioId],
+      )
+    ).map(toExpectations);
+  }
+
+  async ping(): Promise<void> {
+    await this.db.query('SELECT 1');
+  }
+
+  async listRunTraceIds(workspaceId: string, runId: string): Promise<string[]> {
+    return (
+      await this.db.query<{ id: string }>('SELECT id FROM traces WHERE workspace_id = $1 AND run_id = $2 ORDER BY seq', [
+        workspaceId,
+        runId,
+      ])
+    ).map((r) => r.id);
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+}
+
+async function insertPatterns(client: Queryable, workspaceId: string, traceId: string, patterns: string[]): Promise<void> {
+  const unique = [...new Set(patterns)];
+  if (unique.length === 0) return;
+  await client.query(
+    'INSERT INTO trace_patterns (workspace_id, pattern, trace_id) SELECT $1, p, $2 FROM unnest($3::text[]) AS p ON CONFLICT DO NOTHING',
+    [workspaceId, traceId, unique],
+  );
+}
+
+/** Deletes the events and pattern rows of traces whose rows are already deleted. */
+export async function deleteTraceChildren(client: Queryable, workspaceId: string, traceIds: string[]): Promise<void> {
+  if (traceIds.length === 0) return;
+  await client.query('DELETE FROM events WHERE workspace_id = $1 AND trace_id = ANY($2::text[])', [workspaceId, traceIds]);
+  await client.query('DELETE FROM trace_patterns WHERE workspace_id = $1 AND trace_id = ANY($2::text[])', [workspaceId, traceIds]);
+}
+
+async function bumpRun(client: Queryable, workspaceId: string, run: RunRow, stored: TraceRecord[], now: string): Promise<void> {
+  const findings = JSON.parse(run.findings_json) as Record<string, number>;
+  let passed = 0;
+  let failed = 0;
+  for (const record of stored) {
+    if (record.verdict === 'passed') passed++;
+    else if (record.verdict === 'failed') failed++;
+    for (const pattern of new Set(record.patterns)) findings[pattern] = (findings[pattern] ?? 0) + 1;
+  }
+  await client.query(
+    `UPDATE runs SET total = total + $1, passed = passed + $2, failed = failed + $3, findings_json = $4, updated_at = $5
+     WHERE workspace_id = $6 AND id = $7`,
+    [stored.length, passed, failed, JSON.stringify(findings), now, workspaceId, run.id],
+  );
+}
+
+/** Recomputes a run's counters from its traces (after deletions or re-analysis). */
+export async function recountRun(client: Queryable, workspaceId: string, runId: string): Promise<void> {
+  const counts = (
+    await client.query<{ total: number; passed: number; failed: number }>(
+      `SELECT COUNT(*) AS total, COUNT(*) FILTER (WHERE verdict = 'passed') AS passed, COUNT(*) FILTER (WHERE verdict = 'failed') AS failed
+       FROM traces WHERE workspace_id = $1 AND run_id = $2`,
+      [workspaceId, runId],
+    )
+  ).rows[0]!;
+  const findings: Record<string, number> = {};
+  const rows = (
+    await client.query<{ pattern: string; n: number }>(
+      `SELECT p.pattern, COUNT(*) AS n FROM trace_patterns p JOIN traces t ON t.workspace_id = p.workspace_id AND t.id = p.trace_id
+       WHERE t.workspace_id = $1 AND t.run_id = $2 GROUP BY p.pattern ORDER BY p.pattern`,
+      [workspaceId, runId],
+    )
+  ).rows;
+  for (const row of rows) findings[row.pattern] = row.n;
+  await client.query('UPDATE runs SET total = $1, passed = $2, failed = $3, findings_json = $4 WHERE workspace_id = $5 AND id = $6', [
+    counts.total,
+    counts.passed,
+    counts.failed,
+    JSON.stringify(findings),
+    workspaceId,
+    runId,
+  ]);
+}

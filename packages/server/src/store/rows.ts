@@ -1,0 +1,124 @@
+import { StepwiseError } from '@stepwise/core';
+import type { RunSummary, ScenarioExpectations, TraceSummary } from './trace-store.js';
+
+/** Row shapes and mappers shared by the SQLite and PostgreSQL stores (both keep JSON as text and flags as 0/1). */
+
+export interface RunRow {
+  id: string;
+  agent_name: string;
+  name: string | null;
+  source: string | null;
+  branch: string | null;
+  commit_sha: string | null;
+  ci_url: string | null;
+  created_at: string;
+  updated_at: string;
+  total: number;
+  passed: number;
+  failed: number;
+  findings_json: string;
+  is_demo: number;
+}
+
+export interface TraceRow {
+  id: string;
+  run_id: string | null;
+  scenario_id: string;
+  agent_name: string;
+  started_at: string;
+  started_ms: number;
+  duration_ms: number | null;
+  event_count: number;
+  tool_path_json: string;
+  reported_passed: number | null;
+  verdict: 'passed' | 'failed' | null;
+  patterns_json: string;
+  model: string | null;
+  tokens_total: number | null;
+  cost_usd: number | null;
+  user_message: string | null;
+  response: string | null;
+  warnings_json: string;
+  is_demo: number;
+  created_at: string;
+}
+
+/** The columns a TraceSummary is built from. */
+export const SUMMARY_COLUMNS = `id, run_id, scenario_id, agent_name, started_at, started_ms, duration_ms, event_count,
+  tool_path_json, reported_passed, verdict, patterns_json, model, tokens_total, cost_usd, user_message, response,
+  warnings_json, is_demo, created_at`;
+
+export interface ExpectationRow {
+  scenario_id: string;
+  version: number;
+  expectations_json: string;
+  created_by: string | null;
+  created_at: string;
+}
+
+export function toExpectations(row: ExpectationRow): ScenarioExpectations {
+  return {
+    scenario_id: row.scenario_id,
+    version: row.version,
+    expectations: JSON.parse(row.expectations_json) as unknown,
+    created_by: row.created_by,
+    created_at: row.created_at,
+  };
+}
+
+export function runNotFound(): StepwiseError {
+  return new StepwiseError('not_found', 'test_run_id names no test run in this workspace; omit it to start a new run', {
+    issues: [{ path: 'test_run_id', message: 'no such test run' }],
+  });
+}
+
+export function parseOrNull(text: string | null): unknown {
+  return text === null ? null : (JSON.parse(text) as unknown);
+}
+
+export function toRunSummary(row: RunRow): RunSummary {
+  const unknown = row.total - row.passed - row.failed;
+  return {
+    id: row.id,
+    agent_name: row.agent_name,
+    name: row.name,
+    source: row.source,
+    branch: row.branch,
+    commit: row.commit_sha,
+    ci_url: row.ci_url,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+    total: row.total,
+    passed: row.passed,
+    failed: row.failed,
+    unknown,
+    pass_rate: row.passed + row.failed === 0 ? null : row.passed / (row.passed + row.failed),
+    status: row.total === 0 ? 'empty' : row.failed > 0 ? 'failed' : unknown > 0 ? 'unknown' : 'passed',
+    findings_by_pattern: JSON.parse(row.findings_json) as Record<string, number>,
+    is_demo: row.is_demo === 1,
+  };
+}
+
+export function toTraceSummary(row: TraceRow): TraceSummary {
+  return {
+    id: row.id,
+    run_id: row.run_id,
+    scenario_id: row.scenario_id,
+    agent_name: row.agent_name,
+    timestamp: row.started_at,
+    duration_ms: row.duration_ms,
+    event_count: row.event_count,
+    tool_path: JSON.parse(row.tool_path_json) as string[],
+    reported_passed: row.reported_passed === null ? null : row.reported_passed === 1,
+    verdict: row.verdict,
+    patterns: JSON.parse(row.patterns_json) as string[],
+    model: row.model,
+    tokens_total: row.tokens_total,
+    cost_usd: row.cost_usd,
+    user_message: row.user_message,
+    response: row.response,
+    warnings: JSON.parse(row.warnings_json) as TraceSummary['warnings'],
+    is_demo: row.is_demo === 1,
+    created_at: row.created_at,
+  };
+}
