@@ -4,6 +4,18 @@ import { Expectations } from '../analysis/expectations-schema.js';
 /** ISO-8601 date-time with a `Z` or an explicit offset, e.g. `2026-03-13T14:30:00.450Z`. */
 export const IsoTimestamp = z.iso.datetime({ offset: true });
 
+/**
+ * Longest accepted duration: 10^12 ms, about 31.7 years. Durations are added to timestamps, and a
+ * JavaScript date ends at 8.64e15 ms, so an unbounded one (1e20, 1e308) could not become a time.
+ */
+export const MAX_DURATION_MS = 1e12;
+
+/** A duration in milliseconds: not negative, at most MAX_DURATION_MS. */
+export const DurationMs = z
+  .number()
+  .nonnegative()
+  .max(MAX_DURATION_MS, `must be at most ${MAX_DURATION_MS} ms (about 31 years)`);
+
 /** Ids travel in URLs, so they stay URL-safe. */
 export const Id = z
   .string()
@@ -27,7 +39,7 @@ export const ToolCallData = z.looseObject({
   tool: z.string().min(1),
   parameters: JsonObject,
   result: z.unknown().optional(),
-  duration_ms: z.number().nonnegative().optional(),
+  duration_ms: DurationMs.optional(),
   call_id: z.string().optional(),
 });
 export const ToolErrorData = z.looseObject({
@@ -35,7 +47,7 @@ export const ToolErrorData = z.looseObject({
   parameters: JsonObject.optional(),
   error_type: z.string(),
   message: z.string(),
-  duration_ms: z.number().nonnegative().optional(),
+  duration_ms: DurationMs.optional(),
   call_id: z.string().optional(),
 });
 export const AgentResponseData = z.looseObject({
@@ -45,7 +57,7 @@ export const AgentResponseData = z.looseObject({
 export const MetadataData = z.looseObject({
   model: z.string().optional(),
   tokens: TokenCounts.optional(),
-  latency_ms: z.number().nonnegative().optional(),
+  latency_ms: DurationMs.optional(),
   tools_offered: z.array(z.string()).optional(),
   cost_usd: z.number().nonnegative().optional(),
   /** The instructions or policy the agent was given: facts a response may state without a tool returning them. */
@@ -99,7 +111,7 @@ export const Trace = z.looseObject({
   scenario_id: Label,
   agent_name: Label,
   timestamp: IsoTimestamp,
-  duration_ms: z.number().nonnegative().optional(),
+  duration_ms: DurationMs.optional(),
   run_id: Id.optional(),
   events: z.array(TraceEvent),
   metadata: JsonObject.optional(),
@@ -123,7 +135,7 @@ export const ToolCalled = z.looseObject({
       message: z.string(),
     })
     .optional(),
-  duration_ms: z.number().nonnegative().optional(),
+  duration_ms: DurationMs.optional(),
   timestamp: IsoTimestamp.optional(),
 });
 export type ToolCalled = z.infer<typeof ToolCalled>;
@@ -140,7 +152,7 @@ export const ResultItem = z.looseObject({
   trace: EmbeddedTrace.optional(),
   expected: Expectations.optional(),
   timestamp: IsoTimestamp.optional(),
-  duration_ms: z.number().nonnegative().optional(),
+  duration_ms: DurationMs.optional(),
   model: z.string().optional(),
   tokens: z.union([z.number().nonnegative(), TokenCounts]).optional(),
   cost_usd: z.number().nonnegative().optional(),

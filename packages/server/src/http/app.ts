@@ -48,12 +48,16 @@ export function createApp(deps: AppDeps): StepwiseApp {
     }),
   );
 
+  // API replies carry workspace data: no browser or proxy cache may keep them.
+  app.use('/api/*', async (c, next) => {
+    await next();
+    c.header('Cache-Control', 'no-store');
+  });
+
   const limiter = new RateLimiter(deps.rateLimitPerMinute ?? 1200);
   const router = new Router(app, guardFor({ access: deps.access, mode: deps.authMode ?? 'required', limiter }));
-  router.get('/healthz', 'public', async (c) => {
-    await deps.store.countTraces('ws_default');
-    return c.json({ status: 'ok' });
-  });
+  // Constant time and anonymous: it answers that the process serves requests, and reads nothing.
+  router.get('/healthz', 'public', (c) => c.json({ status: 'ok' }));
   router.get('/api/v1/openapi.json', 'public', (c) => c.json(openApiDocument(new URL(c.req.url).origin, router.routes)));
   router.get('/api/v1/schema.json', 'public', (c) => c.json(traceFormatJsonSchema()));
 
