@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import { StepwiseError, traceFormatJsonSchema } from '@stepwise/core';
-import { guardFor } from './auth.js';
+import { authenticateHeaders, guardFor } from './auth.js';
 import { type AppDeps } from './context.js';
 import { errorResponse } from './errors.js';
 import { openApiDocument } from './openapi.js';
@@ -23,12 +23,33 @@ import { defaultAssetsDir, mountDashboard } from './static-assets.js';
 
 export type { AppDeps, DoorMount, DoorShared } from './context.js';
 
+/** What the Node server asks before reading a request body. */
+export interface BodyRequest {
+  method: string;
+  path: string;
+  headers: { authorization?: string | undefined; cookie?: string | undefined };
+}
+
+/** Read the body, up to `maxBytes`; or answer with the refusal without reading it. */
+export type Admission =
+  | { ok: true; maxBytes: number }
+  | { ok: false; status: number; code: string; message: string; headers?: Record<string, string> };
+
+/** Bodies of routes anyone may call (password sign-in) are small; this is their limit. */
+export const PUBLIC_BODY_BYTES = 64 * 1024;
+
 export interface StepwiseApp {
   app: Hono<AppEnv>;
   /** Every route with the access it needs: the source of the authorization matrix test. */
   routes: RouteSpec[];
   fetch: Hono<AppEnv>['fetch'];
   request: Hono<AppEnv>['request'];
+  /**
+   * Decides from the method, path and credentials alone whether a body may be read: anonymous
+   * callers get no further than the public routes (whose bodies are small), and a caller out of
+   * rate-limit tokens is refused before the body costs anything.
+   */
+  admit(request: BodyRequest): Promise<Admission>;
 }
 
 /** Builds the HTTP app. It holds no state of its own beyond rate-limit buckets: everything lives in the store. */
@@ -77,5 +98,27 @@ export function createApp(deps: AppDeps): StepwiseApp {
     mount(app, { log, authMode: deps.authMode ?? 'required', rateLimit: (actor) => limiter.take(actor) });
   }
   mountDashboard(app, deps.assetsDir ?? defaultAssetsDir());
-  return { app, routes: router.routes, fetch: app.fetch, request: app.request };
+
+  const publicBodyPaths = new Set(router.routes.filter((r) => r.access === 'public' && r.method !== 'GET').map((r) => r.path));
+  const authOptions = { access: deps.access, mode: deps.authMode ?? 'required' } as const;
+  const admit = async (request: BodyRequest): Promise<Admission> => {
+    if (publicBodyPaths.has(request.path)) return { ok: true, maxBytes: Math.min(PUBLIC_BODY_BYTES, maxBytes) };
+    const principal = await authenticateHeaders(request.headers, authOptions);
+    if (!principal) {
+      return {
+        ok: false,
+        status: 401,
+        code: 'unauthorized',
+        message: 'sign in, or send an API key as "Authorization: Bearer sw_…"',
+        headers: { 'www-authenticate': 'Bearer realm="stepwise"' },
+      };
+    }
+    const wait = limiter.peek(principal.actor);
+    if (wait > 0) {
+      return { ok: false, status: 429, code: 'rate_limited', message: `too many requests; retry in ${wait} s`, headers: { 'retry-after': String(wait) } };
+    }
+    // MCP arguments may carry results as an escaped JSON string, nearly twice the size.
+    return { ok: true, maxBytes: request.path === '/mcp' ? Math.max(4 * 1024 * 1024, maxBytes * 2) : maxBytes };
+  };
+  return { app, routes: router.routes, fetch: app.fetch, request: app.request, admit };
 }
