@@ -3,7 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
 import { defaultConfig } from '../src/config.js';
+import type { SqliteTraceStore } from '../src/store/sqlite/sqlite-trace-store.js';
 import { isLoopback, startServer } from '../src/server.js';
 import { makeTestApp, type TestApp } from './support/app.js';
 
@@ -259,8 +261,14 @@ describe('deletion', () => {
     return false;
   }
 
-  it('leaves no trace of a deleted trace, run, scenario history or workspace in the database file', async () => {
+  // A reader holding a snapshot (`stepwise mcp --db` beside the server) keeps the freed pages in use:
+  // the deletion's checkpoint cannot finish until it lets go, and must then still happen.
+  it.each([
+    ['alone', false],
+    ['with a concurrent reader holding a snapshot', true],
+  ])('leaves no trace of a deleted trace, run, scenario history or workspace in the database file (%s)', async (_, withReader) => {
     t = await makeTestApp();
+    const store = t.runtime.store as SqliteTraceStore;
     const send = async (tag: string) =>
       (await (
         await t!.post('/api/v1/sync', {
@@ -271,14 +279,36 @@ describe('deletion', () => {
     const one = await send('trace');
     const two = await send('run');
     await send('scenario');
+    const put = await t.app.request('/api/v1/scenarios/sc_scenario', {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${t.ownerKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ expectations: { response_contains: [`${marker}-expected`] } }),
+    });
+    expect(put.status).toBe(200);
     expect(await rawBytesContain(t, `${marker}-trace`)).toBe(true);
-    await t.del(`/api/v1/traces/${one.trace_ids[0]}`);
-    await t.del(`/api/v1/runs/${two.test_run_id}`);
-    await t.del('/api/v1/scenarios/sc_scenario/traces');
-    for (const tag of ['trace', 'run', 'scenario']) expect(await rawBytesContain(t, `${marker}-${tag}`)).toBe(false);
+    const reader = withReader ? new Database(t.dbPath, { readonly: true }) : null;
+    const holdSnapshot = () => {
+      if (!reader) return;
+      reader.exec('BEGIN');
+      expect(reader.prepare('SELECT COUNT(*) AS n FROM traces').get()).toEqual({ n: expect.any(Number) });
+    };
+    holdSnapshot();
+    expect((await t.del(`/api/v1/traces/${one.trace_ids[0]}`)).status).toBe(200);
+    expect((await t.del(`/api/v1/runs/${two.test_run_id}`)).status).toBe(200);
+    expect((await t.del('/api/v1/scenarios/sc_scenario/traces')).status).toBe(200);
+    if (reader) reader.exec('COMMIT');
+    await store.whenScrubbed();
+    for (const tag of ['trace', 'run', 'scenario', 'expected']) expect(await rawBytesContain(t, `${marker}-${tag}`)).toBe(false);
+    // Deleting a scenario's history deletes its stored expectations, and the audit log keeps no scenario id.
+    expect((await t.get('/api/v1/scenarios/sc_scenario')).status).toBe(404);
+    expect(await rawBytesContain(t, 'sc_scenario')).toBe(false);
 
     await send('workspace');
-    await t.del('/api/v1/workspace');
+    holdSnapshot();
+    expect((await t.del('/api/v1/workspace')).status).toBe(200);
+    if (reader) reader.exec('COMMIT');
+    await store.whenScrubbed();
+    reader?.close();
     expect(await rawBytesContain(t, `${marker}-workspace`)).toBe(false);
     expect((await t.get('/api/v1/runs')).status).toBe(401);
   });

@@ -11,10 +11,7 @@ export const IsoTimestamp = z.iso.datetime({ offset: true });
 export const MAX_DURATION_MS = 1e12;
 
 /** A duration in milliseconds: not negative, at most MAX_DURATION_MS. */
-export const DurationMs = z
-  .number()
-  .nonnegative()
-  .max(MAX_DURATION_MS, `must be at most ${MAX_DURATION_MS} ms (about 31 years)`);
+export const DurationMs = z.number().nonnegative().max(MAX_DURATION_MS, `must be at most ${MAX_DURATION_MS} ms (about 31 years)`);
 
 /** Ids travel in URLs, so they stay URL-safe. */
 export const Id = z
@@ -23,7 +20,19 @@ export const Id = z
   .max(200)
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, 'must be letters, digits, and _ . : - (starting with a letter or digit)');
 
-const Label = z.string().min(1).max(500);
+/** An unpaired UTF-16 surrogate: text that has no UTF-8 form, so a database would store U+FFFD instead. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Whether `s` is well-formed UTF-16 (no lone surrogate), so it survives a UTF-8 column exactly. */
+export function isWellFormedText(s: string): boolean {
+  return !LONE_SURROGATE.test(s);
+}
+
+/**
+ * Names kept in plain text columns and compared later (scenario_id, agent_name, run names). A lone
+ * surrogate is refused with its path: stored, it would become U+FFFD and never equal itself again.
+ */
+const Label = z.string().min(1).max(500).refine(isWellFormedText, 'must not contain a lone surrogate (an unpaired \\uD800–\\uDFFF escape)');
 const JsonObject = z.record(z.string(), z.unknown());
 
 export const TokenCounts = z.looseObject({
@@ -172,7 +181,7 @@ export const SyncRequest = z.looseObject({
   agent_name: Label,
   results: z.union([z.array(ResultItem), z.string()]),
   test_run_id: Id.optional(),
-  name: z.string().max(500).optional(),
+  name: z.string().max(500).refine(isWellFormedText, 'must not contain a lone surrogate (an unpaired \\uD800–\\uDFFF escape)').optional(),
   source: SyncSource.optional(),
   create_empty: z.boolean().optional(),
   /** The branch the run was made on (e.g. `main`): lets CI compare with "the last run on main". */

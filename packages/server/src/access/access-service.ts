@@ -292,6 +292,14 @@ export class AccessService {
     });
   }
 
+  /**
+   * What the audit log keeps of a scenario id: a keyed hash (`hmac:` + 16 hex digits), so the log
+   * holds no free text, yet someone who knows the id and the server can still find its entries.
+   */
+  scenarioRef(scenarioId: string): string {
+    return `hmac:${keyedHash(this.secret, `scenario:${scenarioId}`).slice(0, 16)}`;
+  }
+
   async audit(
     principal: Pick<Principal, 'workspaceId' | 'actor'>,
     action: string,
