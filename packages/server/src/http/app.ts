@@ -32,8 +32,7 @@ export interface BodyRequest {
 
 /** Read the body, up to `maxBytes`; or answer with the refusal without reading it. */
 export type Admission =
-  | { ok: true; maxBytes: number }
-  | { ok: false; status: number; code: string; message: string; headers?: Record<string, string> };
+  { ok: true; maxBytes: number } | { ok: false; status: number; code: string; message: string; headers?: Record<string, string> };
 
 /** Bodies of routes anyone may call (password sign-in) are small; this is their limit. */
 export const PUBLIC_BODY_BYTES = 64 * 1024;
@@ -115,7 +114,13 @@ export function createApp(deps: AppDeps): StepwiseApp {
     }
     const wait = limiter.peek(principal.actor);
     if (wait > 0) {
-      return { ok: false, status: 429, code: 'rate_limited', message: `too many requests; retry in ${wait} s`, headers: { 'retry-after': String(wait) } };
+      return {
+        ok: false,
+        status: 429,
+        code: 'rate_limited',
+        message: `too many requests; retry in ${wait} s`,
+        headers: { 'retry-after': String(wait) },
+      };
     }
     // MCP arguments may carry results as an escaped JSON string, nearly twice the size.
     return { ok: true, maxBytes: request.path === '/mcp' ? Math.max(4 * 1024 * 1024, maxBytes * 2) : maxBytes };

@@ -73,7 +73,9 @@ export function mountDashboard(app: Hono<AppEnv>, assetsDir: string): void {
       });
     }
     if (!existsSync(indexPath)) {
-      return c.text('The dashboard is not built. Run `npm run build` (npm start does it for you).', 503);
+      return c.text('The dashboard is not built. Run `npm run build` (npm start does it for you).', 503, {
+        'content-security-policy': DASHBOARD_CSP,
+      });
     }
     return c.body(readFileSync(indexPath), 200, {
       'content-type': TYPES['.html']!,
