@@ -126,6 +126,60 @@ describe('a huge duration_ms', () => {
   });
 });
 
+describe('custom redaction rules', () => {
+  // The review's polynomial patterns, each with text that makes a backtracking engine take hours.
+  const hostile: Array<[string, string]> = [
+    ['\\d*\\d*\\d*x', '1'],
+    ['[a-z]+[a-z]+@x', 'a'],
+    ['\\s*\\s*\\s*\\s*!', ' '],
+    ['.*.*.*=', 'a'],
+    ['\\w+\\d+\\w+#', '1'],
+    ['[0-9]+-?[0-9]+-?[0-9]+z', '1'],
+  ];
+
+  it.each(hostile)('run %s in linear time: a viewer preview and a sync under the saved rule both finish', async (pattern, char) => {
+    t = await makeTestApp();
+    const viewer = (await (await t.post('/api/v1/keys', { name: 'v', role: 'viewer' })).json()) as { key: string };
+    const text = char.repeat(40_000);
+    const rule = { name: 'hostile', pattern, label: 'HOSTILE' };
+    const preview = await t.post(
+      '/api/v1/privacy/preview',
+      { payload: { note: text }, settings: { custom_rules: [rule] } },
+      { authorization: `Bearer ${viewer.key}` },
+    );
+    expect(preview.status).toBe(200);
+    expect(
+      (
+        await t.app.request('/api/v1/settings/privacy', {
+          method: 'PUT',
+          headers: { authorization: `Bearer ${t.ownerKey}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ custom_rules: [rule] }),
+        })
+      ).status,
+    ).toBe(200);
+    const sync = await t.post('/api/v1/sync', { agent_name: 'a', results: [item('sc_1', { user_message: text })] });
+    expect(sync.status).toBe(201);
+  });
+
+  it('are refused with their path when the linear-time engine cannot run them (lookaround, backreferences)', async () => {
+    t = await makeTestApp();
+    const reply = await t.app.request('/api/v1/settings/privacy', {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${t.ownerKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        custom_rules: [
+          { name: 'ok', pattern: 'EMP-\\d{6}', label: 'EMP' },
+          { name: 'back', pattern: '(a)\\1', label: 'B' },
+        ],
+      }),
+    });
+    expect(reply.status).toBe(400);
+    const body = (await reply.json()) as { error: { details: { issues: Array<{ path: string; message: string }> } } };
+    expect(body.error.details.issues.map((i) => i.path)).toEqual(['custom_rules[1].pattern']);
+    expect(body.error.details.issues[0]!.message).toContain('linear-time');
+  });
+});
+
 describe('names with lone surrogates', () => {
   it('are refused with their path, so no run is created that could never be appended to', async () => {
     t = await makeTestApp();

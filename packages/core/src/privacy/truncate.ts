@@ -282,7 +282,8 @@ function collect(node: unknown, self: Slot | null, depth: number, out: Collected
     for (const key of Object.keys(obj)) {
       const item = obj[key];
       if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
-      bytes += (first ? 0 : 1) + jsonStringBytes(key) + 1 + collect(item, { parent: obj, key, up: self, node: item, bytes: 0 }, depth + 1, out);
+      bytes +=
+        (first ? 0 : 1) + jsonStringBytes(key) + 1 + collect(item, { parent: obj, key, up: self, node: item, bytes: 0 }, depth + 1, out);
       first = false;
     }
     if (self) {
