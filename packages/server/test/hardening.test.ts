@@ -29,7 +29,8 @@ const item = (scenario: string, extra: Record<string, unknown> = {}) => ({
   agent_response: 'r',
   ...extra,
 });
-const HUGE = [1e20, 1e308, 9007199254740993];
+// 9007199254740993 is past 2^53: written as text, it parses as the nearest double, as it would from a client.
+const HUGE = [1e20, 1e308, Number('9007199254740993')];
 
 /** Sends raw HTTP on a socket and resolves with the status line and headers as soon as they arrive. */
 function rawRequest(port: number, head: string, body: string): Promise<{ status: number; head: string; bodyWritten: boolean }> {
