@@ -1,12 +1,13 @@
 import {
   DEFAULT_PRIVACY_SETTINGS,
   StepwiseError,
+  Trace,
   createRedactor,
   truncateTrace,
+  validate,
   validatePrivacySettings,
   type PrivacySettings,
   type Redactor,
-  type Trace,
 } from '@stepwise/core';
 import type { AccessStore } from '../store/access-store.js';
 import { linearRegex, linearRegexProblem } from './linear-regex.js';
@@ -62,7 +63,14 @@ export class PrivacyService {
   ): Promise<{ redacted: unknown; report: unknown; truncated_events?: unknown }> {
     const redactor = draft === undefined ? await this.redactorFor(workspaceId) : createRedactor(parseSettings(draft), REDACTOR_OPTIONS);
     if (isTraceLike(payload)) {
-      const { trace, report } = redactor.redactTrace(payload);
+      // It claims to be a trace: it must be one, or redaction and truncation would walk garbage.
+      const checked = validate(Trace, payload, 'payload');
+      if (!checked.ok) {
+        throw new StepwiseError('invalid_request', 'the payload has events and a timestamp but is not a valid trace', {
+          issues: checked.errors,
+        });
+      }
+      const { trace, report } = redactor.redactTrace(checked.value);
       const truncated = truncateTrace(trace, { maxEventBytes: redactor.settings.max_event_bytes });
       return { redacted: truncated.trace, report, truncated_events: truncated.report.events };
     }
@@ -87,7 +95,7 @@ function parseSettings(input: unknown): PrivacySettings {
   return checked.value;
 }
 
-function isTraceLike(value: unknown): value is Trace {
+function isTraceLike(value: unknown): value is { events: unknown[]; timestamp: string } {
   return (
     value !== null &&
     typeof value === 'object' &&
