@@ -92,7 +92,11 @@ if (want('privacy')) {
   out(privacy.projectTable);
   out();
   for (const { file, table } of privacy.presidioTables) {
-    out(`### presidio-research \`${file}\``);
+    out(
+      file.startsWith('held-out')
+        ? `### Held-out classes \`${file}\` (the project's own labeled set: cards outside known prefixes, phones after labels, local forms, and negatives)`
+        : `### presidio-research \`${file}\``,
+    );
     out();
     out(table);
     out();
