@@ -8,14 +8,17 @@ import { runAbuse } from '../src/bench/abuse.js';
 const PEAK_RSS_BOUND_MIB = 800;
 
 describe('one request cannot exhaust the server memory', () => {
-  it('refuses the 12 MB nested and 20 MB flat bodies through sync and preview, and truncates the largest accepted one within bounded memory', async () => {
-    const report = await runAbuse({ attacks: ['nested-sync', 'flat-sync', 'nested-preview', 'flat-preview', 'under-cap-sync'] });
+  it('refuses the 12 MB nested and 20 MB flat bodies through sync, preview and MCP, and truncates the largest accepted one within bounded memory', async () => {
+    const report = await runAbuse({
+      attacks: ['nested-sync', 'flat-sync', 'nested-preview', 'flat-preview', 'under-cap-sync', 'mcp-flat'],
+    });
     expect(report.outcomes.map((o) => [o.attack, o.outcome, o.ok])).toEqual([
       [expect.stringContaining('sync, 12 MB'), '413 payload_too_large', true],
       [expect.stringContaining('sync, 20 MB'), '413 payload_too_large', true],
       [expect.stringContaining('preview, 12 MB'), '413 payload_too_large', true],
       [expect.stringContaining('preview, 20 MB'), '413 payload_too_large', true],
       [expect.stringContaining('990,000'), '201', true],
+      [expect.stringContaining('MCP sync_results, 20 MB'), '413 payload_too_large', true],
     ]);
     expect(report.healthzFailures).toBe(0);
     expect(report.peakRssMiB).toBeLessThan(PEAK_RSS_BOUND_MIB);

@@ -36,6 +36,7 @@ export const ABUSE_ATTACKS = [
   'nested-preview',
   'flat-preview',
   'under-cap-sync',
+  'mcp-flat',
   'redos',
   'slow-bodies',
   'passwords',
@@ -264,6 +265,22 @@ export async function runAbuse(options: { attacks?: readonly AbuseAttack[]; body
         (o) => o.status === 201,
         () => post(url, '/api/v1/sync', ownerKey, syncWithResult(emptyObjects(990_000, 50))),
       );
+    }
+    if (attacks.has('mcp-flat')) {
+      const body = `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"sync_results","arguments":${syncWithResult(emptyObjects(6_990_000, 1))}}}`;
+      await run('MCP sync_results, 20 MB: 6,990,000 {} in one array (owner key)', refused, async () => {
+        const reply = await fetch(`${url}/mcp`, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${ownerKey}`,
+            'content-type': 'application/json',
+            accept: 'application/json, text/event-stream',
+          },
+          body,
+        });
+        const text = await reply.text();
+        return { status: reply.status, code: /\((\w+)\)/.exec(text)?.[1] ?? '', json: text };
+      });
     }
     if (attacks.has('redos')) {
       for (const [pattern, char] of REDOS_PATTERNS) {

@@ -33,14 +33,7 @@ export function parseJsonWithLimits(text: string, limits: ParseLimits, where = '
   if (text.trim() === '') {
     throw new StepwiseError('invalid_json', `${where} is empty; expected a JSON document`);
   }
-  const maxContainers = limits.maxContainers ?? DEFAULT_MAX_CONTAINERS;
-  // Every container takes at least two characters, so shorter texts need no count.
-  if (text.length > 2 * maxContainers && countContainers(text, maxContainers) > maxContainers) {
-    throw new StepwiseError(
-      'payload_too_large',
-      `${where} holds more than the limit of ${maxContainers} objects and arrays; send fewer or flatter values`,
-    );
-  }
+  checkContainerCount(text, limits, where);
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -54,11 +47,25 @@ export function parseJsonWithLimits(text: string, limits: ParseLimits, where = '
 }
 
 /**
+ * Refuses JSON text holding more objects and arrays than `limits.maxContainers` (payload_too_large),
+ * before anything parses it. Every container takes at least two characters, so shorter texts need no count.
+ */
+export function checkContainerCount(text: string, limits: ParseLimits, where: string): void {
+  const maxContainers = limits.maxContainers ?? DEFAULT_MAX_CONTAINERS;
+  if (text.length > 2 * maxContainers && countContainers(text, maxContainers) > maxContainers) {
+    throw new StepwiseError(
+      'payload_too_large',
+      `${where} holds more than the limit of ${maxContainers} objects and arrays; send fewer or flatter values`,
+    );
+  }
+}
+
+/**
  * Counts the `{` and `[` outside strings of JSON text, stopping once past `stopAbove`: a scan of
  * the characters, before JSON.parse builds anything. Invalid JSON is counted as best it can be and
  * left for JSON.parse to refuse.
  */
-function countContainers(text: string, stopAbove: number): number {
+export function countContainers(text: string, stopAbove: number): number {
   let count = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
