@@ -31,8 +31,12 @@ export interface BodyRequest {
 }
 
 /** Read the body, up to `maxBytes`; or answer with the refusal without reading it. */
-export type Admission =
-  { ok: true; maxBytes: number } | { ok: false; status: number; code: string; message: string; headers?: Record<string, string> };
+/**
+ * Read the body, up to `maxBytes`; or do not: the caller is refused (no valid credentials, or out
+ * of rate-limit tokens), and the app, or the door the path belongs to, answers that in its own
+ * format without a body.
+ */
+export type Admission = { ok: true; maxBytes: number } | { ok: false; reason: 'unauthorized' | 'rate_limited' };
 
 /** Bodies of routes anyone may call (password sign-in) are small; this is their limit. */
 export const PUBLIC_BODY_BYTES = 64 * 1024;
@@ -103,25 +107,8 @@ export function createApp(deps: AppDeps): StepwiseApp {
   const admit = async (request: BodyRequest): Promise<Admission> => {
     if (publicBodyPaths.has(request.path)) return { ok: true, maxBytes: Math.min(PUBLIC_BODY_BYTES, maxBytes) };
     const principal = await authenticateHeaders(request.headers, authOptions);
-    if (!principal) {
-      return {
-        ok: false,
-        status: 401,
-        code: 'unauthorized',
-        message: 'sign in, or send an API key as "Authorization: Bearer sw_…"',
-        headers: { 'www-authenticate': 'Bearer realm="stepwise"' },
-      };
-    }
-    const wait = limiter.peek(principal.actor);
-    if (wait > 0) {
-      return {
-        ok: false,
-        status: 429,
-        code: 'rate_limited',
-        message: `too many requests; retry in ${wait} s`,
-        headers: { 'retry-after': String(wait) },
-      };
-    }
+    if (!principal) return { ok: false, reason: 'unauthorized' };
+    if (limiter.peek(principal.actor) > 0) return { ok: false, reason: 'rate_limited' };
     // MCP arguments may carry results as an escaped JSON string, nearly twice the size.
     return { ok: true, maxBytes: request.path === '/mcp' ? Math.max(4 * 1024 * 1024, maxBytes * 2) : maxBytes };
   };
