@@ -11,3 +11,13 @@ export function presidioRecords(size: 'small' | 'large'): unknown {
       : gunzipSync(readFileSync(fixturePath('pii', 'presidio-generated_large.json.gz'))).toString('utf8');
   return JSON.parse(text) as unknown;
 }
+
+/**
+ * The project's own labeled set for the PII classes a review found slipping through (cards outside
+ * the known prefixes after "card"/"cc", phones on the line after "Phone:", short local numbers
+ * after "call me at"/"answering at"/"registered"), with negatives from agent traces. Same record
+ * shape as presidio's; written for Stepwise, not derived from presidio.
+ */
+export function heldOutClassRecords(): unknown {
+  return JSON.parse(readFixture('pii', 'held-out-classes.json')) as unknown;
+}

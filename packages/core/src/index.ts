@@ -62,6 +62,8 @@ export type {
   PrivacySettingsInput,
   RedactionReport,
   Redactor,
+  RedactorOptions,
+  RegexEngine,
   RuleFamily,
   TruncatedEvent,
   TruncationMark,

@@ -20,6 +20,10 @@ export interface ServerConfig {
   authMode: 'required' | 'none';
   rateLimitPerMinute: number;
   retentionIntervalMs: number;
+  /** Request bodies held in memory at once, all connections together (default 4 × maxBodyBytes, at least 64 MiB). */
+  maxBufferedBytes?: number;
+  /** A request body must arrive within this many milliseconds (default 30 000). */
+  bodyTimeoutMs?: number;
   /** The URL people reach the server at, for links; defaults to http://host:port. */
   publicUrl?: string;
 }
@@ -35,6 +39,8 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): ServerConfi
     authMode: env.STEPWISE_AUTH === 'none' ? 'none' : 'required',
     rateLimitPerMinute: env.STEPWISE_RATE_LIMIT !== undefined ? Number(env.STEPWISE_RATE_LIMIT) : 1200,
     retentionIntervalMs: 3_600_000,
+    ...(env.STEPWISE_MAX_BUFFERED_BYTES !== undefined ? { maxBufferedBytes: Number(env.STEPWISE_MAX_BUFFERED_BYTES) } : {}),
+    ...(env.STEPWISE_BODY_TIMEOUT_MS !== undefined ? { bodyTimeoutMs: Number(env.STEPWISE_BODY_TIMEOUT_MS) } : {}),
     ...(env.STEPWISE_PUBLIC_URL !== undefined ? { publicUrl: env.STEPWISE_PUBLIC_URL } : {}),
   };
 }

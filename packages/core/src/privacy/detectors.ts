@@ -1,7 +1,7 @@
 // The built-in detectors. Each one finds candidates with a regular expression that is anchored by a
 // lookbehind (so it never restarts inside a run of word characters, which keeps scanning linear)
 // and then validates the candidate (checksums, ranges, formats, context) before reporting a hit.
-import { cardNumberValid, ibanValid, ipv4Valid, ipv6Valid, ssnValid } from './checksums.js';
+import { cardNumberValid, ibanValid, ipv4Valid, ipv6Valid, luhnValid, ssnValid } from './checksums.js';
 
 /** The built-in rule families. Each can be switched off in the settings. */
 export const RULE_FAMILIES = [
@@ -107,7 +107,9 @@ const NATIONAL_TRUNK_RE = /^(?:\(0[1-9]\d{0,4}\)|0[1-9]\d{0,4})(?:[ /.-]\d{2,8})
 const SSN_SHAPE_RE = /^\d{3}-\d{2}-\d{4}$/;
 const DATE_LIKE_RE = /^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})$/;
 const PHONE_CONTEXT_BEFORE_RE =
-  /\b(?:phone|tel|telephone|mobile|cell|fax|whatsapp|sms|dial|(?:call|reach|text|ring)(?: (?:me|us|you|them))?(?: (?:on|at))?)\b[^\w\n]{0,4}$/i;
+  /\b(?:phone|tel|telephone|mobile|cell|fax|whatsapp|sms|dial|(?:call|reach|text|ring)(?: (?:me|us|you|them))?(?: (?:on|at))?|answering (?:on|at)|registered(?: [a-z]+){0,3})\b[^\w\n]{0,4}$/i;
+// A label ending its line, the number on the next: `Phone:\n555 0142`.
+const PHONE_LABEL_LINE_RE = /\b(?:phone|tel|telephone|mobile|cell|fax)(?: (?:number|no\.?))?[^\S\n]*:[^\S\n]*\n[^\S\n]*$/i;
 const PHONE_CONTEXT_AFTER_RE = /^[^\w\n]{0,2}(?:office|fax|mobile|cell|home|work|phone)\b/i;
 
 /**
@@ -115,7 +117,8 @@ const PHONE_CONTEXT_AFTER_RE = /^[^\w\n]{0,2}(?:office|fax|mobile|cell|home|work
  * `+CC …` international, `00CC …`, US `(555) 123-4567`/`555-123-4567`, an area code in
  * parentheses, and national numbers with a trunk `0` and separators (UK `020 7946 0958`, DE
  * `030 12345678`, FR `01 23 45 67 89`, NL `06-12345678`). With a phone word nearby ("call",
- * "Phone:", "… mobile"), any grouped run of 6–15 digits counts. Dates never count.
+ * "Phone:", "answering at", "registered", "… mobile", or a `Phone:` label ending the line before),
+ * any grouped run of 6–15 digits counts. Dates never count.
  */
 export function phoneAccepted(candidate: string, before: string, after: string): boolean {
   const core = /\d$/.test(candidate) && !/[xX#t]/.test(candidate) ? candidate : candidate.replace(PHONE_EXT_RE, '');
@@ -134,7 +137,7 @@ export function phoneAccepted(candidate: string, before: string, after: string):
     if (dots === 0 || dots >= 2) return true;
   }
   if (!(hasSeparator || n >= 7) || !/^\(?\d[\d().\- ]*$/.test(core)) return false;
-  return PHONE_CONTEXT_BEFORE_RE.test(before) || PHONE_CONTEXT_AFTER_RE.test(after);
+  return PHONE_CONTEXT_BEFORE_RE.test(before) || PHONE_LABEL_LINE_RE.test(before) || PHONE_CONTEXT_AFTER_RE.test(after);
 }
 
 function countDigits(s: string): number {
@@ -190,6 +193,8 @@ const phone: Detector = {
       const gap = text.indexOf('  ');
       if (gap > 0) text = text.slice(0, gap).replace(/\D+$/, '');
       if (!PHONE_EXT_RE.test(text)) text = capDigits(text, 17);
+      // A date is not a phone, nor is any shorter part of it (`registered 2026-03-13`).
+      if (DATE_LIKE_RE.test(text)) text = '';
       let accepted = 0;
       while (text.length >= 6) {
         const end = start + text.length;
@@ -214,14 +219,19 @@ const phone: Detector = {
 // payment cards
 
 const CARD_RE = /(?<![\w.\-+,$])\d(?:[ -]?\d){11,18}(?![\w]|[.,]\d)/g;
+// Right after "card", "card number", "credit card", "cc" (and "no.", "#", "is", quotes, a colon).
+const CARD_CONTEXT_RE = /\b(?:(?:credit|debit|payment) card|card|cc)(?: (?:number|num|no\.?))?(?: (?:is|was))?[^\w\n]{0,4}$/i;
 
 /**
  * Length of the card number at the start of `candidate`, or 0. Separated numbers must use one
  * separator and groups of 4–6 digits (4-4-4-4, Amex 4-6-5); when a trailing group does not belong
  * to the card (`4111 1111 1111 1111 2 items`) the longest valid prefix of whole groups wins.
+ * `named` (the text says it is a card) accepts any Luhn-valid number of 12–19 digits, whatever
+ * its prefix: issuers outside the known ranges (12-digit Maestro, 15-digit JCB 1800/2131).
  */
-export function cardLength(candidate: string): number {
-  if (!/[ -]/.test(candidate)) return cardNumberValid(candidate) ? candidate.length : 0;
+export function cardLength(candidate: string, named = false): number {
+  const valid = (digits: string) => (named ? digits.length >= 12 && digits.length <= 19 && luhnValid(digits) : cardNumberValid(digits));
+  if (!/[ -]/.test(candidate)) return valid(candidate) ? candidate.length : 0;
   const sep = candidate.includes(' ') ? ' ' : '-';
   if (candidate.includes(sep === ' ' ? '-' : ' ')) return 0;
   const groups = candidate.split(sep);
@@ -234,7 +244,7 @@ export function cardLength(candidate: string): number {
     const last = head[head.length - 1] ?? '';
     if (last.length < 1 || last.length > 6) continue;
     const digits = head.join('');
-    if (digits.length >= 13 && cardNumberValid(digits)) return head.join(sep).length;
+    if (digits.length >= (named ? 12 : 13) && valid(digits)) return head.join(sep).length;
   }
   return 0;
 }
@@ -251,8 +261,9 @@ const card: Detector = {
       let offset = 0;
       // Separated cards are built of 4-6 digit groups; a run without one holds no card.
       if (/[ -]/.test(text) && !/\d{4}/.test(text)) continue;
-      while (text.length >= 13) {
-        const len = cardLength(text);
+      const named = CARD_CONTEXT_RE.test(s.slice(Math.max(0, m.index - 24), m.index));
+      while (text.length >= 12) {
+        const len = cardLength(text, named && offset === 0);
         if (len > 0) {
           push(out, this, m.index + offset, m.index + offset + len);
           CARD_RE.lastIndex = m.index + offset + len;

@@ -2,7 +2,7 @@
 // The ingest pipeline calls redactTrace (or a Redactor from createRedactor) and then truncateTrace.
 
 export { createRedactor, isPlaceholder, redactTrace, redactValue } from './redact.js';
-export type { RedactionReport, Redactor, TextRedaction } from './redact.js';
+export type { RedactionReport, Redactor, RedactorOptions, RegexEngine, TextRedaction } from './redact.js';
 
 export {
   AllowlistEntry,

@@ -74,13 +74,28 @@ interface CompiledRules {
   allowPatterns: RegExp[];
 }
 
-function compile(settings: PrivacySettings): CompiledRules {
+/**
+ * Compiles a workspace's own patterns (custom rules, allowlist patterns). The default is
+ * JavaScript's RegExp, which backtracks: patterns are shape-checked when saved, but a backtracking
+ * engine can still take polynomial time on hostile text. A server passes a linear-time engine
+ * (RE2) here, so no pattern can stall it; core itself stays free of native code.
+ */
+export type RegexEngine = (source: string, flags: string) => RegExp;
+
+export interface RedactorOptions {
+  /** Engine for user-supplied patterns (default: `new RegExp`). */
+  regexEngine?: RegexEngine;
+}
+
+const backtrackingEngine: RegexEngine = (source, flags) => new RegExp(source, flags);
+
+function compile(settings: PrivacySettings, engine: RegexEngine): CompiledRules {
   const detectors: Detector[] = [];
   for (const family of RULE_FAMILIES) {
     if (settings.rules[family]) detectors.push(...BUILTIN_DETECTORS[family]);
   }
   for (const rule of settings.custom_rules) {
-    const re = new RegExp(rule.pattern, `${rule.flags ?? ''}g`);
+    const re = engine(rule.pattern, `${rule.flags ?? ''}g`);
     const detector: Detector = {
       rule: rule.name,
       label: rule.label,
@@ -106,7 +121,7 @@ function compile(settings: PrivacySettings): CompiledRules {
       allowValues.add(entry.value);
       allowValues.add(entry.value.toLowerCase());
     } else if (entry.pattern !== undefined) {
-      allowPatterns.push(new RegExp(`^(?:${entry.pattern})$`, entry.flags ?? ''));
+      allowPatterns.push(engine(`^(?:${entry.pattern})$`, entry.flags ?? ''));
     }
   }
   return {
@@ -164,8 +179,11 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 class Engine implements Redactor {
   private readonly rules: CompiledRules;
 
-  constructor(readonly settings: PrivacySettings) {
-    this.rules = compile(settings);
+  constructor(
+    readonly settings: PrivacySettings,
+    engine: RegexEngine,
+  ) {
+    this.rules = compile(settings, engine);
   }
 
   redactTrace(trace: Trace): { trace: Trace; report: RedactionReport } {
@@ -362,13 +380,16 @@ function reportOf(session: Session, eventIndexes: number[], traceMetadata: boole
  * @example const redactor = createRedactor({ allowlist: [{ value: 'support@acme.com' }] });
  *          const { trace, report } = redactor.redactTrace(rawTrace);
  */
-export function createRedactor(settings: PrivacySettingsInput | PrivacySettings = DEFAULT_PRIVACY_SETTINGS): Redactor {
+export function createRedactor(
+  settings: PrivacySettingsInput | PrivacySettings = DEFAULT_PRIVACY_SETTINGS,
+  options: RedactorOptions = {},
+): Redactor {
   const checked = validatePrivacySettings(settings);
   if (!checked.ok) {
     const summary = checked.errors.map((e) => `${e.path}: ${e.message}`).join('; ');
     throw new StepwiseError('validation_failed', `invalid privacy settings: ${summary}`, checked.errors);
   }
-  return new Engine(checked.value);
+  return new Engine(checked.value, options.regexEngine ?? backtrackingEngine);
 }
 
 let defaultRedactor: Redactor | null = null;

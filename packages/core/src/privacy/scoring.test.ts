@@ -1,8 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { presidioRecords } from '../../../../test-support/privacy-data.js';
+import { heldOutClassRecords, presidioRecords } from '../../../../test-support/privacy-data.js';
 import { PROJECT_CORPUS } from './corpus/project-corpus.js';
 import { createRedactor } from './redact.js';
-import { formatScoreTable, parseMarked, projectCorpusTexts, scorePresidio, scoreProjectCorpus, scoreRedaction } from './scoring.js';
+import {
+  formatScoreTable,
+  parseMarked,
+  presidioTexts,
+  projectCorpusTexts,
+  scorePresidio,
+  scoreProjectCorpus,
+  scoreRedaction,
+} from './scoring.js';
 
 describe('parseMarked', () => {
   it('turns [[…]] marks into spans', () => {
@@ -105,5 +113,32 @@ describe('presidio-research generated PII', () => {
       else expect(row.recall_valid, row.entity).toBe(1);
     }
     expect(formatScoreTable(rows)).toContain('| EMAIL_ADDRESS | email |');
+  });
+});
+
+describe('held-out PII classes (fixtures/pii/held-out-classes.json)', () => {
+  const texts = presidioTexts(heldOutClassRecords());
+  const rows = scoreRedaction(texts, createRedactor(), { CREDIT_CARD: 'card', PHONE_NUMBER: 'phone' });
+  const byEntity = new Map(rows.map((r) => [r.entity, r]));
+
+  it('holds cards outside the known prefixes, phones after labels and local forms, and negatives', () => {
+    expect(byEntity.get('CREDIT_CARD')?.spans).toBeGreaterThanOrEqual(16);
+    expect(byEntity.get('PHONE_NUMBER')?.spans).toBeGreaterThanOrEqual(25);
+    expect(texts.filter((t) => t.spans.length === 0).length).toBeGreaterThanOrEqual(40);
+  });
+
+  it('recalls every card and at least 90% of phones', () => {
+    expect(byEntity.get('CREDIT_CARD')?.recall).toBe(1);
+    expect(byEntity.get('PHONE_NUMBER')?.recall).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it('redacts no id, version, timestamp, order number or price as a card or phone', () => {
+    const redactor = createRedactor();
+    const flagged = texts
+      .filter((t) => t.spans.length === 0)
+      .flatMap((t) => redactor.redactText(t.text).redactions.filter((r) => r.rule === 'card' || r.rule === 'phone'))
+      .map((r) => r.rule);
+    expect(flagged).toEqual([]);
+    for (const row of rows) expect(row.precision, row.entity).toBe(1);
   });
 });

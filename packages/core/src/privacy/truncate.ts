@@ -129,11 +129,26 @@ function jsonStringBytes(s: string): number {
   return n;
 }
 
+/**
+ * Where a value sits: its container and key, and the slot of that container (`up`, null for the
+ * root). Paths are rebuilt from this chain only for the values that are cut, so the memory of the
+ * slots grows with the number of values, never with values × depth.
+ */
 interface Slot {
-  /** Path from the event, e.g. ['data', 'result', 'articles', 0, 'content']. */
-  path: Array<string | number>;
   parent: Record<string, unknown> | unknown[];
   key: string | number;
+  up: Slot | null;
+  /** The value when the slot was made (or last set): a slot whose value was replaced above it is stale. */
+  node: unknown;
+  /** UTF-8 bytes of the value's JSON when collected: the ranking key. */
+  bytes: number;
+}
+
+function pathOf(slot: Slot): Array<string | number> {
+  const path: Array<string | number> = [];
+  for (let s: Slot | null = slot; s; s = s.up) path.push(s.key);
+  path.push('data');
+  return path.reverse();
 }
 
 /**
@@ -204,6 +219,7 @@ function keepHeadKeys(obj: Record<string, unknown>, budget: number, first: reado
 function setAt(slot: Slot, value: unknown): void {
   if (Array.isArray(slot.parent)) slot.parent[slot.key as number] = value;
   else Object.defineProperty(slot.parent, slot.key, { value, enumerable: true, writable: true, configurable: true });
+  slot.node = value;
 }
 
 /** Deep copy of JSON data, so cutting never touches the caller's objects. */
@@ -224,39 +240,76 @@ function cloneJson(value: unknown): unknown {
   return value;
 }
 
-function collect(
-  node: unknown,
-  path: Array<string | number>,
-  strings: Slot[],
-  arrays: Slot[],
-  containers: Slot[],
-  parent: Slot | null,
-): void {
+interface Collected {
+  strings: Slot[];
+  arrays: Slot[];
+  containers: Slot[];
+}
+
+/**
+ * Lists the slots of every string, array and nested container under `node`, with the JSON size of
+ * each computed in the same walk (bottom-up), so ranking costs one pass however deep the data.
+ * Returns the JSON size of `node`. Fields directly under `data` (depth 1) are not containers.
+ */
+function collect(node: unknown, self: Slot | null, depth: number, out: Collected): number {
   if (typeof node === 'string') {
-    if (parent) strings.push(parent);
-    return;
+    const bytes = jsonStringBytes(node);
+    if (self) {
+      self.bytes = bytes;
+      out.strings.push(self);
+    }
+    return bytes;
   }
   if (Array.isArray(node)) {
-    if (parent) {
-      arrays.push(parent);
-      // Fields directly under `data` keep their type (tools_offered stays an array).
-      if (path.length > 2) containers.push(parent);
+    let bytes = 2 + Math.max(0, node.length - 1);
+    for (let i = 0; i < node.length; i++) {
+      const item: unknown = node[i];
+      if (item === undefined || typeof item === 'function' || typeof item === 'symbol') bytes += 4;
+      else bytes += collect(item, { parent: node, key: i, up: self, node: item, bytes: 0 }, depth + 1, out);
     }
-    node.forEach((item, i) => collect(item, [...path, i], strings, arrays, containers, { path: [...path, i], parent: node, key: i }));
-    return;
+    if (self) {
+      self.bytes = bytes;
+      out.arrays.push(self);
+      // Fields directly under `data` keep their type (tools_offered stays an array).
+      if (depth > 1) out.containers.push(self);
+    }
+    return bytes;
   }
   if (typeof node === 'object' && node !== null) {
-    if (parent && path.length > 2) containers.push(parent);
     const obj = node as Record<string, unknown>;
+    let bytes = 2;
+    let first = true;
     for (const key of Object.keys(obj)) {
-      collect(obj[key], [...path, key], strings, arrays, containers, { path: [...path, key], parent: obj, key });
+      const item = obj[key];
+      if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
+      bytes +=
+        (first ? 0 : 1) + jsonStringBytes(key) + 1 + collect(item, { parent: obj, key, up: self, node: item, bytes: 0 }, depth + 1, out);
+      first = false;
     }
+    if (self) {
+      self.bytes = bytes;
+      if (depth > 1) out.containers.push(self);
+    }
+    return bytes;
   }
+  return jsonByteLength(node);
 }
 
 function valueAt(slot: Slot): unknown {
   return Array.isArray(slot.parent) ? slot.parent[slot.key as number] : slot.parent[slot.key as string];
 }
+
+/** Whether the slot still holds its value and every container above it is still in the data. */
+function attached(slot: Slot, root: Record<string, unknown>): boolean {
+  let s: Slot = slot;
+  for (;;) {
+    if (valueAt(s) !== s.node) return false;
+    if (!s.up) return s.parent === root;
+    s = s.up;
+  }
+}
+
+const byBytesDesc = (a: Slot, b: Slot): number => b.bytes - a.bytes;
 
 /**
  * Cuts one event's data until its serialized size is within `limit`. Order: the largest string
@@ -267,33 +320,17 @@ function valueAt(slot: Slot): unknown {
  */
 function shrink(data: Record<string, unknown>, limit: number): { data: Record<string, unknown>; paths: string[] } {
   let root = cloneJson(data) as Record<string, unknown>;
-  let size = jsonByteLength(root);
   const cut = new Set<string>();
-  const strings: Slot[] = [];
-  const arrays: Slot[] = [];
-  const containers: Slot[] = [];
-  collect(root, ['data'], strings, arrays, containers, null);
-
-  const sizeOf = (slot: Slot) => jsonByteLength(valueAt(slot));
-  const record = (slot: Slot) => cut.add(formatJsonPath(slot.path));
-
-  // Values cut away (array tails, replaced containers) are detached: slots inside them are stale.
-  const detached = new WeakSet<object>();
-  const detach = (node: unknown): void => {
-    if (typeof node !== 'object' || node === null) return;
-    detached.add(node);
-    for (const child of Array.isArray(node) ? node : Object.values(node)) detach(child);
-  };
+  let found: Collected = { strings: [], arrays: [], containers: [] };
+  let size = collect(root, null, 0, found);
+  const record = (slot: Slot) => cut.add(formatJsonPath(pathOf(slot)));
 
   const cutStrings = (minBytes: number): void => {
-    const ranked = strings
-      .map((slot) => ({ slot, bytes: sizeOf(slot) }))
-      .filter((s) => s.bytes >= minBytes)
-      .sort((a, b) => b.bytes - a.bytes);
-    for (const { slot } of ranked) {
+    const ranked = found.strings.filter((slot) => slot.bytes >= minBytes).sort(byBytesDesc);
+    for (const slot of ranked) {
       if (size <= limit) return;
-      if (detached.has(slot.parent)) continue;
-      const value = valueAt(slot);
+      if (!attached(slot, root)) continue;
+      const value = slot.node;
       if (typeof value !== 'string') continue;
       const bytes = jsonByteLength(value);
       const next = cutString(value, Math.max(0, bytes - (size - limit)));
@@ -306,12 +343,12 @@ function shrink(data: Record<string, unknown>, limit: number): { data: Record<st
   };
 
   const cutArrays = (): void => {
-    const ranked = arrays.map((slot) => ({ slot, bytes: sizeOf(slot) })).sort((a, b) => b.bytes - a.bytes);
-    for (const { slot } of ranked) {
+    const ranked = found.arrays.slice().sort(byBytesDesc);
+    for (const slot of ranked) {
       if (size <= limit) return;
-      if (detached.has(slot.parent)) continue;
-      const arr = valueAt(slot);
-      if (!Array.isArray(arr) || arr.length < 2 || detached.has(arr)) continue;
+      if (!attached(slot, root)) continue;
+      const arr = slot.node;
+      if (!Array.isArray(arr) || arr.length < 2) continue;
       const bytes = jsonByteLength(arr);
       const target = bytes - (size - limit);
       // Keep the longest head that fits with the marker; at least one item.
@@ -324,27 +361,25 @@ function shrink(data: Record<string, unknown>, limit: number): { data: Record<st
         keep++;
       }
       if (keep >= arr.length) continue;
-      // In place, so that slots of the kept items stay valid.
-      const removed = arr.splice(keep, arr.length - keep, arrayTruncationMarker(arr.length - keep));
-      removed.forEach(detach);
+      // In place, so that slots of the kept items stay valid (those of removed items go stale).
+      arr.splice(keep, arr.length - keep, arrayTruncationMarker(arr.length - keep));
       size += jsonByteLength(arr) - bytes;
       record(slot);
     }
   };
 
   const replaceContainers = (): void => {
-    const ranked = containers.map((slot) => ({ slot, bytes: sizeOf(slot) })).sort((a, b) => b.bytes - a.bytes);
-    for (const { slot } of ranked) {
+    const ranked = found.containers.slice().sort(byBytesDesc);
+    for (const slot of ranked) {
       if (size <= limit) return;
-      // Biggest first, so an ancestor is replaced before its descendants, which it detaches.
-      if (detached.has(slot.parent)) continue;
-      const current = valueAt(slot);
+      // Biggest first, so an ancestor is replaced before its descendants, whose slots then go stale.
+      if (!attached(slot, root)) continue;
+      const current = slot.node;
       if (typeof current !== 'object' || current === null) continue;
       const bytes = jsonByteLength(current);
       const next = truncationMarker(bytes);
       const nextBytes = jsonByteLength(next);
       if (nextBytes >= bytes) continue;
-      detach(current);
       setAt(slot, next);
       size += nextBytes - bytes;
       record(slot);
@@ -355,10 +390,8 @@ function shrink(data: Record<string, unknown>, limit: number): { data: Record<st
   if (size > limit) cutArrays();
   if (size > limit) {
     // Arrays may have kept items holding big strings that were not in the first ranking.
-    strings.length = 0;
-    arrays.length = 0;
-    containers.length = 0;
-    collect(root, ['data'], strings, arrays, containers, null);
+    found = { strings: [], arrays: [], containers: [] };
+    size = collect(root, null, 0, found);
     cutStrings(MIN_STRING_CUT);
   }
   if (size > limit) cutStrings(0);

@@ -4,6 +4,15 @@ import { Expectations } from '../analysis/expectations-schema.js';
 /** ISO-8601 date-time with a `Z` or an explicit offset, e.g. `2026-03-13T14:30:00.450Z`. */
 export const IsoTimestamp = z.iso.datetime({ offset: true });
 
+/**
+ * Longest accepted duration: 10^12 ms, about 31.7 years. Durations are added to timestamps, and a
+ * JavaScript date ends at 8.64e15 ms, so an unbounded one (1e20, 1e308) could not become a time.
+ */
+export const MAX_DURATION_MS = 1e12;
+
+/** A duration in milliseconds: not negative, at most MAX_DURATION_MS. */
+export const DurationMs = z.number().nonnegative().max(MAX_DURATION_MS, `must be at most ${MAX_DURATION_MS} ms (about 31 years)`);
+
 /** Ids travel in URLs, so they stay URL-safe. */
 export const Id = z
   .string()
@@ -11,7 +20,19 @@ export const Id = z
   .max(200)
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, 'must be letters, digits, and _ . : - (starting with a letter or digit)');
 
-const Label = z.string().min(1).max(500);
+/** An unpaired UTF-16 surrogate: text that has no UTF-8 form, so a database would store U+FFFD instead. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Whether `s` is well-formed UTF-16 (no lone surrogate), so it survives a UTF-8 column exactly. */
+export function isWellFormedText(s: string): boolean {
+  return !LONE_SURROGATE.test(s);
+}
+
+/**
+ * Names kept in plain text columns and compared later (scenario_id, agent_name, run names). A lone
+ * surrogate is refused with its path: stored, it would become U+FFFD and never equal itself again.
+ */
+const Label = z.string().min(1).max(500).refine(isWellFormedText, 'must not contain a lone surrogate (an unpaired \\uD800–\\uDFFF escape)');
 const JsonObject = z.record(z.string(), z.unknown());
 
 export const TokenCounts = z.looseObject({
@@ -27,7 +48,7 @@ export const ToolCallData = z.looseObject({
   tool: z.string().min(1),
   parameters: JsonObject,
   result: z.unknown().optional(),
-  duration_ms: z.number().nonnegative().optional(),
+  duration_ms: DurationMs.optional(),
   call_id: z.string().optional(),
 });
 export const ToolErrorData = z.looseObject({
@@ -35,7 +56,7 @@ export const ToolErrorData = z.looseObject({
   parameters: JsonObject.optional(),
   error_type: z.string(),
   message: z.string(),
-  duration_ms: z.number().nonnegative().optional(),
+  duration_ms: DurationMs.optional(),
   call_id: z.string().optional(),
 });
 export const AgentResponseData = z.looseObject({
@@ -45,7 +66,7 @@ export const AgentResponseData = z.looseObject({
 export const MetadataData = z.looseObject({
   model: z.string().optional(),
   tokens: TokenCounts.optional(),
-  latency_ms: z.number().nonnegative().optional(),
+  latency_ms: DurationMs.optional(),
   tools_offered: z.array(z.string()).optional(),
   cost_usd: z.number().nonnegative().optional(),
   /** The instructions or policy the agent was given: facts a response may state without a tool returning them. */
@@ -99,7 +120,7 @@ export const Trace = z.looseObject({
   scenario_id: Label,
   agent_name: Label,
   timestamp: IsoTimestamp,
-  duration_ms: z.number().nonnegative().optional(),
+  duration_ms: DurationMs.optional(),
   run_id: Id.optional(),
   events: z.array(TraceEvent),
   metadata: JsonObject.optional(),
@@ -123,7 +144,7 @@ export const ToolCalled = z.looseObject({
       message: z.string(),
     })
     .optional(),
-  duration_ms: z.number().nonnegative().optional(),
+  duration_ms: DurationMs.optional(),
   timestamp: IsoTimestamp.optional(),
 });
 export type ToolCalled = z.infer<typeof ToolCalled>;
@@ -140,7 +161,7 @@ export const ResultItem = z.looseObject({
   trace: EmbeddedTrace.optional(),
   expected: Expectations.optional(),
   timestamp: IsoTimestamp.optional(),
-  duration_ms: z.number().nonnegative().optional(),
+  duration_ms: DurationMs.optional(),
   model: z.string().optional(),
   tokens: z.union([z.number().nonnegative(), TokenCounts]).optional(),
   cost_usd: z.number().nonnegative().optional(),
@@ -160,7 +181,7 @@ export const SyncRequest = z.looseObject({
   agent_name: Label,
   results: z.union([z.array(ResultItem), z.string()]),
   test_run_id: Id.optional(),
-  name: z.string().max(500).optional(),
+  name: z.string().max(500).refine(isWellFormedText, 'must not contain a lone surrogate (an unpaired \\uD800–\\uDFFF escape)').optional(),
   source: SyncSource.optional(),
   create_empty: z.boolean().optional(),
   /** The branch the run was made on (e.g. `main`): lets CI compare with "the last run on main". */

@@ -305,6 +305,14 @@ export class AccessService {
     });
   }
 
+  /**
+   * What the audit log keeps of a scenario id: a keyed hash (`hmac:` + 16 hex digits), so the log
+   * holds no free text, yet someone who knows the id and the server can still find its entries.
+   */
+  async scenarioRef(scenarioId: string): Promise<string> {
+    return `hmac:${(await this.hash(`scenario:${scenarioId}`)).slice(0, 16)}`;
+  }
+
   async audit(
     principal: Pick<Principal, 'workspaceId' | 'actor'>,
     action: string,

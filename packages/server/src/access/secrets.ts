@@ -1,3 +1,4 @@
+import { StepwiseError } from '@stepwise/core';
 import { createHmac, randomBytes, scrypt, timingSafeEqual, type BinaryLike, type ScryptOptions } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -36,10 +37,44 @@ export function safeEqual(a: string, b: string): boolean {
   return ab.length === bb.length && timingSafeEqual(ab, bb);
 }
 
-const scryptAsync = (password: BinaryLike, salt: BinaryLike, keylen: number, options: ScryptOptions) =>
-  new Promise<Buffer>((resolvePromise, reject) =>
-    scrypt(password, salt, keylen, options, (error, key) => (error ? reject(error) : resolvePromise(key))),
-  );
+/**
+ * Each scrypt holds 32 MiB while it runs: at most SCRYPT_CONCURRENCY run at once, at most
+ * SCRYPT_QUEUE wait, and a caller beyond that is refused (429) instead of queued without end.
+ */
+export const SCRYPT_CONCURRENCY = 2;
+export const SCRYPT_QUEUE = 32;
+let scryptRunning = 0;
+const scryptWaiting: Array<() => void> = [];
+
+function releaseScryptSlot(): void {
+  // The slot passes straight to the next waiter, so no newcomer can slip in between.
+  const next = scryptWaiting.shift();
+  if (next) next();
+  else scryptRunning--;
+}
+
+async function scryptSlot(): Promise<() => void> {
+  if (scryptRunning < SCRYPT_CONCURRENCY) {
+    scryptRunning++;
+    return releaseScryptSlot;
+  }
+  if (scryptWaiting.length >= SCRYPT_QUEUE) {
+    throw new StepwiseError('rate_limited', 'too many password checks at once; retry in a few seconds');
+  }
+  await new Promise<void>((resolvePromise) => scryptWaiting.push(resolvePromise));
+  return releaseScryptSlot;
+}
+
+const scryptAsync = async (password: BinaryLike, salt: BinaryLike, keylen: number, options: ScryptOptions) => {
+  const done = await scryptSlot();
+  try {
+    return await new Promise<Buffer>((resolvePromise, reject) =>
+      scrypt(password, salt, keylen, options, (error, key) => (error ? reject(error) : resolvePromise(key))),
+    );
+  } finally {
+    done();
+  }
+};
 
 const SCRYPT = { N: 1 << 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
 

@@ -40,7 +40,7 @@ export function runPrivacyBench(piiDir: string, runs = 5): PrivacyBenchResult {
     rates.push(bytes / 1e6 / ((performance.now() - started) / 1000));
   }
   const presidioTables: PrivacyBenchResult['presidioTables'] = [];
-  for (const file of ['presidio-generated_small.json', 'presidio-generated_large.json.gz']) {
+  for (const file of ['presidio-generated_small.json', 'presidio-generated_large.json.gz', 'held-out-classes.json']) {
     try {
       const raw = readFileSync(`${piiDir}/${file}`);
       const records = JSON.parse((file.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8')) as unknown;

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { makeBodies, runIngestBench } from './ingest-bench.js';
 import { runOtlpBench } from './otlp-bench.js';
 import { runStageShares } from './stage-bench.js';
+import { runAbuse } from './abuse.js';
 import { defaultStages } from '../runtime.js';
 import { fmt } from './stats.js';
 import { runScaleBench } from './scale-bench.js';
@@ -121,7 +122,11 @@ if (want('privacy')) {
   out(privacy.projectTable);
   out();
   for (const { file, table } of privacy.presidioTables) {
-    out(`### presidio-research \`${file}\``);
+    out(
+      file.startsWith('held-out')
+        ? `### Held-out classes \`${file}\` (the project's own labeled set: cards outside known prefixes, phones after labels, local forms, and negatives)`
+        : `### presidio-research \`${file}\``,
+    );
     out();
     out(table);
     out();
@@ -163,5 +168,23 @@ if (want('browser')) {
       `Bars: 10,000 events interactive ≤ ${fmt(browser.bars.tenKInteractiveMs)} ms; 100,000 events open and scroll to the last event. Met: ${browser.passed ? 'yes' : 'no'}.`,
     );
   }
+  out();
+}
+
+if (want('abuse')) {
+  const abuse = await runAbuse();
+  out('## Abuse: the reliability review replayed against a server child process');
+  out();
+  out(
+    `\`stepwise serve\` in a child process (default limits; body timeout 5 s for the bench), with \`/healthz\` probed every 25 ms throughout (${fmt(abuse.healthzProbes)} probes, ${abuse.healthzFailures} failed).`,
+  );
+  out();
+  out('| attack | answer | as hardened | ms |');
+  out('|---|---|---|---|');
+  for (const o of abuse.outcomes) out(`| ${o.attack.replaceAll('|', '\\|')} | ${o.outcome} | ${o.ok ? 'yes' : '**no**'} | ${fmt(o.ms)} |`);
+  out();
+  out(
+    `Peak RSS of the server: **${fmt(abuse.peakRssMiB)} MiB** (${fmt(abuse.baselineRssMiB)} MiB after start). Longest \`/healthz\` wait: **${fmt(abuse.longestHealthzMs)} ms**.`,
+  );
   out();
 }

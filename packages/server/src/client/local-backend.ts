@@ -1,3 +1,4 @@
+import { checkShape } from '../ingest/parse.js';
 import { StepwiseError, type SyncReply } from '@stepwise/core';
 import type { IngestPipeline, TracesReply } from '../ingest/pipeline.js';
 import { AnalysisService } from '../services/analysis-service.js';
@@ -85,6 +86,8 @@ export class LocalBackend implements StepwiseBackend {
   async sync(request: SyncArguments): Promise<SyncReply> {
     // The SDK parsed the tool arguments without Stepwise's limits; going through the pipeline's
     // parser again applies the same size, depth and forbidden-key rules as every other door.
+    // The depth is checked first, iteratively: serializing absurdly deep arguments would overflow the stack.
+    checkShape(request, this.pipeline.limits.maxDepth, 'arguments');
     const body = this.pipeline.parse(JSON.stringify(request), 'arguments');
     return this.pipeline.sync(body, { workspaceId: this.workspaceId });
   }

@@ -31,6 +31,40 @@ export async function authenticate(c: Context, options: AuthOptions): Promise<Pr
   return cookie ? options.access.resolveSession(cookie) : null;
 }
 
+/** The session cookie's value in a raw `Cookie` header, or undefined. */
+export function sessionCookieOf(cookieHeader: string | undefined): string | undefined {
+  if (!cookieHeader) return undefined;
+  for (const part of cookieHeader.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === SESSION_COOKIE) {
+      const value = part.slice(eq + 1).trim();
+      try {
+        return decodeURIComponent(value);
+      } catch {
+        return value;
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The caller from raw request headers (bearer API key first, then the session cookie): what the
+ * Node server checks before it reads a single byte of a body.
+ */
+export async function authenticateHeaders(
+  headers: { authorization?: string | undefined; cookie?: string | undefined },
+  options: AuthOptions,
+): Promise<Principal | null> {
+  if (options.mode === 'none') return { workspaceId: DEFAULT_WORKSPACE_ID, role: 'owner', actor: 'local', kind: 'local' };
+  if (headers.authorization !== undefined) {
+    const match = /^Bearer\s+(\S+)$/i.exec(headers.authorization.trim());
+    return match ? options.access.resolveApiKey(match[1]!) : null;
+  }
+  const cookie = sessionCookieOf(headers.cookie);
+  return cookie ? options.access.resolveSession(cookie) : null;
+}
+
 /** The guard every route is registered with: authentication, CSRF, rate limit, then the role check. */
 export function guardFor(options: AuthOptions): (access: Access) => MiddlewareHandler<AppEnv> {
   return (access) => async (c, next) => {

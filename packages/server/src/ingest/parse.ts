@@ -5,9 +5,17 @@ export interface ParseLimits {
   maxBytes: number;
   /** Deepest accepted nesting of objects and arrays (default 64). */
   maxDepth: number;
+  /**
+   * Most objects and arrays accepted in one body (default 1,000,000). Each costs tens of bytes of
+   * heap once parsed, and every later step copies or walks them: this bounds what one body can
+   * make the process hold, which the byte limit alone does not (20 MiB of `{}` is 7 million objects).
+   */
+  maxContainers?: number;
 }
 
-export const DEFAULT_PARSE_LIMITS: ParseLimits = { maxBytes: 20 * 1024 * 1024, maxDepth: 64 };
+export const DEFAULT_MAX_CONTAINERS = 1_000_000;
+
+export const DEFAULT_PARSE_LIMITS: ParseLimits = { maxBytes: 20 * 1024 * 1024, maxDepth: 64, maxContainers: DEFAULT_MAX_CONTAINERS };
 
 /** Keys that would reach an object's prototype if a later step copied them by assignment. */
 const FORBIDDEN_KEYS = new Set(['__proto__']);
@@ -25,6 +33,7 @@ export function parseJsonWithLimits(text: string, limits: ParseLimits, where = '
   if (text.trim() === '') {
     throw new StepwiseError('invalid_json', `${where} is empty; expected a JSON document`);
   }
+  checkContainerCount(text, limits, where);
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -37,6 +46,42 @@ export function parseJsonWithLimits(text: string, limits: ParseLimits, where = '
   return value;
 }
 
+/**
+ * Refuses JSON text holding more objects and arrays than `limits.maxContainers` (payload_too_large),
+ * before anything parses it. Every container takes at least two characters, so shorter texts need no count.
+ */
+export function checkContainerCount(text: string, limits: ParseLimits, where: string): void {
+  const maxContainers = limits.maxContainers ?? DEFAULT_MAX_CONTAINERS;
+  if (text.length > 2 * maxContainers && countContainers(text, maxContainers) > maxContainers) {
+    throw new StepwiseError(
+      'payload_too_large',
+      `${where} holds more than the limit of ${maxContainers} objects and arrays; send fewer or flatter values`,
+    );
+  }
+}
+
+/**
+ * Counts the `{` and `[` outside strings of JSON text, stopping once past `stopAbove`: a scan of
+ * the characters, before JSON.parse builds anything. Invalid JSON is counted as best it can be and
+ * left for JSON.parse to refuse.
+ */
+export function countContainers(text: string, stopAbove: number): number {
+  let count = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      count++;
+      if (count > stopAbove) return count;
+    }
+  }
+  return count;
+}
+
 interface Frame {
   value: object;
   depth: number;
@@ -44,7 +89,12 @@ interface Frame {
   key: string | number;
 }
 
-function checkShape(root: unknown, maxDepth: number, where: string): void {
+/**
+ * Refuses values nested deeper than `maxDepth` (too_deep) or holding `__proto__` keys
+ * (forbidden_key), walking iteratively: for values parsed elsewhere (the MCP SDK parses its own
+ * requests) before anything recursive, such as JSON.stringify, touches them.
+ */
+export function checkShape(root: unknown, maxDepth: number, where: string): void {
   if (root === null || typeof root !== 'object') return;
   const stack: Frame[] = [{ value: root, depth: 1, parent: null, key: '' }];
   while (stack.length > 0) {

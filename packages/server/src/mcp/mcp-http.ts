@@ -1,6 +1,8 @@
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { Env, Hono } from 'hono';
+import { StepwiseError } from '@stepwise/core';
 import type { IngestPipeline } from '../ingest/pipeline.js';
+import { checkContainerCount } from '../ingest/parse.js';
 import type { TraceStore } from '../store/trace-store.js';
 import { LocalBackend } from '../client/local-backend.js';
 import { createStepwiseMcpServer } from './mcp-server.js';
@@ -67,6 +69,20 @@ export function mcpHttpHandler(deps: McpHttpDeps): (request: Request) => Promise
       });
     }
 
+    // The SDK parses the body itself: refuse one that would make millions of objects first.
+    let body: string;
+    try {
+      body = await request.text();
+      if (Buffer.byteLength(body) > maxRequestBodySize) {
+        throw new StepwiseError('payload_too_large', `the body is larger than the limit of ${maxRequestBodySize} bytes`);
+      }
+      checkContainerCount(body, deps.pipeline.limits, 'the body');
+    } catch (error) {
+      if (error instanceof StepwiseError) return jsonRpcError(413, SERVER_ERROR, `Payload too large (${error.code}): ${error.message}`);
+      return jsonRpcError(400, SERVER_ERROR, 'the request body could not be read');
+    }
+    const replayed = new Request(request.url, { method: 'POST', headers: request.headers, body });
+
     const backend = new LocalBackend({ store: deps.store, pipeline: deps.pipeline, workspaceId: caller.workspaceId });
     const server = createStepwiseMcpServer({ backend, role: caller.role, log });
     const transport = new WebStandardStreamableHTTPServerTransport({
@@ -76,7 +92,7 @@ export function mcpHttpHandler(deps: McpHttpDeps): (request: Request) => Promise
     });
     try {
       await server.connect(transport);
-      return await transport.handleRequest(request);
+      return await transport.handleRequest(replayed);
     } catch (error) {
       log(`mcp: request failed unexpectedly: ${(error as Error)?.stack ?? String(error)}`);
       return jsonRpcError(500, INTERNAL_ERROR, 'the server failed to handle this request; it has been logged');

@@ -1,14 +1,19 @@
 import {
   DEFAULT_PRIVACY_SETTINGS,
   StepwiseError,
+  Trace,
   createRedactor,
   truncateTrace,
+  validate,
   validatePrivacySettings,
   type PrivacySettings,
   type Redactor,
-  type Trace,
 } from '@stepwise/core';
 import type { AccessStore } from '../store/access-store.js';
+import { linearRegex, linearRegexProblem } from './linear-regex.js';
+
+/** Workspace patterns run on RE2: linear time, so no rule can stall the server. */
+const REDACTOR_OPTIONS = { regexEngine: linearRegex };
 
 /**
  * Per-workspace privacy settings and their compiled redactors. The settings are read from the
@@ -27,7 +32,7 @@ export class PrivacyService {
     // Stored settings were validated when saved; a default redactor is the safe fallback regardless.
     let redactor: Redactor;
     try {
-      redactor = createRedactor(json === null ? DEFAULT_PRIVACY_SETTINGS : (JSON.parse(json) as PrivacySettings));
+      redactor = createRedactor(json === null ? DEFAULT_PRIVACY_SETTINGS : (JSON.parse(json) as PrivacySettings), REDACTOR_OPTIONS);
     } catch {
       redactor = createRedactor(DEFAULT_PRIVACY_SETTINGS);
     }
@@ -56,9 +61,16 @@ export class PrivacyService {
     payload: unknown,
     draft?: unknown,
   ): Promise<{ redacted: unknown; report: unknown; truncated_events?: unknown }> {
-    const redactor = draft === undefined ? await this.redactorFor(workspaceId) : createRedactor(parseSettings(draft));
+    const redactor = draft === undefined ? await this.redactorFor(workspaceId) : createRedactor(parseSettings(draft), REDACTOR_OPTIONS);
     if (isTraceLike(payload)) {
-      const { trace, report } = redactor.redactTrace(payload);
+      // It claims to be a trace: it must be one, or redaction and truncation would walk garbage.
+      const checked = validate(Trace, payload, 'payload');
+      if (!checked.ok) {
+        throw new StepwiseError('invalid_request', 'the payload has events and a timestamp but is not a valid trace', {
+          issues: checked.errors,
+        });
+      }
+      const { trace, report } = redactor.redactTrace(checked.value);
       const truncated = truncateTrace(trace, { maxEventBytes: redactor.settings.max_event_bytes });
       return { redacted: truncated.trace, report, truncated_events: truncated.report.events };
     }
@@ -70,10 +82,20 @@ export class PrivacyService {
 function parseSettings(input: unknown): PrivacySettings {
   const checked = validatePrivacySettings(input);
   if (!checked.ok) throw new StepwiseError('invalid_request', 'the privacy settings are invalid', { issues: checked.errors });
+  const issues: Array<{ path: string; message: string }> = [];
+  checked.value.custom_rules.forEach((rule, i) => {
+    const problem = linearRegexProblem(rule.pattern, `${rule.flags ?? ''}g`);
+    if (problem) issues.push({ path: `custom_rules[${i}].pattern`, message: `custom rule "${rule.name}": pattern ${problem}` });
+  });
+  checked.value.allowlist.forEach((entry, i) => {
+    const problem = entry.pattern === undefined ? null : linearRegexProblem(`^(?:${entry.pattern})$`, entry.flags ?? '');
+    if (problem) issues.push({ path: `allowlist[${i}].pattern`, message: `allowlist pattern ${problem}` });
+  });
+  if (issues.length > 0) throw new StepwiseError('invalid_request', 'the privacy settings are invalid', { issues });
   return checked.value;
 }
 
-function isTraceLike(value: unknown): value is Trace {
+function isTraceLike(value: unknown): value is { events: unknown[]; timestamp: string } {
   return (
     value !== null &&
     typeof value === 'object' &&

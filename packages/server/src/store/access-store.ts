@@ -120,7 +120,7 @@ export interface AccessStore {
   /** Deletes traces created before `cutoff` that are not pinned, and runs left empty by that. */
   deleteTracesCreatedBefore(workspaceId: string, cutoff: string): Promise<{ traces: number; runs: number }>;
   setPinned(workspaceId: string, traceId: string, pinned: boolean): Promise<boolean>;
-  /** Deletes every trace of a scenario in the workspace. */
+  /** Deletes every trace of a scenario in the workspace, and the expectations stored for it. */
   deleteScenarioTraces(workspaceId: string, scenarioId: string): Promise<number>;
 
   /**

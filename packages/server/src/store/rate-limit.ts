@@ -11,6 +11,15 @@ export class RateLimiter {
     private readonly maxCallers = 10_000,
   ) {}
 
+  /** Like `take`, without taking: 0 when a token is there, or the seconds until there is one. */
+  peek(caller: string): number {
+    const bucket = this.buckets.get(caller);
+    if (!bucket) return 0;
+    const rate = this.perMinute / 60_000;
+    const tokens = Math.min(this.perMinute, bucket.tokens + (this.clock() - bucket.at) * rate);
+    return tokens >= 1 ? 0 : Math.max(1, Math.ceil((1 - tokens) / rate / 1000));
+  }
+
   /** Takes one token; returns 0 when allowed, or the seconds to wait before the next token. */
   take(caller: string, now = this.clock()): number {
     const rate = this.perMinute / 60_000;

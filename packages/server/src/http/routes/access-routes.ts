@@ -1,3 +1,4 @@
+import type { Context } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
 import { StepwiseError } from '@stepwise/core';
@@ -7,6 +8,7 @@ import { SESSION_COOKIE } from '../auth.js';
 import { parseBody } from '../body.js';
 import { readJsonBody, workspaceOf, type AppDeps } from '../context.js';
 import { limitParam, parseQuery } from '../query.js';
+import { RateLimiter } from '../../store/rate-limit.js';
 import { param, principalOf, type Router } from '../router.js';
 
 const Role = z.enum(ROLES);
@@ -24,6 +26,16 @@ const RoleBody = z.object({ role: Role });
 const RetentionBody = z.object({ retention_days: z.number().int().min(1).max(3650) });
 const LoginBody = z.object({ email: z.email(), password: z.string().min(1).max(1000), workspace_id: z.string().optional() });
 const AuditQuery = z.object({ limit: limitParam(100), before: z.coerce.number().int().positive().optional() });
+
+/** Sign-in attempts a minute from one client address, and failed ones a minute for one account. */
+export const LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE = 20;
+export const LOGIN_FAILURES_PER_ACCOUNT_PER_MINUTE = 10;
+
+/** The client's address as the socket saw it (no proxy header is trusted), or `local` in-process. */
+function clientAddress(c: Context): string {
+  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
+  return incoming?.socket?.remoteAddress ?? 'local';
+}
 
 export function accessRoutes(r: Router, deps: AppDeps): void {
   const { access, pipeline, retention } = deps;
@@ -50,10 +62,33 @@ export function accessRoutes(r: Router, deps: AppDeps): void {
     return c.redirect('/');
   });
 
+  // Password guessing is bounded per client address and per account (failures only), before scrypt runs.
+  const loginsPerAddress = new RateLimiter(LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE);
+  const failuresPerAccount = new RateLimiter(LOGIN_FAILURES_PER_ACCOUNT_PER_MINUTE);
+  const tooMany = (c: Context, wait: number) => {
+    c.header('Retry-After', String(wait));
+    return new StepwiseError('rate_limited', `too many sign-in attempts; retry in ${wait} s`);
+  };
+
   r.post('/api/v1/auth/login', 'public', async (c) => {
+    const address = clientAddress(c);
+    const addressWait = loginsPerAddress.take(address);
+    if (addressWait > 0) throw tooMany(c, addressWait);
     const body = parseBody(LoginBody, await readJsonBody(c, pipeline));
-    const session = await access.loginWithPassword(body.email, body.password, body.workspace_id);
-    if (!session) throw new StepwiseError('unauthorized', 'wrong email or password');
+    const account = body.email.trim().toLowerCase();
+    const accountWait = failuresPerAccount.peek(account);
+    if (accountWait > 0) throw tooMany(c, accountWait);
+    let session: Awaited<ReturnType<typeof access.loginWithPassword>>;
+    try {
+      session = await access.loginWithPassword(body.email, body.password, body.workspace_id);
+    } catch (error) {
+      if (error instanceof StepwiseError && error.code === 'rate_limited') c.header('Retry-After', '2');
+      throw error;
+    }
+    if (!session) {
+      failuresPerAccount.take(account);
+      throw new StepwiseError('unauthorized', 'wrong email or password');
+    }
     setCookie(c, SESSION_COOKIE, session.sessionToken, cookieOptions);
     return c.json({ workspace_id: session.principal.workspaceId, role: session.principal.role, csrf_token: session.principal.csrfToken });
   });

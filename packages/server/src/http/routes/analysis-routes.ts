@@ -24,7 +24,7 @@ export function analysisRoutes(r: Router, deps: AppDeps & { analysis: AnalysisSe
     const p = principalOf(c);
     const id = param(c, 'id');
     const saved = await store.putScenarioExpectations(p.workspaceId, id, JSON.stringify(expectations), p.actor, new Date().toISOString());
-    await access.audit(p, 'scenario.expectations', { type: 'scenario', id }, { version: saved.version });
+    await access.audit(p, 'scenario.expectations', { type: 'scenario', id: await access.scenarioRef(id) }, { version: saved.version });
     return c.json(saved);
   });
 

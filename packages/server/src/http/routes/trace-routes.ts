@@ -79,7 +79,13 @@ export function traceRoutes(r: Router, { store, access, pipeline }: AppDeps): vo
     const id = param(c, 'id');
     const count = await access.store.deleteScenarioTraces(workspaceOf(c), id);
     if (count === 0) throw new StepwiseError('not_found', 'no traces of this scenario in this workspace');
-    await access.audit(principalOf(c), 'scenario.delete_history', { type: 'scenario', id }, { traces_deleted: count });
+    // Scenario ids are free text (they may name a customer): the audit keeps a keyed hash of it only.
+    await access.audit(
+      principalOf(c),
+      'scenario.delete_history',
+      { type: 'scenario', id: await access.scenarioRef(id) },
+      { traces_deleted: count },
+    );
     return c.json({ deleted: true, traces_deleted: count });
   });
 }

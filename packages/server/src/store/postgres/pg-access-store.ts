@@ -284,6 +284,8 @@ export class PgAccessStore implements AccessStore {
       );
       for (const runId of new Set(doomed.map((d) => d.run_id).filter((r): r is string => r !== null)))
         await recountRun(client, workspaceId, runId);
+      // The scenario's history includes what was expected of it.
+      await client.query('DELETE FROM scenario_expectations WHERE workspace_id = $1 AND scenario_id = $2', [workspaceId, scenarioId]);
       return doomed.length;
     });
   }

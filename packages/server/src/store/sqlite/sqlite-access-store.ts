@@ -257,10 +257,15 @@ export class SqliteAccessStore implements AccessStore {
         this.sql('DELETE FROM traces WHERE workspace_id = ? AND id = ?').run(workspaceId, id);
       }
       this.afterTraceDeletes(workspaceId, [...new Set(doomed.map((d) => d.run_id).filter((r): r is string => r !== null))]);
-      return doomed.length;
+      // The scenario's history includes what was expected of it.
+      const expectations = this.sql('DELETE FROM scenario_expectations WHERE workspace_id = ? AND scenario_id = ?').run(
+        workspaceId,
+        scenarioId,
+      ).changes;
+      return { traces: doomed.length, expectations };
     })();
-    if (count > 0) this.scrub();
-    return count;
+    if (count.traces > 0 || count.expectations > 0) this.scrub();
+    return count.traces;
   }
 
   async takeRateToken(caller: string, perMinute: number, nowMs: number): Promise<number> {

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { decodeCursor, encodeCursor } from '../cursor.js';
@@ -48,6 +48,8 @@ export class SqliteTraceStore implements TraceStore {
   private readonly stmts;
   private readonly statements = new Map<string, Database.Statement>();
   private storedSinceOptimize = 0;
+  /** Set while a deletion waits for a reader to release the pages it freed (see scrubWal). */
+  private scrubPending: Promise<void> | null = null;
 
   /** Prepares each SQL text once (dynamic filters produce a handful of distinct texts). */
   private sql<P extends unknown[] | object = unknown[], R = unknown>(text: string): Database.Statement<P, R> {
@@ -60,13 +62,16 @@ export class SqliteTraceStore implements TraceStore {
   }
 
   constructor(options: SqliteStoreOptions) {
-    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+    if (options.path !== ':memory:') {
+      mkdirSync(dirname(options.path), { recursive: true });
+      restrictFileModes(options.path);
+    }
     this.db = new Database(options.path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.pragma('secure_delete = ON');
     this.db.pragma('foreign_keys = ON');
-    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     migrate(this.db);
     // Planner statistics: without them a filter on a scenario or run walks the time index instead of its own.
     // A bounded sample keeps ANALYZE quick at any size; 0x10002 also analyzes tables never analyzed before.
@@ -481,6 +486,8 @@ export class SqliteTraceStore implements TraceStore {
   }
 
   async close(): Promise<void> {
+    // A deletion still waiting for a reader gets one last checkpoint, which may wait for locks.
+    if (this.scrubPending && this.db.open) this.db.pragma('wal_checkpoint(TRUNCATE)');
     if (this.db.open) this.db.close();
   }
 
@@ -512,7 +519,62 @@ export class SqliteTraceStore implements TraceStore {
    * written before; a truncating checkpoint moves them into the file and empties the log.
    */
   scrubWal(): void {
-    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    if (this.checkpointNow()) return;
+    // A reader (say `stepwise mcp --db` beside the server) holds a snapshot that still needs the
+    // old pages: retry until it lets go, without blocking requests meanwhile.
+    this.scrubPending ??= new Promise<void>((resolvePromise) => {
+      const retry = () => {
+        if (!this.db.open || this.checkpointNow()) {
+          this.scrubPending = null;
+          resolvePromise();
+          return;
+        }
+        setTimeout(retry, SCRUB_RETRY_MS).unref();
+      };
+      setTimeout(retry, SCRUB_RETRY_MS).unref();
+    });
+  }
+
+  /**
+   * Resolves once the last deletion's bytes are out of the database and its WAL (at once when no
+   * reader held them back): what tests and `close` wait for.
+   */
+  whenScrubbed(): Promise<void> {
+    return this.scrubPending ?? Promise.resolve();
+  }
+
+  /** Whether a truncating checkpoint went through whole (no reader in the way), without waiting on locks. */
+  private checkpointNow(): boolean {
+    this.db.pragma('busy_timeout = 0');
+    try {
+      const [row] = this.db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number; log: number; checkpointed: number }>;
+      return row !== undefined && row.busy === 0 && row.log === row.checkpointed;
+    } catch (error) {
+      if ((error as { code?: string }).code === 'SQLITE_BUSY' || (error as { code?: string }).code === 'SQLITE_LOCKED') return false;
+      throw error;
+    } finally {
+      this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    }
+  }
+}
+
+const BUSY_TIMEOUT_MS = 5000;
+const SCRUB_RETRY_MS = 200;
+
+/**
+ * The database holds traces and hashed credentials: its file, WAL and shared-memory file are the
+ * owner's alone (0600). A new file is created so before SQLite opens it (SQLite gives the -wal and
+ * -shm files the mode of the database file); existing ones lose any group or other access.
+ */
+function restrictFileModes(path: string): void {
+  if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    try {
+      const mode = statSync(file).mode & 0o777;
+      if ((mode & 0o077) !== 0) chmodSync(file, mode & 0o700);
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'ENOENT') throw error;
+    }
   }
 }
 
