@@ -57,6 +57,16 @@ describe('real ToolBench runs', () => {
     }
   });
 
+  it('finds no hallucination: every answered specific is in a tool result (docs/real-data-analysis.md)', () => {
+    for (const run of runs) {
+      const findings = evaluateTrace(importToolBench(run.json, opts(run.file))).findings;
+      expect(
+        findings.filter((f) => f.pattern === 'hallucination').map((f) => f.summary),
+        run.file,
+      ).toEqual([]);
+    }
+  });
+
   it('flags the calls of tools that were not offered in G1_answer-69', () => {
     const run = runs.find((r) => r.file.startsWith('G1_answer-69'))!;
     const findings = evaluateTrace(importToolBench(run.json, opts(run.file))).findings;
