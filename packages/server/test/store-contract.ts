@@ -130,6 +130,35 @@ export function describeTraceStoreContract(backend: string, open: () => Promise<
       expect(await store.getTraceEvents(WS, 'tr_full', 1, 5)).toEqual([JSON.parse(record.eventsJson[1]!)]);
     });
 
+    it("reads a whole trace's events page by page, in order, as their stored JSON", async () => {
+      const eventsJson = Array.from({ length: 7 }, (_, i) =>
+        JSON.stringify({ type: 'tool_call', timestamp: NOW, data: { tool: `t${i}` } }),
+      );
+      const record = makeRecord({
+        id: 'tr_paged',
+        eventsJson,
+        eventTypes: eventsJson.map(() => 'tool_call'),
+        eventTimestamps: eventsJson.map(() => NOW),
+      });
+      await store.ingest({ workspaceId: WS, records: [record, makeRecord({ id: 'tr_neighbour' })], now: NOW });
+      await store.ingest({ workspaceId: OTHER, records: [makeRecord({ id: 'tr_paged' })], now: NOW });
+      const pages: string[][] = [];
+      for await (const page of store.eventJsonPages(WS, 'tr_paged', 3)) pages.push(page);
+      expect(pages.map((p) => p.length)).toEqual([3, 3, 1]);
+      expect(pages.flat()).toEqual(eventsJson);
+      const whole: string[][] = [];
+      for await (const page of store.eventJsonPages(WS, 'tr_paged')) whole.push(page);
+      expect(whole).toEqual([eventsJson]);
+      // An exact multiple of the page size ends without an empty page.
+      const exact: string[][] = [];
+      for await (const page of store.eventJsonPages(WS, 'tr_paged', 7)) exact.push(page);
+      expect(exact).toEqual([eventsJson]);
+      const missing: string[][] = [];
+      for await (const page of store.eventJsonPages(WS, 'tr_absent', 3)) missing.push(page);
+      for await (const page of store.eventJsonPages('ws_nobody', 'tr_paged', 3)) missing.push(page);
+      expect(missing).toEqual([]);
+    });
+
     it('scopes every lookup to the workspace', async () => {
       await store.ingest({ workspaceId: WS, newRun: newRun('run_w'), records: [makeRecord({ id: 'tr_w', runId: 'run_w' })], now: NOW });
       expect(await store.getTrace(OTHER, 'tr_w')).toBeNull();

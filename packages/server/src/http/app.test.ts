@@ -321,6 +321,29 @@ describe('reading and deleting', () => {
     expect(page.total).toBe(3);
   });
 
+  it('streams a trace longer than one store page as one JSON document with every event in order', async () => {
+    const start = Date.parse('2026-03-13T14:30:00.000Z');
+    const events = Array.from({ length: 2_345 }, (_, i) => ({
+      type: i === 0 ? 'user_input' : 'agent_reasoning',
+      timestamp: new Date(start + i).toISOString(),
+      data: i === 0 ? { message: 'reconcile the ledger' } : { text: `step ${i}` },
+    }));
+    const trace = { trace_id: 'tr_long', scenario_id: 'sc_long', agent_name: 'support', timestamp: new Date(start).toISOString(), events };
+    expect((await t.runtime.pipeline.ingestTraces(trace, { workspaceId: WS })).stored).toBe(1);
+    const response = await t.get('/api/v1/traces/tr_long');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    const text = await response.text();
+    const read = JSON.parse(text);
+    expect(text).toBe(JSON.stringify(read));
+    expect(Object.keys(read)).toEqual(['trace', 'summary', 'notes', 'expected', 'evaluation', 'redaction']);
+    expect(read.trace).toEqual(trace);
+    expect(read.summary).toMatchObject({ id: 'tr_long', event_count: 2_345 });
+    const header = await json(await t.get('/api/v1/traces/tr_long?events=none'));
+    expect({ ...read, trace: { ...read.trace, events: [] } }).toEqual(header);
+  });
+
   it('deletes a trace and a run', async () => {
     const reply = await json(await t.post('/api/v1/sync', { agent_name: 'support', results: [item('a'), item('b')] }));
     const del = await t.del(`/api/v1/traces/${reply.trace_ids[0]}`);

@@ -73,6 +73,9 @@ export interface IngestOutcome {
   results: Array<{ status: 'stored' | 'duplicate'; traceId: string; runId: string | null }>;
 }
 
+/** Events per page when a whole trace is read page by page. */
+export const EVENT_PAGE_SIZE = 1000;
+
 export interface StoredTrace {
   summary: TraceSummary;
   /** The trace as stored: header fields plus events in order. */
@@ -150,6 +153,12 @@ export interface TraceStore {
   /** A trace with its events, or with none when `withEvents` is false (long traces are read in slices). */
   getTrace(workspaceId: string, traceId: string, withEvents?: boolean): Promise<StoredTrace | null>;
   getTraceEvents(workspaceId: string, traceId: string, offset: number, limit: number): Promise<unknown[] | null>;
+  /**
+   * A trace's events as their stored JSON text, in order, in pages of at most `pageSize` read by key
+   * (event index), so that reading a whole trace never holds more than one page. Nothing for a trace
+   * that does not exist (check it with `getTrace(…, false)` first); no transaction is held between pages.
+   */
+  eventJsonPages(workspaceId: string, traceId: string, pageSize?: number): AsyncIterable<string[]>;
   listTraces(workspaceId: string, filter: TraceFilter): Promise<Page<TraceSummary>>;
   deleteTrace(workspaceId: string, traceId: string): Promise<boolean>;
   deleteRun(workspaceId: string, runId: string): Promise<{ deleted: boolean; traces: number }>;

@@ -40,17 +40,21 @@ export function traceRoutes(r: Router, { store, access, pipeline }: AppDeps): vo
 
   r.get('/api/v1/traces/:id', 'read', async (c) => {
     const { events } = parseQuery(TraceQuery, c.req.query());
-    // events=none: the header, summary and analysis only; the events come in slices from /events.
-    const stored = await store.getTrace(workspaceOf(c), param(c, 'id'), events !== 'none');
+    const ws = workspaceOf(c);
+    const id = param(c, 'id');
+    // The header, summary and analysis; the events are streamed from the store page by page below
+    // (events=none: none at all, they come in slices from /events).
+    const stored = await store.getTrace(ws, id, false);
     if (!stored) throw traceNotFound();
-    return c.json({
-      trace: stored.trace,
+    const reply = {
       summary: stored.summary,
       notes: stored.notes,
       expected: stored.expected,
       evaluation: stored.evaluation,
       redaction: stored.redaction,
-    });
+    };
+    if (events === 'none') return c.json({ trace: stored.trace, ...reply });
+    return c.body(traceReplyStream(stored.trace, reply, store.eventJsonPages(ws, id)), 200, { 'Content-Type': 'application/json' });
   });
 
   r.get('/api/v1/traces/:id/events', 'read', async (c) => {
@@ -88,6 +92,52 @@ export function traceRoutes(r: Router, { store, access, pipeline }: AppDeps): vo
     );
     return c.json({ deleted: true, traces_deleted: count });
   });
+}
+
+/**
+ * The reply of a full `GET /traces/:id` as a stream of JSON text, the same document as
+ * `c.json({ trace: { ...header, events }, ...reply })` would send, with the events copied from the
+ * store's stored JSON one page at a time: memory stays flat whatever the trace's length, and a slow
+ * reader holds back the store reads (the stream is pulled).
+ */
+export function traceReplyStream(
+  trace: Record<string, unknown>,
+  reply: Record<string, unknown>,
+  pages: AsyncIterable<string[]>,
+): ReadableStream<Uint8Array> {
+  const { events: _events, ...header } = trace;
+  const headerJson = JSON.stringify(header);
+  const replyJson = JSON.stringify(reply);
+  const head = `{"trace":${headerJson.slice(0, -1)}${headerJson === '{}' ? '' : ','}"events":[`;
+  const tail = `]}${replyJson === '{}' ? '' : ','}${replyJson.slice(1)}`;
+  const encoder = new TextEncoder();
+  const iterator = pages[Symbol.asyncIterator]();
+  let started = false;
+  let first = true;
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        if (!started) {
+          started = true;
+          controller.enqueue(encoder.encode(head));
+          return;
+        }
+        const next = await iterator.next();
+        if (next.done) {
+          controller.enqueue(encoder.encode(tail));
+          controller.close();
+          return;
+        }
+        if (next.value.length === 0) return;
+        controller.enqueue(encoder.encode(`${first ? '' : ','}${next.value.join(',')}`));
+        first = false;
+      },
+      async cancel() {
+        await iterator.return?.();
+      },
+    },
+    { highWaterMark: 1 },
+  );
 }
 
 function traceNotFound(): StepwiseError {

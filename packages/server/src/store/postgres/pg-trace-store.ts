@@ -12,6 +12,7 @@ import {
   type TraceRow,
 } from '../rows.js';
 import {
+  EVENT_PAGE_SIZE,
   type EvaluationUpdate,
   type IngestBatch,
   type IngestOutcome,
@@ -254,6 +255,22 @@ export class PgTraceStore implements TraceStore {
       [workspaceId, traceId, offset, limit],
     );
     return rows.map((e) => JSON.parse(e.body_json) as unknown);
+  }
+
+  async *eventJsonPages(workspaceId: string, traceId: string, pageSize = EVENT_PAGE_SIZE): AsyncIterable<string[]> {
+    // Keyset pages on the primary key: each page is one short query, so no cursor or pooled
+    // connection is held while the reader is slow.
+    let after = -1;
+    for (;;) {
+      const rows = await this.db.query<{ idx: number; body_json: string }>(
+        'SELECT idx, body_json FROM events WHERE workspace_id = $1 AND trace_id = $2 AND idx > $3 ORDER BY idx LIMIT $4',
+        [workspaceId, traceId, after, pageSize],
+      );
+      if (rows.length === 0) return;
+      yield rows.map((r) => r.body_json);
+      if (rows.length < pageSize) return;
+      after = rows[rows.length - 1]!.idx;
+    }
   }
 
   async listTraces(workspaceId: string, filter: TraceFilter): Promise<Page<TraceSummary>> {

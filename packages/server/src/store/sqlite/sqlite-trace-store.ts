@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import {
   DEFAULT_WORKSPACE_ID,
+  EVENT_PAGE_SIZE,
   type EvaluationUpdate,
   type IngestBatch,
   type ScenarioExpectations,
@@ -132,6 +133,9 @@ export class SqliteTraceStore implements TraceStore {
       ),
       eventsPage: this.sql<[string, string, number, number], { body_json: string }>(
         'SELECT body_json FROM events WHERE workspace_id = ? AND trace_id = ? AND idx >= ? ORDER BY idx LIMIT ?',
+      ),
+      eventsAfter: this.sql<[string, string, number, number], { idx: number; body_json: string }>(
+        'SELECT idx, body_json FROM events WHERE workspace_id = ? AND trace_id = ? AND idx > ? ORDER BY idx LIMIT ?',
       ),
       deleteEvents: this.sql('DELETE FROM events WHERE workspace_id = ? AND trace_id = ?'),
       deleteTraceRow: this.sql('DELETE FROM traces WHERE workspace_id = ? AND id = ?'),
@@ -332,6 +336,19 @@ export class SqliteTraceStore implements TraceStore {
   async getTraceEvents(workspaceId: string, traceId: string, offset: number, limit: number): Promise<unknown[] | null> {
     if (!this.stmts.existingById.get(workspaceId, traceId)) return null;
     return this.stmts.eventsPage.all(workspaceId, traceId, offset, limit).map((e) => JSON.parse(e.body_json) as unknown);
+  }
+
+  async *eventJsonPages(workspaceId: string, traceId: string, pageSize = EVENT_PAGE_SIZE): AsyncIterable<string[]> {
+    // Keyset pages, not `stmt.iterate()`: an open iterator would keep the one connection busy while the
+    // reader waits (other requests' statements would fail), and a page at a time bounds the memory.
+    let after = -1;
+    for (;;) {
+      const rows = this.stmts.eventsAfter.all(workspaceId, traceId, after, pageSize);
+      if (rows.length === 0) return;
+      yield rows.map((r) => r.body_json);
+      if (rows.length < pageSize) return;
+      after = rows[rows.length - 1]!.idx;
+    }
   }
 
   async listTraces(workspaceId: string, filter: TraceFilter): Promise<Page<TraceSummary>> {
