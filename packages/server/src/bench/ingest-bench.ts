@@ -94,7 +94,7 @@ function floorRun(bodies: string[], dbPath: string): number {
 export async function spawnServer(
   dbPath: string,
   env: Record<string, string>,
-): Promise<{ url: string; key: string; stop: () => Promise<void> }> {
+): Promise<{ url: string; key: string; pid: number; stop: () => Promise<void> }> {
   const bin = fileURLToPath(new URL('../bin.js', import.meta.url));
   const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--db', dbPath, '--no-demo'], {
     env: { ...process.env, ...env },
@@ -114,6 +114,7 @@ export async function spawnServer(
   return {
     url,
     key,
+    pid: child.pid!,
     stop: () =>
       new Promise<void>((resolvePromise) => {
         child.once('exit', () => resolvePromise());

@@ -8,7 +8,8 @@ import { runOtlpBench } from './otlp-bench.js';
 import { runStageShares } from './stage-bench.js';
 import { runAbuse } from './abuse.js';
 import { defaultStages } from '../runtime.js';
-import { fmt } from './stats.js';
+import { fmt, median } from './stats.js';
+import { runTraceMemoryBench } from './trace-memory-bench.js';
 import { runScaleBench } from './scale-bench.js';
 
 // `npm run bench`: measured figures, printed as Markdown for docs/BENCHMARKS.md. Nothing here asserts
@@ -48,6 +49,27 @@ if (want('scale')) {
   for (const r of results) {
     out(
       `- ${r.backend}: loaded in ${fmt(r.loadSeconds, 1)} s (${fmt(r.traces / r.loadSeconds)} traces/s); ${fmt(r.bytesPerTrace)} bytes per trace, ${fmt(r.bytesPerEvent)} per event on disk (indexes included).`,
+    );
+  }
+  out();
+}
+
+if (want('trace-memory')) {
+  const pgUrl = flags.includes('--no-postgres') ? null : (process.env.STEPWISE_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test');
+  const results = await runTraceMemoryBench(pgUrl);
+  out(`## Memory of a full \`GET /api/v1/traces/:id\` of a ${fmt(results[0]!.events)}-event trace`);
+  out();
+  out(
+    `\`stepwise serve\` in a child process; the trace seeded through the ingest pipeline; after a warm-up, ${results[0]!.one.ms.length} rounds of one GET then four concurrent GETs, each body read to its end. Added = peak RSS (VmHWM, reset before each round through \`/proc/PID/clear_refs\`) minus RSS just before the round. Bar: one GET adds < 20 MiB.`,
+  );
+  out();
+  out(
+    '| backend | reply MB | idle RSS MiB | one GET: added MiB (median / max) | one GET ms | four GETs: added MiB (median / max) | four GETs ms |',
+  );
+  out('|---|---|---|---|---|---|---|');
+  for (const r of results) {
+    out(
+      `| ${r.backend} | ${fmt(r.replyBytes / 1e6, 1)} | ${fmt(r.idleRssMiB)} | ${fmt(median(r.one.addedMiB), 1)} / ${fmt(Math.max(...r.one.addedMiB), 1)} | ${fmt(median(r.one.ms))} | ${fmt(median(r.four.addedMiB), 1)} / ${fmt(Math.max(...r.four.addedMiB), 1)} | ${fmt(median(r.four.ms))} |`,
     );
   }
   out();

@@ -94,6 +94,8 @@ export function traceRoutes(r: Router, { store, access, pipeline }: AppDeps): vo
   });
 }
 
+const CHUNK_CHARS = 32 * 1024;
+
 /**
  * The reply of a full `GET /traces/:id` as a stream of JSON text, the same document as
  * `c.json({ trace: { ...header, events }, ...reply })` would send, with the events copied from the
@@ -128,9 +130,18 @@ export function traceReplyStream(
           controller.close();
           return;
         }
-        if (next.value.length === 0) return;
-        controller.enqueue(encoder.encode(`${first ? '' : ','}${next.value.join(',')}`));
-        first = false;
+        // Chunks of ~32 KB rather than one per page: buffers this small are freed by the young-generation
+        // collector, where a page-sized string or buffer would wait in large-object space for a full GC.
+        let chunk = '';
+        for (const event of next.value) {
+          chunk += first ? event : `,${event}`;
+          first = false;
+          if (chunk.length >= CHUNK_CHARS) {
+            controller.enqueue(encoder.encode(chunk));
+            chunk = '';
+          }
+        }
+        if (chunk.length > 0) controller.enqueue(encoder.encode(chunk));
       },
       async cancel() {
         await iterator.return?.();
