@@ -152,6 +152,7 @@ export {
   diffFields,
   findingsDelta,
   flakiness,
+  flakinessOf,
   formatAlignmentSideBySide,
   normalizePlaceholders,
   passRate,

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { scenarioHistory } from '@stepwise/core';
 import { seedExamples } from '../../../test-support/fixtures.js';
 import { seedDemoData } from '../src/demo/demo-data.js';
 import { makeTestApp, type TestApp } from './support/app.js';
@@ -162,6 +163,53 @@ describe('compare through the API', () => {
     expect(history.flakiness).toBe(1);
     expect(history.history.tool_paths).toHaveLength(1);
     expect((await t.get('/api/v1/scenarios/sc_nope/traces')).status).toBe(404);
+  });
+
+  it("pages a scenario's history with a cursor and summarizes all of it on every page", async () => {
+    const tools = [['search'], ['search', 'lookup'], ['search'], [], ['search'], ['search', 'lookup'], ['search']];
+    for (const [i, path] of tools.entries()) {
+      const reply = await t.post('/api/v1/sync', {
+        agent_name: 'support',
+        results: [
+          {
+            scenario_id: 'sc_paged',
+            user_message: `question ${i}`,
+            agent_response: 'an answer',
+            tools_called: path.map((name) => ({ name, parameters: { n: i } })),
+            passed: i % 3 !== 1,
+          },
+          { scenario_id: 'sc_neighbour', user_message: 'q', agent_response: 'a', passed: true },
+        ],
+      });
+      expect(reply.status).toBe(201);
+    }
+    const all = (await json(t.get('/api/v1/traces?scenario=sc_paged&limit=100'))).traces;
+    expect(all).toHaveLength(7);
+    const pages: any[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: any = await json(
+        t.get(`/api/v1/scenarios/sc_paged/traces?limit=3${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`),
+      );
+      pages.push(page);
+      cursor = page.next_cursor;
+    } while (cursor);
+    expect(pages.map((p) => p.traces.length)).toEqual([3, 3, 1]);
+    expect(pages.flatMap((p) => p.traces.map((x: any) => x.id))).toEqual(all.map((x: any) => x.id));
+    // Every page carries the summary of the whole history, the same as computed from every trace.
+    const expected = scenarioHistory([...all].reverse().map((x: any) => ({ trace_id: x.id, verdict: x.verdict, tool_path: x.tool_path })));
+    const passed = all.filter((x: any) => x.verdict === 'passed').length;
+    const failed = all.filter((x: any) => x.verdict === 'failed').length;
+    expect(passed + failed).toBe(7);
+    for (const page of pages) {
+      expect(page).toMatchObject({ scenario_id: 'sc_paged', total: 7, passed, failed, flakiness: expected.flakiness });
+      expect(page.history).toEqual(expected);
+    }
+    expect(expected.tool_paths.map((p) => p.count)).toEqual([4, 2, 1]);
+    const tooMany = await t.get('/api/v1/scenarios/sc_paged/traces?limit=501');
+    expect(tooMany.status).toBe(400);
+    expect((await json(tooMany)).error.details.issues[0].path).toBe('query.limit');
+    expect((await t.get('/api/v1/scenarios/sc_paged/traces?cursor=not-a-cursor')).status).toBe(400);
   });
 
   it('exports a trace and a run as JSON downloads', async () => {

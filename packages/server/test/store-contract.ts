@@ -159,6 +159,41 @@ export function describeTraceStoreContract(backend: string, open: () => Promise<
       expect(missing).toEqual([]);
     });
 
+    it("counts a scenario's history by verdict and tool path in the store, positions oldest first", async () => {
+      const at = (minute: number) => ({
+        startedAt: new Date(Date.UTC(2026, 0, 1, 0, minute)).toISOString(),
+        startedMs: Date.UTC(2026, 0, 1, 0, minute),
+      });
+      const records = [
+        // Inserted out of time order: positions follow start time (then id), not insertion.
+        makeRecord({ id: 'tr_h3', scenarioId: 'sc_h', ...at(3), toolPath: ['search', 'answer'], verdict: 'failed' }),
+        makeRecord({ id: 'tr_h0', scenarioId: 'sc_h', ...at(0), toolPath: ['search'], verdict: 'passed' }),
+        makeRecord({ id: 'tr_h1b', scenarioId: 'sc_h', ...at(1), toolPath: ['search'], verdict: null }),
+        makeRecord({ id: 'tr_h1a', scenarioId: 'sc_h', ...at(1), toolPath: [], verdict: 'passed' }),
+        makeRecord({ id: 'tr_h4', scenarioId: 'sc_h', ...at(4), toolPath: ['search'], verdict: 'failed' }),
+        makeRecord({ id: 'tr_elsewhere', scenarioId: 'sc_other', ...at(2), toolPath: ['search'], verdict: 'passed' }),
+      ];
+      await store.ingest({ workspaceId: WS, records, now: NOW });
+      await store.ingest({
+        workspaceId: OTHER,
+        records: [makeRecord({ id: 'tr_h9', scenarioId: 'sc_h', toolPath: ['search'] })],
+        now: NOW,
+      });
+      const summary = await store.scenarioSummary(WS, 'sc_h');
+      expect({ ...summary, tool_paths: [...summary.tool_paths].sort((x, y) => x.first_seen - y.first_seen) }).toEqual({
+        results: 5,
+        passed: 2,
+        failed: 2,
+        tool_paths: [
+          { tool_path: ['search'], count: 3, passed: 1, failed: 1, first_seen: 0, last_seen: 4 },
+          { tool_path: [], count: 1, passed: 1, failed: 0, first_seen: 1, last_seen: 1 },
+          { tool_path: ['search', 'answer'], count: 1, passed: 0, failed: 1, first_seen: 3, last_seen: 3 },
+        ],
+      });
+      expect(await store.scenarioSummary(WS, 'sc_none')).toEqual({ results: 0, passed: 0, failed: 0, tool_paths: [] });
+      expect((await store.scenarioSummary(OTHER, 'sc_h')).results).toBe(1);
+    });
+
     it('scopes every lookup to the workspace', async () => {
       await store.ingest({ workspaceId: WS, newRun: newRun('run_w'), records: [makeRecord({ id: 'tr_w', runId: 'run_w' })], now: NOW });
       expect(await store.getTrace(OTHER, 'tr_w')).toBeNull();

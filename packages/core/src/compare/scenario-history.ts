@@ -12,6 +12,16 @@ export function flakiness(results: readonly { verdict?: string | null | undefine
     if (result.verdict === 'passed') passed++;
     if (result.verdict === 'passed' || result.verdict === 'failed') judged++;
   }
+  return flakinessOf(passed, judged);
+}
+
+/**
+ * The same flakiness from counts alone (`passed` of `judged` results with a verdict), for a summary
+ * counted in the database.
+ *
+ * @example flakinessOf(1, 2) // 1
+ */
+export function flakinessOf(passed: number, judged: number): number {
   if (judged === 0) return 0;
   const p = passed / judged;
   return Math.min(4 * p * (1 - p), 1);

@@ -1,7 +1,7 @@
 import type { SyncReply, TraceDetail } from '@stepwise/core';
 import type { StoredEvaluation } from '../ingest/stages/analyze.js';
 import type { TracesReply } from '../ingest/pipeline.js';
-import type { RunsComparison, ScenarioHistoryReply, TraceComparison } from '../services/compare-service.js';
+import type { RunsComparison, ScenarioHistoryPage, ScenarioHistoryReply, TraceComparison } from '../services/compare-service.js';
 import type { RunSummary, TraceSummary, Verdict } from '../store/trace-store.js';
 import type { ExportRequest } from '../services/export-service.js';
 import type { ImportReply } from '../services/import-service.js';
@@ -10,6 +10,7 @@ export type {
   ExportRequest,
   ImportReply,
   RunsComparison,
+  ScenarioHistoryPage,
   ScenarioHistoryReply,
   StoredEvaluation,
   TraceComparison,
@@ -113,7 +114,8 @@ export interface StepwiseBackend {
   reanalyzeRun(runId: string): Promise<{ run_id: string; analyzed: number; failed: number; passed: number }>;
   compareTraces(a: string, b: string): Promise<TraceComparison>;
   compareRuns(base: string, head: string): Promise<RunsComparison>;
-  scenarioHistory(scenarioId: string): Promise<ScenarioHistoryReply>;
+  /** One page of a scenario's traces (newest first) with the summary of its whole history. */
+  scenarioHistory(scenarioId: string, page?: ScenarioHistoryPage): Promise<ScenarioHistoryReply>;
   /** Streams an export; `progress` is told what this backend can count. */
   exportChunks(request: ExportRequest, progress: (p: ExportProgress) => void): AsyncIterable<string | Uint8Array>;
   /** Imports a Stepwise export (JSON or JSONL text). */

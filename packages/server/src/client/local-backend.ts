@@ -9,6 +9,7 @@ import { ImportService } from '../services/import-service.js';
 import type {
   StepwiseBackend,
   RunsComparison,
+  ScenarioHistoryPage,
   ScenarioHistoryReply,
   StoredEvaluation,
   TraceComparison,
@@ -146,8 +147,8 @@ export class LocalBackend implements StepwiseBackend {
     return this.compare.compareRuns(this.workspaceId, base, head);
   }
 
-  scenarioHistory(scenarioId: string): Promise<ScenarioHistoryReply> {
-    return this.compare.scenarioHistory(this.workspaceId, scenarioId);
+  scenarioHistory(scenarioId: string, page: ScenarioHistoryPage = {}): Promise<ScenarioHistoryReply> {
+    return this.compare.scenarioHistory(this.workspaceId, scenarioId, page);
   }
 
   async close(): Promise<void> {

@@ -2,6 +2,7 @@ import { StepwiseError, isStepwiseErrorCode, type StepwiseErrorCode, type SyncRe
 import type {
   StepwiseBackend,
   RunsComparison,
+  ScenarioHistoryPage,
   ScenarioHistoryReply,
   StoredEvaluation,
   TraceComparison,
@@ -141,8 +142,11 @@ export class RemoteBackend implements StepwiseBackend {
     return this.request<RunsComparison>('GET', `/api/v1/compare/runs${queryString({ base, head })}`);
   }
 
-  scenarioHistory(scenarioId: string): Promise<ScenarioHistoryReply> {
-    return this.request<ScenarioHistoryReply>('GET', `/api/v1/scenarios/${encodeURIComponent(scenarioId)}/traces`);
+  scenarioHistory(scenarioId: string, page: ScenarioHistoryPage = {}): Promise<ScenarioHistoryReply> {
+    return this.request<ScenarioHistoryReply>(
+      'GET',
+      `/api/v1/scenarios/${encodeURIComponent(scenarioId)}/traces${queryString({ limit: page.limit, cursor: page.cursor })}`,
+    );
   }
 
   async close(): Promise<void> {}

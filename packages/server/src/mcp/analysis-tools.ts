@@ -232,12 +232,11 @@ export function registerAnalysisTools(server: McpServer, ctx: ToolContext): void
     },
     async ({ scenario_id, limit }) => {
       try {
-        const reply = await ctx.backend.scenarioHistory(scenario_id);
+        // The first page of traces and the summary of the whole history (counted by the server).
+        const reply = await ctx.backend.scenarioHistory(scenario_id, { limit });
         const h = reply.history;
-        const passed = reply.traces.filter((t) => t.verdict === 'passed').length;
-        const failed = reply.traces.filter((t) => t.verdict === 'failed').length;
         const lines = [
-          `Scenario ${reply.scenario_id}: ${reply.traces.length} result${reply.traces.length === 1 ? '' : 's'} (${passed} passed, ${failed} failed), flakiness ${reply.flakiness.toFixed(2)}.`,
+          `Scenario ${reply.scenario_id}: ${reply.total} result${reply.total === 1 ? '' : 's'} (${reply.passed} passed, ${reply.failed} failed), flakiness ${reply.flakiness.toFixed(2)}.`,
           '',
           'Tool paths, most frequent first:',
           ...h.tool_paths.map(
@@ -247,23 +246,21 @@ export function registerAnalysisTools(server: McpServer, ctx: ToolContext): void
           `Most recent traces:`,
           formatTable(
             ['TRACE', 'RUN', 'STARTED', 'VERDICT', 'PATTERNS', 'TOOLS'],
-            reply.traces
-              .slice(0, limit)
-              .map((t) => [
-                t.id,
-                t.run_id ?? '-',
-                t.timestamp.slice(0, 19).replace('T', ' '),
-                t.verdict ?? '-',
-                t.patterns.join(', ') || '-',
-                t.tool_path.join(' → ') || '(none)',
-              ]),
+            reply.traces.map((t) => [
+              t.id,
+              t.run_id ?? '-',
+              t.timestamp.slice(0, 19).replace('T', ' '),
+              t.verdict ?? '-',
+              t.patterns.join(', ') || '-',
+              t.tool_path.join(' → ') || '(none)',
+            ]),
           ),
         ];
-        if (reply.traces.length > limit)
+        if (reply.total > reply.traces.length)
           lines.push(
-            `(${reply.traces.length - limit} older traces not listed; raise limit, or use search_traces with scenario "${reply.scenario_id}")`,
+            `(${reply.total - reply.traces.length} older traces not listed; raise limit, or use search_traces with scenario "${reply.scenario_id}")`,
           );
-        return toolResult(lines.join('\n'), { ...reply, traces: reply.traces.slice(0, limit), total: reply.traces.length });
+        return toolResult(lines.join('\n'), { ...reply });
       } catch (error) {
         return errorResult(error, ctx.log);
       }

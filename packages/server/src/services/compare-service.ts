@@ -2,7 +2,7 @@ import {
   StepwiseError,
   alignTraces,
   compareRuns,
-  scenarioHistory,
+  flakinessOf,
   type Evaluation,
   type RunComparison,
   type RunResultSummary,
@@ -27,10 +27,25 @@ export interface RunsComparison {
 
 export interface ScenarioHistoryReply {
   scenario_id: string;
+  /** One page of the scenario's traces, newest first. */
   traces: TraceSummary[];
+  /** Pass it as `cursor` for the next (older) page; null on the last page. */
+  next_cursor: string | null;
+  /** Every trace of the scenario, and how many passed and failed (the summary covers them all). */
+  total: number;
+  passed: number;
+  failed: number;
   flakiness: number;
   history: ScenarioHistory;
 }
+
+export interface ScenarioHistoryPage {
+  limit?: number;
+  cursor?: string;
+}
+
+/** Traces in one page of a scenario's history unless the caller asks for another size. */
+export const SCENARIO_HISTORY_PAGE = 50;
 
 const PAGE = 500;
 
@@ -76,18 +91,37 @@ export class CompareService {
     return { base, head, comparison: compareRuns(baseResults, headResults) };
   }
 
-  async scenarioHistory(workspaceId: string, scenarioId: string): Promise<ScenarioHistoryReply> {
-    const traces: TraceSummary[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await this.store.listTraces(workspaceId, { scenario: scenarioId, limit: PAGE, ...(cursor ? { cursor } : {}) });
-      traces.push(...page.items);
-      cursor = page.next_cursor ?? undefined;
-    } while (cursor);
-    if (traces.length === 0) throw new StepwiseError('not_found', 'no traces of this scenario in this workspace');
-    // The list is newest first; core's history reads oldest first (first_seen, last_seen).
-    const history = scenarioHistory([...traces].reverse().map((t) => ({ trace_id: t.id, verdict: t.verdict, tool_path: t.tool_path })));
-    return { scenario_id: scenarioId, traces, flakiness: history.flakiness, history };
+  /**
+   * One page of a scenario's traces (newest first) with the summary of its whole history, counted
+   * in the store: flakiness and tool paths never need every trace read out.
+   */
+  async scenarioHistory(workspaceId: string, scenarioId: string, page: ScenarioHistoryPage = {}): Promise<ScenarioHistoryReply> {
+    const [summary, traces] = await Promise.all([
+      this.store.scenarioSummary(workspaceId, scenarioId),
+      this.store.listTraces(workspaceId, {
+        scenario: scenarioId,
+        limit: page.limit ?? SCENARIO_HISTORY_PAGE,
+        ...(page.cursor ? { cursor: page.cursor } : {}),
+      }),
+    ]);
+    if (summary.results === 0) throw new StepwiseError('not_found', 'no traces of this scenario in this workspace');
+    const judged = summary.passed + summary.failed;
+    const history: ScenarioHistory = {
+      results: summary.results,
+      flakiness: flakinessOf(summary.passed, judged),
+      // Most frequent first; ties: first seen first (as core's scenarioHistory orders them).
+      tool_paths: [...summary.tool_paths].sort((x, y) => y.count - x.count || x.first_seen - y.first_seen),
+    };
+    return {
+      scenario_id: scenarioId,
+      traces: traces.items,
+      next_cursor: traces.next_cursor ?? null,
+      total: summary.results,
+      passed: summary.passed,
+      failed: summary.failed,
+      flakiness: history.flakiness,
+      history,
+    };
   }
 
   private async runResults(workspaceId: string, runId: string): Promise<RunResultSummary[]> {

@@ -1,5 +1,5 @@
 import { StepwiseError } from '@stepwise/core';
-import type { RunSummary, ScenarioExpectations, TraceSummary } from './trace-store.js';
+import type { RunSummary, ScenarioExpectations, ScenarioSummary, TraceSummary } from './trace-store.js';
 
 /** Row shapes and mappers shared by the SQLite and PostgreSQL stores (both keep JSON as text and flags as 0/1). */
 
@@ -121,4 +121,33 @@ export function toTraceSummary(row: TraceRow): TraceSummary {
     is_demo: row.is_demo === 1,
     created_at: row.created_at,
   };
+}
+
+/** One row of a scenario summary query (PostgreSQL answers the counts as bigint strings). */
+export interface ScenarioPathRow {
+  tool_path_json: string;
+  n: number | string;
+  passed: number | string;
+  failed: number | string;
+  first_seen: number | string;
+  last_seen: number | string;
+}
+
+export function toScenarioSummary(rows: ScenarioPathRow[]): ScenarioSummary {
+  const summary: ScenarioSummary = { results: 0, passed: 0, failed: 0, tool_paths: [] };
+  for (const row of rows) {
+    const path = {
+      tool_path: JSON.parse(row.tool_path_json) as string[],
+      count: Number(row.n),
+      passed: Number(row.passed),
+      failed: Number(row.failed),
+      first_seen: Number(row.first_seen),
+      last_seen: Number(row.last_seen),
+    };
+    summary.results += path.count;
+    summary.passed += path.passed;
+    summary.failed += path.failed;
+    summary.tool_paths.push(path);
+  }
+  return summary;
 }

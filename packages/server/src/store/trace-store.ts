@@ -117,6 +117,26 @@ export interface Page<T> {
   next_cursor?: string | null;
 }
 
+/** One distinct tool path of a scenario, counted in the store. */
+export interface ScenarioToolPath {
+  tool_path: string[];
+  count: number;
+  passed: number;
+  failed: number;
+  /** Position, oldest first (by start time, then id), of the first and last trace that took this path. */
+  first_seen: number;
+  last_seen: number;
+}
+
+/** A scenario's whole history, counted without reading its traces out. */
+export interface ScenarioSummary {
+  results: number;
+  passed: number;
+  failed: number;
+  /** In no particular order. */
+  tool_paths: ScenarioToolPath[];
+}
+
 export interface RunResultsFilter {
   status?: 'passed' | 'failed';
   limit: number;
@@ -160,6 +180,8 @@ export interface TraceStore {
    */
   eventJsonPages(workspaceId: string, traceId: string, pageSize?: number): AsyncIterable<string[]>;
   listTraces(workspaceId: string, filter: TraceFilter): Promise<Page<TraceSummary>>;
+  /** Counts of a scenario's traces by verdict and by tool path, aggregated in the database. */
+  scenarioSummary(workspaceId: string, scenarioId: string): Promise<ScenarioSummary>;
   deleteTrace(workspaceId: string, traceId: string): Promise<boolean>;
   deleteRun(workspaceId: string, runId: string): Promise<{ deleted: boolean; traces: number }>;
   countTraces(workspaceId: string): Promise<number>;

@@ -205,6 +205,34 @@ describe.skipIf(skipped !== null)('dashboard in Chromium', () => {
     expect((await page.request.get(`${base}/api/v1/traces/${traceId}`)).status()).toBe(404);
   });
 
+  it('shows a long scenario history a page at a time, summarized whole, and loads older traces on request', async () => {
+    const results = Array.from({ length: 62 }, (_, i) => ({
+      scenario_id: 'sc_long_history',
+      user_message: `question ${i}`,
+      agent_response: 'an answer',
+      tools_called: [{ name: i % 2 === 0 ? 'search' : 'lookup', parameters: { n: i } }],
+      passed: i % 4 !== 0,
+    }));
+    const reply = await demo.server.runtime.pipeline.sync({ agent_name: 'support-agent', results }, { workspaceId: 'ws_default' });
+    expect(reply.synced).toBe(62);
+    await page.goto(`${base}/scenarios/sc_long_history`);
+    const rows = page.locator('table.table tbody tr');
+    await page.getByRole('button', { name: 'Show older traces' }).waitFor();
+    expect(await rows.count()).toBe(50);
+    expect(await page.getByText('Verdict per run (oldest → newest, the latest 50 of 62)').count()).toBe(1);
+    // The tool paths count the whole history (62 traces), not the page on screen.
+    const summary = (await (await page.request.get(`${base}/api/v1/scenarios/sc_long_history/traces?limit=1`)).json()) as {
+      history: { tool_paths: { tool_path: string[]; count: number; failed: number }[] };
+    };
+    expect(summary.history.tool_paths.map((p) => p.count)).toEqual([31, 31]);
+    expect(await page.locator('.tool-paths li').allTextContents()).toEqual(
+      summary.history.tool_paths.map((p) => `${p.count}× ${p.tool_path.join(' → ')}${p.failed > 0 ? ` · ${p.failed} failed` : ''}`),
+    );
+    await page.getByRole('button', { name: 'Show older traces' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('table.table tbody tr').length === 62);
+    expect(await page.getByRole('button', { name: 'Show older traces' }).count()).toBe(0);
+  });
+
   it('lists API keys, each with its own revoke dialog, and no element id twice', async () => {
     await page.goto(`${base}/settings/keys`);
     await page.getByLabel('Name').fill('CI runner');

@@ -61,12 +61,20 @@ export const api = {
     const reply = await request<CompareRunsReply | CompareRuns>('GET', `${V1}/compare/runs${query({ base, head })}`);
     return 'comparison' in reply ? { ...reply.comparison, base: reply.base, head: reply.head } : reply;
   },
-  scenarioHistory: async (id: string): Promise<ScenarioHistory> => {
-    const reply = await request<ScenarioHistoryReply>('GET', `${V1}/scenarios/${enc(id)}/traces`);
+  /** One page of a scenario's traces (newest first; `cursor` for older ones) and the summary of its whole history. */
+  scenarioHistory: async (id: string, cursor?: string): Promise<ScenarioHistory> => {
+    const reply = await request<ScenarioHistoryReply>('GET', `${V1}/scenarios/${enc(id)}/traces${query({ cursor })}`);
     const tool_paths =
       reply.tool_paths ??
       (reply.history?.tool_paths ?? []).map((t) => ({ path: t.tool_path, count: t.count, passed: t.passed, failed: t.failed }));
-    return { scenario_id: reply.scenario_id, traces: reply.traces, flakiness: reply.flakiness, tool_paths };
+    return {
+      scenario_id: reply.scenario_id,
+      traces: reply.traces,
+      next_cursor: reply.next_cursor ?? null,
+      total: reply.total ?? reply.traces.length,
+      flakiness: reply.flakiness,
+      tool_paths,
+    };
   },
 
   session: () => request<Session>('GET', `${V1}/session`, { quiet401: true }),

@@ -137,8 +137,12 @@ export interface ToolPathCount {
 /** What the dashboard shows of a scenario's history (normalized from the API's reply). */
 export interface ScenarioHistory {
   scenario_id: string;
-  /** Newest first. */
+  /** Newest first: one page of them. */
   traces: TraceSummary[];
+  /** The next (older) page, or null when this is the last. */
+  next_cursor: string | null;
+  /** Every trace of the scenario (the summary counts them all). */
+  total: number;
   flakiness: number;
   tool_paths: ToolPathCount[];
 }
@@ -147,6 +151,8 @@ export interface ScenarioHistory {
 export interface ScenarioHistoryReply {
   scenario_id: string;
   traces: TraceSummary[];
+  next_cursor?: string | null;
+  total?: number;
   flakiness: number;
   history?: { results: number; flakiness: number; tool_paths: { tool_path: string[]; count: number; passed: number; failed: number }[] };
   tool_paths?: ToolPathCount[];

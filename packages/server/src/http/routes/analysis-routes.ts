@@ -1,15 +1,19 @@
 import { Expectations, StepwiseError } from '@stepwise/core';
 import { z } from 'zod';
 import type { AnalysisService } from '../../services/analysis-service.js';
-import type { CompareService } from '../../services/compare-service.js';
+import { SCENARIO_HISTORY_PAGE, type CompareService } from '../../services/compare-service.js';
 import { parseBody } from '../body.js';
 import { readJsonBody, workspaceOf, type AppDeps } from '../context.js';
-import { parseQuery } from '../query.js';
+import { limitParam, parseQuery } from '../query.js';
 import { param, principalOf, type Router } from '../router.js';
 
 const CompareTracesQuery = z.object({ a: z.string().min(1), b: z.string().min(1) });
 const CompareRunsQuery = z.object({ base: z.string().min(1), head: z.string().min(1) });
 const ExpectationsBody = z.object({ expectations: Expectations });
+const ScenarioHistoryQuery = z.object({
+  limit: limitParam(SCENARIO_HISTORY_PAGE),
+  cursor: z.string().min(1).max(500).optional(),
+});
 export function analysisRoutes(r: Router, deps: AppDeps & { analysis: AnalysisService; compare: CompareService }): void {
   const { store, pipeline, analysis, compare, access } = deps;
 
@@ -38,7 +42,11 @@ export function analysisRoutes(r: Router, deps: AppDeps & { analysis: AnalysisSe
     return c.json({ scenario_id: id, expectations: versions[0] ?? null, versions });
   });
 
-  r.get('/api/v1/scenarios/:id/traces', 'read', async (c) => c.json(await compare.scenarioHistory(workspaceOf(c), param(c, 'id'))));
+  // One page of the scenario's traces (newest first, a cursor as GET /traces) and its whole-history summary.
+  r.get('/api/v1/scenarios/:id/traces', 'read', async (c) => {
+    const page = parseQuery(ScenarioHistoryQuery, c.req.query());
+    return c.json(await compare.scenarioHistory(workspaceOf(c), param(c, 'id'), page));
+  });
 
   r.get('/api/v1/compare/traces', 'read', async (c) => {
     const query = parseQuery(CompareTracesQuery, c.req.query());

@@ -8,7 +8,9 @@ import {
   toRunSummary,
   toTraceSummary,
   type ExpectationRow,
+  toScenarioSummary,
   type RunRow,
+  type ScenarioPathRow,
   type TraceRow,
 } from '../rows.js';
 import {
@@ -21,6 +23,7 @@ import {
   type RunResultsFilter,
   type RunSummary,
   type ScenarioExpectations,
+  type ScenarioSummary,
   type StoredTrace,
   type TraceFilter,
   type TraceRecord,
@@ -271,6 +274,22 @@ export class PgTraceStore implements TraceStore {
       if (rows.length < pageSize) return;
       after = rows[rows.length - 1]!.idx;
     }
+  }
+
+  async scenarioSummary(workspaceId: string, scenarioId: string): Promise<ScenarioSummary> {
+    const rows = await this.db.query<ScenarioPathRow>(
+      `SELECT tool_path_json, COUNT(*) AS n,
+         SUM(CASE WHEN verdict = 'passed' THEN 1 ELSE 0 END) AS passed,
+         SUM(CASE WHEN verdict = 'failed' THEN 1 ELSE 0 END) AS failed,
+         MIN(pos) AS first_seen, MAX(pos) AS last_seen
+       FROM (
+         SELECT tool_path_json, verdict, ROW_NUMBER() OVER (ORDER BY started_ms, id) - 1 AS pos
+         FROM traces WHERE workspace_id = $1 AND scenario_id = $2
+       ) AS history
+       GROUP BY tool_path_json`,
+      [workspaceId, scenarioId],
+    );
+    return toScenarioSummary(rows);
   }
 
   async listTraces(workspaceId: string, filter: TraceFilter): Promise<Page<TraceSummary>> {

@@ -8,6 +8,7 @@ import {
   type EvaluationUpdate,
   type IngestBatch,
   type ScenarioExpectations,
+  type ScenarioSummary,
   type IngestOutcome,
   type Page,
   type RunFilter,
@@ -28,7 +29,9 @@ import {
   toRunSummary,
   toTraceSummary,
   type ExpectationRow,
+  toScenarioSummary,
   type RunRow,
+  type ScenarioPathRow,
   type TraceRow,
 } from '../rows.js';
 
@@ -349,6 +352,21 @@ export class SqliteTraceStore implements TraceStore {
       if (rows.length < pageSize) return;
       after = rows[rows.length - 1]!.idx;
     }
+  }
+
+  async scenarioSummary(workspaceId: string, scenarioId: string): Promise<ScenarioSummary> {
+    const rows = this.sql<[string, string], ScenarioPathRow>(
+      `SELECT tool_path_json, COUNT(*) AS n,
+         SUM(CASE WHEN verdict = 'passed' THEN 1 ELSE 0 END) AS passed,
+         SUM(CASE WHEN verdict = 'failed' THEN 1 ELSE 0 END) AS failed,
+         MIN(pos) AS first_seen, MAX(pos) AS last_seen
+       FROM (
+         SELECT tool_path_json, verdict, ROW_NUMBER() OVER (ORDER BY started_ms, id) - 1 AS pos
+         FROM traces WHERE workspace_id = ? AND scenario_id = ?
+       ) AS history
+       GROUP BY tool_path_json`,
+    ).all(workspaceId, scenarioId);
+    return toScenarioSummary(rows);
   }
 
   async listTraces(workspaceId: string, filter: TraceFilter): Promise<Page<TraceSummary>> {

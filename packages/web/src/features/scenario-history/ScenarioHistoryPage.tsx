@@ -28,6 +28,8 @@ async function loadHistory(id: string): Promise<ScenarioHistory> {
   return {
     scenario_id: id,
     traces: page.traces,
+    next_cursor: null,
+    total: page.traces.length,
     flakiness: judged.length ? Math.min(1, 4 * p * (1 - p)) : 0,
     tool_paths: [...paths.values()].sort((x, y) => y.count - x.count),
   };
@@ -37,10 +39,29 @@ export function ScenarioHistoryPage({ id }: { id: string }) {
   const data = useAsync(() => loadHistory(id), [id]);
   const [a, setA] = useState<string | null>(null);
   const [b, setB] = useState<string | null>(null);
+  // Older pages, loaded on request: the summary above covers the whole history already.
+  const [older, setOlder] = useState<{ scenario: string; traces: TraceSummary[]; cursor: string | null } | null>(null);
+  const [loadingOlder, setLoadingOlder] = useState(false);
+  const [olderError, setOlderError] = useState<Error | null>(null);
   if (data.status === 'error') return <ErrorBox error={data.error} onRetry={data.reload} />;
   if (data.status === 'loading') return <Loading />;
   const history = data.data;
-  const traces = history.traces;
+  const more = older?.scenario === id ? older : null;
+  const traces = more ? [...history.traces, ...more.traces] : history.traces;
+  const nextCursor = more ? more.cursor : history.next_cursor;
+  const showOlder = async () => {
+    if (!nextCursor) return;
+    setLoadingOlder(true);
+    setOlderError(null);
+    try {
+      const page = await api.scenarioHistory(id, nextCursor);
+      setOlder({ scenario: id, traces: [...(more?.traces ?? []), ...page.traces], cursor: page.next_cursor });
+    } catch (error) {
+      setOlderError(error instanceof Error ? error : new Error(String(error)));
+    } finally {
+      setLoadingOlder(false);
+    }
+  };
   const oldestFirst = [...traces].reverse();
   const flaky = history.flakiness;
 
@@ -68,7 +89,9 @@ export function ScenarioHistoryPage({ id }: { id: string }) {
         <>
           <section className="history-summary">
             <div>
-              <div className="field-label">Verdict per run (oldest → newest)</div>
+              <div className="field-label">
+                Verdict per run (oldest → newest{traces.length < history.total ? `, the latest ${traces.length} of ${history.total}` : ''})
+              </div>
               <div className="verdict-strip" role="list">
                 {oldestFirst.map((t) => (
                   <Link
@@ -126,6 +149,17 @@ export function ScenarioHistoryPage({ id }: { id: string }) {
               </tbody>
             </table>
           </div>
+          {nextCursor && (
+            <div className="pager">
+              <span className="muted small">
+                {traces.length} of {history.total} traces
+              </span>{' '}
+              <button type="button" className="btn" disabled={loadingOlder} onClick={() => void showOlder()}>
+                {loadingOlder ? 'Loading…' : 'Show older traces'}
+              </button>
+            </div>
+          )}
+          {olderError && <ErrorBox error={olderError} onRetry={() => void showOlder()} />}
         </>
       )}
     </div>
