@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { flakiness, scenarioHistory } from './scenario-history.js';
+import { flakiness, flakinessOf, scenarioHistory } from './scenario-history.js';
 
 const verdicts = (passed: number, failed: number) => [
   ...Array.from({ length: passed }, () => ({ verdict: 'passed' as const })),
@@ -25,6 +25,21 @@ describe('flakiness', () => {
     expect(flakiness([...verdicts(1, 1), { verdict: null }, {}])).toBe(1);
     expect(flakiness([{ verdict: null }])).toBe(0);
     expect(flakiness([])).toBe(0);
+  });
+});
+
+describe('flakinessOf', () => {
+  it('gives from counts what flakiness gives from the results', () => {
+    for (const [passed, failed] of [
+      [0, 0],
+      [5, 0],
+      [0, 5],
+      [3, 3],
+      [3, 1],
+      [1, 9],
+    ] as const) {
+      expect(flakinessOf(passed, passed + failed)).toBe(flakiness(verdicts(passed, failed)));
+    }
   });
 });
 
