@@ -39,6 +39,8 @@ export interface WorkItem {
   evaluation: { verdict: Verdict; findings: Array<{ pattern: string }> } | null;
   /** Cost from the metadata, or estimated from model and tokens by the analysis stage. */
   costUsd?: number | null;
+  /** False when the result carried no time: its event times are placeholders (shown as unknown). */
+  timingsKnown?: boolean;
 }
 
 export interface StageContext {
@@ -189,6 +191,7 @@ export class IngestPipeline {
         notes: normalized.value.notes ?? null,
         expected: normalized.value.expected ?? null,
         warnings,
+        timingsKnown: normalized.value.timingsKnown,
         dedupe:
           trace.trace_id === undefined
             ? {
@@ -365,6 +368,8 @@ function toRecord(item: WorkItem, runId: string | null, isDemo: boolean): TraceR
       if (event.data.cost_usd !== undefined) costUsd = event.data.cost_usd;
     }
   }
+  // A cost the client reported wins; otherwise the analysis estimated it from the dated price table.
+  const costEstimated = costUsd === null && item.costUsd !== undefined && item.costUsd !== null;
   if (costUsd === null && item.costUsd !== undefined) costUsd = item.costUsd;
   const verdict = effectiveVerdict(item.reportedPassed, item.evaluation?.verdict ?? null);
   const traceHeaderJson = JSON.stringify(header);
@@ -387,6 +392,8 @@ function toRecord(item: WorkItem, runId: string | null, isDemo: boolean): TraceR
     model,
     tokensTotal,
     costUsd,
+    costEstimated,
+    timingsKnown: item.timingsKnown ?? true,
     userMessage,
     response,
     notes: item.notes,
