@@ -4,6 +4,7 @@ import {
   SyncEnvelope,
   Trace,
   checkEventOrder,
+  eventSearchText,
   normalizeResult,
   toolPath,
   validate,
@@ -374,6 +375,7 @@ function toRecord(item: WorkItem, runId: string | null, isDemo: boolean): TraceR
   const verdict = effectiveVerdict(item.reportedPassed, item.evaluation?.verdict ?? null);
   const traceHeaderJson = JSON.stringify(header);
   const eventsJson = events.map((event) => JSON.stringify(event));
+  const eventsText = events.map(eventSearchText);
   return {
     id,
     runId,
@@ -400,6 +402,7 @@ function toRecord(item: WorkItem, runId: string | null, isDemo: boolean): TraceR
     warnings: item.warnings,
     headerJson: traceHeaderJson,
     eventsJson,
+    eventsText,
     eventTypes: events.map((event) => event.type),
     eventTimestamps: events.map((event) => event.timestamp),
     expectedJson: item.expected === null ? null : JSON.stringify(item.expected),

@@ -50,6 +50,8 @@ export interface TraceRecord {
   /** JSON of each event, in the order given. */
   eventsJson: string[];
   eventTypes: string[];
+  /** The searchable text of each event (`eventSearchText`); computed from `eventsJson` when absent. */
+  eventsText?: string[];
   eventTimestamps: string[];
   expectedJson: string | null;
   evaluationJson: string | null;

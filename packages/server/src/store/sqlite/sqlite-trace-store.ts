@@ -117,6 +117,7 @@ export class SqliteTraceStore implements TraceStore {
       insertPattern: this.sql('INSERT OR IGNORE INTO trace_patterns (workspace_id, pattern, trace_id) VALUES (?, ?, ?)'),
       deletePatterns: this.sql('DELETE FROM trace_patterns WHERE workspace_id = ? AND trace_id = ?'),
       insertEvent: this.sql('INSERT INTO events (workspace_id, trace_id, idx, type, ts, body_json) VALUES (?, ?, ?, ?, ?, ?)'),
+      insertEventText: this.sql('INSERT INTO event_text (rowid, text) VALUES (?, ?)'),
       existingById: this.sql<[string, string], { id: string; run_id: string | null }>(
         'SELECT id, run_id FROM traces WHERE workspace_id = ? AND id = ?',
       ),
@@ -234,7 +235,10 @@ export class SqliteTraceStore implements TraceStore {
         continue;
       }
       for (let i = 0; i < record.eventsJson.length; i++) {
-        this.stmts.insertEvent.run(workspaceId, record.id, i, record.eventTypes[i], record.eventTimestamps[i], record.eventsJson[i]);
+        const json = record.eventsJson[i]!;
+        const event = this.stmts.insertEvent.run(workspaceId, record.id, i, record.eventTypes[i], record.eventTimestamps[i], json);
+        const text = record.eventsText?.[i] ?? eventSearchText(JSON.parse(json));
+        if (text !== '') this.stmts.insertEventText.run(event.lastInsertRowid, text);
       }
       for (const pattern of record.patterns) this.stmts.insertPattern.run(workspaceId, pattern, record.id);
       results.push({ status: 'stored', traceId: record.id, runId: record.runId });
