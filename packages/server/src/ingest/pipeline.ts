@@ -87,6 +87,8 @@ export interface SyncContext {
    * is kept instead of an empty one.
    */
   priorRedaction?: ReadonlyArray<unknown>;
+  /** Import only: whether each exported result's times were known (a re-import keeps "unknown"). */
+  priorTimingsKnown?: ReadonlyArray<boolean | undefined>;
 }
 
 export interface TracesReply {
@@ -211,6 +213,7 @@ export class IngestPipeline {
 
     await this.runStages(work, ctx);
     if (ctx.priorRedaction) keepPriorRedaction(work, ctx.priorRedaction);
+    for (const item of work) if (ctx.priorTimingsKnown?.[item.index] === false) item.timingsKnown = false;
     const records = work.map((item) => toRecord(item, runId, ctx.isDemo === true));
     const outcome = await this.store.ingest({ workspaceId: ctx.workspaceId, newRun, records, now });
     const finalRunId = outcome.runId ?? runId;
