@@ -19,3 +19,43 @@ export function ftsMatchQuery(text: string): string | null {
     })
     .join(' ');
 }
+
+/**
+ * The words of a text as SQLite's unicode61 tokenizer (remove_diacritics 2) reads them: runs of
+ * letters and digits, lowercased, accents removed. PostgreSQL indexes and queries these words, so
+ * both backends find the same events.
+ *
+ * @example searchWords('Café 3-year_plan') // ['cafe', '3', 'year', 'plan']
+ */
+export function searchWords(text: string): string[] {
+  return (
+    text
+      .normalize('NFD')
+      .replace(/\p{M}+/gu, '')
+      .toLowerCase()
+      .match(/[\p{L}\p{N}]+/gu) ?? []
+  );
+}
+
+/**
+ * The PostgreSQL `to_tsquery('simple', …)` text for a search box, with the meaning of
+ * {@link ftsMatchQuery}: every word and "quoted phrase" must occur (`&`), a phrase's words in order
+ * (`<->`), and the last word also as a prefix (`:*`). Null when the box holds no word. Lexemes hold
+ * only letters and digits, so user text cannot inject tsquery operators.
+ *
+ * @example tsQuery('refund "3-year warranty" exp') // "'refund' & ('3' <-> 'year' <-> 'warranty') & 'exp':*"
+ */
+export function tsQuery(text: string): string | null {
+  const raw = text.trim();
+  const terms = parseSearchTerms(raw);
+  const endsInPhrase = raw.endsWith('"');
+  const parts: string[] = [];
+  terms.forEach((term, i) => {
+    const words = searchWords(term);
+    if (words.length === 0) return;
+    const prefix = i === terms.length - 1 && !endsInPhrase && !/\s/.test(term);
+    const lexemes = words.map((w, j) => `'${w}'${prefix && j === words.length - 1 ? ':*' : ''}`);
+    parts.push(lexemes.length > 1 ? `(${lexemes.join(' <-> ')})` : lexemes[0]!);
+  });
+  return parts.length === 0 ? null : parts.join(' & ');
+}
