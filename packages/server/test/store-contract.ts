@@ -360,5 +360,49 @@ export function describeTraceStoreContract(backend: string, open: () => Promise<
       expect(await store.getTraceFeedback(WS, 'tr_fb2')).toEqual({ findings: [], comments: [] });
       expect((await store.listFindingFeedback(WS, { limit: 10, offset: 0 })).total).toBe(0);
     });
+
+    it('deletes a run with the feedback, comments and search index of its traces', async () => {
+      await store.ingest({
+        workspaceId: WS,
+        newRun: newRun('run_gone'),
+        records: [toolTrace('tr_gone', 'a 3-year warranty', { runId: 'run_gone', patterns: ['loop'] })],
+        now: NOW,
+      });
+      await store.ingest({ workspaceId: WS, records: [toolTrace('tr_kept', 'a 3-year warranty')], now: NOW });
+      await store.putFindingFeedback(WS, {
+        traceId: 'tr_gone',
+        findingKey: 'loop@1',
+        pattern: 'loop',
+        verdict: 'wrong',
+        reason: null,
+        analyzerVersion: null,
+        actor: 'user:alice',
+        now: NOW,
+      });
+      await store.addEventComment(WS, { id: 'cm_gone', traceId: 'tr_gone', eventIndex: 0, body: 'x', actor: 'a', now: NOW });
+      expect((await store.listTraces(WS, { limit: 10, text: 'warranty' })).items.map((t) => t.id).sort()).toEqual(['tr_gone', 'tr_kept']);
+      expect(await store.deleteRun(WS, 'run_gone')).toEqual({ deleted: true, traces: 1 });
+      expect((await store.listTraces(WS, { limit: 10, text: 'warranty' })).items.map((t) => t.id)).toEqual(['tr_kept']);
+      expect(await store.getTraceFeedback(WS, 'tr_gone')).toEqual({ findings: [], comments: [] });
+      expect((await store.listFindingFeedback(WS, { limit: 10, offset: 0 })).total).toBe(0);
+    });
+
+    it('reports when a run started and ended from its traces', async () => {
+      await store.ingest({
+        workspaceId: WS,
+        newRun: newRun('run_span'),
+        records: [
+          makeRecord({ id: 'tr_s1', runId: 'run_span', startedAt: '2026-01-01T00:00:00.000Z', durationMs: 1000 }),
+          makeRecord({ id: 'tr_s2', runId: 'run_span', startedAt: '2026-01-01T00:01:00.000Z', durationMs: 2500 }),
+        ],
+        now: NOW,
+      });
+      await store.ingest({ workspaceId: WS, newRun: newRun('run_none'), records: [], now: NOW });
+      expect(await store.getRun(WS, 'run_span')).toMatchObject({
+        started_at: '2026-01-01T00:00:00.000Z',
+        ended_at: '2026-01-01T00:01:02.500Z',
+      });
+      expect(await store.getRun(WS, 'run_none')).toMatchObject({ started_at: null, ended_at: null });
+    });
   });
 }
