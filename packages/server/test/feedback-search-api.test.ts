@@ -113,6 +113,22 @@ describe('feedback on findings and comments on events', () => {
     expect((await json(t.get('/api/v1/feedback'))).feedback).toMatchObject([{ verdict: 'right' }]);
   });
 
+  it("deleting a scenario's history removes the marks and comments on its traces and their events from search", async () => {
+    const { traceId, key } = await failingTrace();
+    await put(`/api/v1/traces/${traceId}/findings/${encodeURIComponent(key)}/feedback`, { verdict: 'wrong' });
+    expect((await t.post(`/api/v1/traces/${traceId}/comments`, { event_index: 1, body: 'look here' })).status).toBe(201);
+    const word = (await json(t.get(`/api/v1/traces/${traceId}`))).summary.user_message.split(/\s+/)[0];
+    const searched = async () => (await json(t.get(`/api/v1/traces?q=${encodeURIComponent(word)}`))).traces.map((x: any) => x.id);
+    expect(await searched()).toContain(traceId);
+
+    expect((await t.del('/api/v1/scenarios/sc_warranty_hardware/traces')).status).toBe(200);
+    expect((await json(t.get('/api/v1/feedback'))).feedback).toEqual([]);
+    expect(await searched()).not.toContain(traceId);
+    expect((await t.get(`/api/v1/traces/${traceId}/feedback`)).status).toBe(404);
+    // Not merely hidden by the join with traces: the rows are gone.
+    expect(await t.runtime.store.getTraceFeedback('ws_default', traceId)).toEqual({ findings: [], comments: [] });
+  });
+
   it('refuses a finding the analysis does not have, naming the ones it has', async () => {
     const { traceId, key } = await failingTrace();
     const reply = await put(`/api/v1/traces/${traceId}/findings/loop@99/feedback`, { verdict: 'wrong' });
