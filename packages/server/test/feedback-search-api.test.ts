@@ -129,6 +129,15 @@ describe('feedback on findings and comments on events', () => {
     expect(await t.runtime.store.getTraceFeedback('ws_default', traceId)).toEqual({ findings: [], comments: [] });
   });
 
+  it('deleting the workspace deletes the marks and comments of its traces', async () => {
+    const { traceId, key } = await failingTrace();
+    await put(`/api/v1/traces/${traceId}/findings/${encodeURIComponent(key)}/feedback`, { verdict: 'wrong' });
+    expect((await t.post(`/api/v1/traces/${traceId}/comments`, { event_index: 1, body: 'look here' })).status).toBe(201);
+    expect((await t.runtime.store.getTraceFeedback('ws_default', traceId)).findings).toHaveLength(1);
+    expect((await t.del('/api/v1/workspace')).status).toBe(200);
+    expect(await t.runtime.store.getTraceFeedback('ws_default', traceId)).toEqual({ findings: [], comments: [] });
+  });
+
   it('refuses a finding the analysis does not have, naming the ones it has', async () => {
     const { traceId, key } = await failingTrace();
     const reply = await put(`/api/v1/traces/${traceId}/findings/loop@99/feedback`, { verdict: 'wrong' });
