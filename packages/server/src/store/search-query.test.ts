@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ftsMatchQuery, searchWords, tsQuery } from './search-query.js';
+import { ftsMatchQuery, PG_SEARCH_MAX_BYTES, pgSearchText, searchWords, tsQuery } from './search-query.js';
 
 describe('search queries', () => {
   it('splits text into lowercased letter-and-digit words without accents, as unicode61 does', () => {
@@ -26,5 +26,12 @@ describe('search queries', () => {
     expect(tsQuery("warranty & !x | 'y':*")).toBe("'warranty' & 'x' & 'y':*");
     expect(tsQuery('  "" * ')).toBeNull();
     expect(ftsMatchQuery('3-year warran')).toBe('"3-year" "warran"*');
+  });
+
+  it('keeps whole words of an event for PostgreSQL up to the byte bound', () => {
+    expect(pgSearchText('Écran, 3-year')).toBe('ecran 3 year');
+    const long = pgSearchText('abcdefghi '.repeat(100_000));
+    expect(Buffer.byteLength(long)).toBeLessThanOrEqual(PG_SEARCH_MAX_BYTES);
+    expect(long.split(' ').every((w) => w === 'abcdefghi')).toBe(true);
   });
 });

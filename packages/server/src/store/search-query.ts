@@ -59,3 +59,21 @@ export function tsQuery(text: string): string | null {
   });
   return parts.length === 0 ? null : parts.join(' & ');
 }
+
+/**
+ * PostgreSQL refuses a tsvector over 1 MB, which a large event of many distinct words would exceed
+ * (each lexeme costs several bytes besides its text): the words it indexes stop here.
+ */
+export const PG_SEARCH_MAX_BYTES = 200_000;
+
+/** The words of an event's text that PostgreSQL indexes: {@link searchWords}, up to {@link PG_SEARCH_MAX_BYTES}. */
+export function pgSearchText(text: string): string {
+  const kept: string[] = [];
+  let bytes = 0;
+  for (const word of searchWords(text)) {
+    bytes += Buffer.byteLength(word) + 1;
+    if (bytes > PG_SEARCH_MAX_BYTES) break;
+    kept.push(word);
+  }
+  return kept.join(' ');
+}

@@ -215,12 +215,13 @@ export const PG_MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: 
     name: 'full-text index of event text, feedback on findings, comments on events, estimated costs and unknown timings marked',
     // Ingest writes each event's words (searchWords of the same JS-computed text SQLite indexes). Events
     // stored before this migration are indexed from their JSON here: every string and number under
-    // data, split at anything but letters and digits (accents are kept on these older rows).
+    // data, split at anything but letters and digits (accents are kept on these older rows), the first
+    // 50,000 characters (at most 200 kB, as at ingest: PostgreSQL refuses a tsvector over 1 MB).
     sql: `
       ALTER TABLE events ADD COLUMN search tsvector;
-      UPDATE events SET search = to_tsvector('simple', regexp_replace(lower(COALESCE((
+      UPDATE events SET search = to_tsvector('simple', left(regexp_replace(lower(COALESCE((
         SELECT string_agg(v #>> '{}', ' ') FROM jsonb_path_query(body_json::jsonb, 'strict $.data.**') AS v
-         WHERE jsonb_typeof(v) IN ('string', 'number')), '')), '[^[:alnum:]]+', ' ', 'g'));
+         WHERE jsonb_typeof(v) IN ('string', 'number')), '')), '[^[:alnum:]]+', ' ', 'g'), 50000));
       CREATE INDEX events_search ON events USING GIN (search);
       ALTER TABLE traces ADD COLUMN cost_estimated INTEGER NOT NULL DEFAULT 0;
       ALTER TABLE traces ADD COLUMN timings_known INTEGER NOT NULL DEFAULT 1;

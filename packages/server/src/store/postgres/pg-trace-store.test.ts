@@ -90,6 +90,22 @@ describe.runIf(available)('PostgreSQL store', () => {
     await store.close();
   });
 
+  it('stores an event of more distinct words than a tsvector holds, its first words searchable', async () => {
+    const { url } = await schema();
+    const store = new PgTraceStore(new PgDatabase(url));
+    const words = Array.from({ length: 200_000 }, (_, i) => `w${i.toString(36)}`);
+    const body = { type: 'tool_call', timestamp: '2026-01-01T00:00:00Z', data: { tool: 'dump', result: words.join(' ') } };
+    await store.ingest({
+      workspaceId: 'ws_default',
+      records: [
+        makeRecord({ id: 'tr_big', eventsJson: [JSON.stringify(body)], eventTypes: ['tool_call'], eventTimestamps: [body.timestamp] }),
+      ],
+      now: '2026-01-01T00:00:00Z',
+    });
+    expect((await store.listTraces('ws_default', { limit: 10, text: 'dump w1' })).items.map((t) => t.id)).toEqual(['tr_big']);
+    await store.close();
+  });
+
   it('shares one rate-limit bucket per caller between servers', async () => {
     const { url } = await schema();
     const a = new PgAccessStore(new PgDatabase(url));

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { eventSearchText, matchSnippet, parseSearchTerms } from '@stepwise/core';
 import { decodeCursor, encodeCursor } from '../cursor.js';
-import { searchWords, tsQuery } from '../search-query.js';
+import { pgSearchText, tsQuery } from '../search-query.js';
 import {
   parseOrNull,
   runNotFound,
@@ -173,7 +173,7 @@ export class PgTraceStore implements TraceStore {
       }
       if (record.eventsJson.length > 0) {
         const words = record.eventsJson.map((json, i) =>
-          searchWords(record.eventsText?.[i] ?? eventSearchText(JSON.parse(json) as unknown)).join(' '),
+          pgSearchText(record.eventsText?.[i] ?? eventSearchText(JSON.parse(json) as unknown)),
         );
         await client.query(
           `INSERT INTO events (workspace_id, trace_id, idx, type, ts, body_json, search)
