@@ -15,6 +15,7 @@ const BOTH_BACKENDS = [
   'packages/server/test/privacy-ingest.test.ts',
   'packages/server/test/webhook.test.ts',
   'packages/server/test/export-import.test.ts',
+  'packages/server/test/feedback-search-api.test.ts',
 ];
 
 function pgListening(): Promise<boolean> {

@@ -1,6 +1,10 @@
 // The public surface of @stepwise/core. Every export is named on purpose: adding one is a decision.
 
 export { STEPWISE_ERROR_CODES, StepwiseError, isStepwiseErrorCode } from './errors.js';
+
+// access: roles and the permission table the server enforces
+export { PERMISSIONS, PERMISSION_LABELS, PERMISSION_NAMES, ROLES, can, canGrant, describeRole, isRole } from './access/roles.js';
+export type { Permission, Role } from './access/roles.js';
 export type { StepwiseErrorCode, ValidationIssue } from './errors.js';
 
 export {
@@ -32,7 +36,8 @@ export { validate } from './trace/validate.js';
 export type { Validated } from './trace/validate.js';
 export { checkEventOrder, jsonEqual, normalizeResult } from './trace/normalize.js';
 export type { NormalizeContext, Normalized, NormalizedResult } from './trace/normalize.js';
-export { elapsedTimes, formatElapsed, toolPath } from './trace/timeline.js';
+export { collapseToolPath, elapsedTimes, formatElapsed, formatToolPath, toolPath } from './trace/timeline.js';
+export { eventSearchText, highlightTerms, matchSnippet, parseSearchTerms } from './trace/search-text.js';
 export { formatJsonPath, joinJsonPath } from './trace/json-path.js';
 export { traceFormatJsonSchema } from './trace/json-schema.js';
 export type { RunSummary, TraceDetail, TraceSummary, Verdict } from './trace/summaries.js';
@@ -80,6 +85,7 @@ export {
   ExpectedTool,
   FAILURE_CATEGORIES,
   FINDING_PATTERNS,
+  FINDING_VERDICTS,
   OrderMode,
   PRICE_TABLE,
   PRICE_TABLE_DATE,
@@ -110,6 +116,8 @@ export {
   stepBudgetDetector,
   toolMisuseDetector,
   unsupportedSuccessClaimDetector,
+  findingKey,
+  orderFindings,
 } from './analysis/index.js';
 export type {
   AnalysisOptions,
@@ -120,12 +128,16 @@ export type {
   DetectorDescriptor,
   EvaluateInput,
   Evaluation,
+  EventComment,
   FailureCategory,
   Finding,
   FindingBasis,
+  FindingFeedback,
   FindingPattern,
+  FindingVerdict,
   ModelPrice,
   Severity,
+  TraceFeedback,
 } from './analysis/index.js';
 
 // import: converters from other log formats into traces
@@ -153,6 +165,7 @@ export {
   findingsDelta,
   flakiness,
   flakinessOf,
+  flipRate,
   formatAlignmentSideBySide,
   normalizePlaceholders,
   passRate,

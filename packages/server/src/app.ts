@@ -3,15 +3,18 @@
 import { bearerAuthenticator } from './access/bearer-auth.js';
 import { createApp, type AppDeps, type DoorMount, type StepwiseApp } from './http/app.js';
 import { mountMcp } from './mcp/mcp-http.js';
+import { feedbackServiceFor } from './services/feedback-service.js';
 import { OtlpAssembler } from './otlp/assembler.js';
 import { mountOtlp } from './otlp/otlp-http.js';
 
 /** The MCP door at `/mcp`, over the app's store and pipeline, with bearer API keys and the shared rate limit. */
-export function mcpDoor(deps: Pick<AppDeps, 'store' | 'pipeline' | 'access'>): DoorMount {
+export function mcpDoor(deps: Pick<AppDeps, 'store' | 'pipeline' | 'access' | 'privacy' | 'feedback'>): DoorMount {
+  const feedback = deps.feedback ?? feedbackServiceFor(deps);
   return (app, shared) =>
     mountMcp(app, {
       store: deps.store,
       pipeline: deps.pipeline,
+      feedback,
       log: shared.log,
       authenticate: bearerAuthenticator(deps.access, shared.authMode),
       rateLimit: (caller) => shared.rateLimit(caller.actor ?? caller.workspaceId),

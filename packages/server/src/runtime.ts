@@ -6,6 +6,7 @@ import { redactionStage, truncationStage } from './ingest/stages/privacy.js';
 import { PrivacyService } from './services/privacy-service.js';
 import { AnalysisService } from './services/analysis-service.js';
 import { CompareService } from './services/compare-service.js';
+import { FeedbackService } from './services/feedback-service.js';
 import type { ParseLimits } from './ingest/parse.js';
 import { RetentionService } from './retention/retention-service.js';
 import type { AccessStore } from './store/access-store.js';
@@ -34,6 +35,7 @@ export interface Runtime {
   backend: 'sqlite' | 'postgres';
   /** Resolves once the database is reachable and migrated (PostgreSQL connects lazily). */
   ready(): Promise<void>;
+  feedback: FeedbackService;
   close(): Promise<void>;
 }
 
@@ -120,6 +122,12 @@ export function openRuntime(options: RuntimeOptions): Runtime {
     webhooks,
     backend: target.kind,
     ready,
+    feedback: new FeedbackService({
+      store,
+      audit: (entry) => accessStore.audit(entry),
+      redactorFor: (ws) => privacy.redactorFor(ws),
+      clock,
+    }),
     close: async () => {
       retention.stop();
       await webhooks.close();

@@ -105,6 +105,31 @@ describe('analysis through the API', () => {
     expect(known).toBeGreaterThan(0);
     expect(unknown).toBeNull();
   });
+
+  it('marks an estimated cost as such, and a reported one as reported', async () => {
+    const reply = await json(
+      t.post('/api/v1/sync', {
+        agent_name: 'support',
+        results: [
+          { scenario_id: 'a', user_message: 'q', agent_response: 'r', model: 'gpt-4o', tokens: { input: 1000, output: 100 } },
+          {
+            scenario_id: 'b',
+            user_message: 'q',
+            agent_response: 'r',
+            model: 'gpt-4o',
+            tokens: { input: 1000, output: 100 },
+            cost_usd: 0.5,
+          },
+        ],
+      }),
+    );
+    const [estimated, reported] = await Promise.all(
+      reply.trace_ids.map(async (id: string) => (await json(t.get(`/api/v1/traces/${id}`))).summary),
+    );
+    expect(estimated).toMatchObject({ cost_estimated: true });
+    expect(estimated.cost_usd).toBeGreaterThan(0);
+    expect(reported).toMatchObject({ cost_usd: 0.5, cost_estimated: false });
+  });
 });
 
 describe('compare through the API', () => {

@@ -42,6 +42,10 @@ const BODIES: Record<string, () => unknown> = {
   'POST /api/v1/sync': () => ({ agent_name: 'matrix', results: [result('sc_new')] }),
   'POST /api/v1/traces': () => ({ scenario_id: 'sc_new', agent_name: 'matrix', timestamp: '2026-03-13T14:30:00Z', events: [] }),
   'PUT /api/v1/traces/:id/pin': () => ({ pinned: true }),
+  'PUT /api/v1/traces/:id/findings/:finding/feedback': () => ({ verdict: 'wrong', reason: 'a false alarm' }),
+  'DELETE /api/v1/traces/:id/findings/:finding/feedback': () => undefined,
+  'POST /api/v1/traces/:id/comments': () => ({ event_index: 0, body: 'why?' }),
+  'DELETE /api/v1/traces/:id/comments/:comment': () => undefined,
   'POST /api/v1/keys': () => ({ name: 'k', role: 'viewer' }),
   'POST /api/v1/members': () => ({ name: 'New Person', role: 'viewer' }),
   'PATCH /api/v1/members/:id': () => ({ role: 'member' }),
@@ -82,6 +86,10 @@ const QUERY_OBJECTS: Record<string, (f: Fixture) => string> = {
 };
 /** Create-or-update routes: any id names the caller's own (possibly new) object, so none is foreign. */
 const UPSERTS = new Set(['PUT /api/v1/scenarios/:id']);
+const FINDING = 'loop@1';
+const COMMENT = 'cm_fixture';
+/** Path parameters after the first (the object), filled with the seeded fixture's. */
+const SECOND_PARAMS: Record<string, string> = { ':finding': encodeURIComponent(FINDING), ':comment': COMMENT };
 const RANDOM: Fixture = { trace: 'tr_random', run: 'run_random', scenario: 'sc_random', key: 'key_random', member: 'usr_random' };
 
 async function seed(t: TestApp, ws: string, tag: string): Promise<Fixture> {
@@ -89,7 +97,22 @@ async function seed(t: TestApp, ws: string, tag: string): Promise<Fixture> {
   const { record } = await t.runtime.access.createApiKey(ws, { name: `fixture ${tag}`, role: 'viewer' }, 'test');
   const { id: member } = await t.runtime.access.addUser({ name: `member ${tag}` });
   await t.runtime.access.setMemberRole(ws, member, 'viewer', 'test');
-  return { trace: reply.trace_ids[0]!, run: reply.test_run_id, scenario: `sc_${tag}`, key: record.id, member };
+  const trace = reply.trace_ids[0]!;
+  // A finding to give feedback on, a mark to remove and a comment to delete (second path parameters).
+  const finding = { pattern: 'loop', category: 'reasoning_failure', severity: 'high', event_indexes: [1], summary: 'repeats t' };
+  const evaluation = { verdict: 'failed', analyzer_version: 'test', checks: [], findings: [finding] };
+  await t.runtime.store.updateEvaluation(ws, trace, { verdict: 'failed', patterns: ['loop'], evaluationJson: JSON.stringify(evaluation) });
+  const mark = { traceId: trace, findingKey: FINDING, pattern: 'loop', verdict: 'right', reason: null, analyzerVersion: 'test' } as const;
+  await t.runtime.store.putFindingFeedback(ws, { ...mark, actor: 'test', now: '2026-03-13T14:30:00Z' });
+  await t.runtime.store.addEventComment(ws, {
+    id: COMMENT,
+    traceId: trace,
+    eventIndex: 0,
+    body: 'seeded',
+    actor: 'test',
+    now: '2026-03-13T14:30:00Z',
+  });
+  return { trace, run: reply.test_run_id, scenario: `sc_${tag}`, key: record.id, member };
 }
 
 async function callerHeaders(t: TestApp, caller: Caller): Promise<Record<string, string>> {
@@ -158,7 +181,8 @@ describe('authorization matrix', () => {
             const b = await seed(t, WS_B, 'b');
             const id = idKind === null || !kind ? '' : idKind === 'own' ? a[kind] : idKind === 'other' ? b[kind] : 'x_random_0123';
             const fixture = idKind === 'own' ? a : idKind === 'other' ? b : RANDOM;
-            const path = route.path.replace(`:${route.objectParam}`, encodeURIComponent(id)) + (query ? `?${query(fixture)}` : '');
+            let path = route.path.replace(`:${route.objectParam}`, encodeURIComponent(id)) + (query ? `?${query(fixture)}` : '');
+            for (const [name, value] of Object.entries(SECOND_PARAMS)) path = path.replace(name, value);
             const body = BODIES[`${route.method} ${route.path}`]?.();
             const headers: Record<string, string> = { ...(await callerHeaders(t, caller)) };
             if (body !== undefined) headers['content-type'] = 'application/json';

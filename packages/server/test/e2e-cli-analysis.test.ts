@@ -29,6 +29,36 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+describe('stepwise show and stepwise feedback', () => {
+  it('ends a failed trace with its checks and findings, marks their events, and shows feedback given with stepwise feedback', async () => {
+    const runs = await stepwise(['runs', '--run', latest, '--json']);
+    const trace = (JSON.parse(runs.stdout) as { results: Array<{ id: string; scenario_id: string }> }).results.find(
+      (r) => r.scenario_id === 'sc_warranty_hardware',
+    )!;
+    const shown = await stepwise(['show', trace.id]);
+    expect(shown.code).toBe(0);
+    const lines = shown.stdout.split('\n');
+    expect(lines.find((l) => /^\s+1\s/.test(l))).toMatch(/⚠ hallucination$/);
+    const findingLine = lines.findIndex((l) => l === 'Findings:');
+    expect(findingLine).toBeGreaterThan(lines.findIndex((l) => /^\s+2\s/.test(l)));
+    const key = /\(finding (hallucination@[\d,]+)\)/.exec(shown.stdout)?.[1];
+    expect(key).toBeDefined();
+
+    const marked = await stepwise(['feedback', 'mark', trace.id, key!, 'wrong', '--reason', 'the index was stale']);
+    expect(marked.stdout.trim()).toBe(`Marked ${key} of ${trace.id} wrong: the index was stale.`);
+    const commented = await stepwise(['feedback', 'comment', trace.id, '1', 'why empty?']);
+    expect(commented.code).toBe(0);
+    const again = await stepwise(['show', trace.id]);
+    expect(again.stdout).toContain(`(finding ${key})  — marked wrong by local: the index was stale`);
+    expect(again.stdout).toContain('event 1 · local: why empty?');
+    const listed = await stepwise(['feedback', 'list']);
+    expect(listed.stdout).toMatch(new RegExp(`${trace.id}\\s+sc_warranty_hardware\\s+${key}\\s+local`));
+    const wrongVerdict = await stepwise(['feedback', 'mark', trace.id, key!, 'maybe']);
+    expect(wrongVerdict.code).not.toBe(0);
+    expect(wrongVerdict.stderr).toContain('expected right or wrong');
+  });
+});
+
 describe('stepwise analyze, diff and import', () => {
   it("explains a run's failing cases in sentences", async () => {
     const out = await stepwise(['analyze', '--run', latest]);

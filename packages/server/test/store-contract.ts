@@ -267,6 +267,11 @@ export function describeTraceStoreContract(backend: string, open: () => Promise<
       expect(await store.getTrace(WS, 'tr_gone')).toBeNull();
       expect(await store.getTraceEvents(WS, 'tr_gone', 0, 10)).toBeNull();
       expect(await store.getRun(WS, 'run_del')).toMatchObject({ total: 1, failed: 0, passed: 1 });
+      // Its start and end come from its traces, not from when it was synced.
+      const kept = await store.getTrace(WS, 'tr_keep', false);
+      const run = await store.getRun(WS, 'run_del');
+      expect(run?.started_at).toBe(kept?.summary.timestamp);
+      expect(Date.parse(run!.ended_at!) - Date.parse(run!.started_at!)).toBe(kept?.summary.duration_ms);
       expect(await store.deleteTrace(WS, 'tr_gone')).toBe(false);
     });
 
@@ -285,6 +290,183 @@ export function describeTraceStoreContract(backend: string, open: () => Promise<
       expect(await store.deleteRun(WS, 'run_x')).toEqual({ deleted: true, traces: 2 });
       expect(await store.getRun(WS, 'run_x')).toBeNull();
       expect(await store.countTraces(WS)).toBe(0);
+    });
+    const toolTrace = (id: string, result: string, overrides: Parameters<typeof makeRecord>[0] = {}) => {
+      const at = '2026-03-13T14:30:00.000Z';
+      const events = [
+        { type: 'user_input', timestamp: at, data: { message: 'How long am I covered?' } },
+        { type: 'tool_call', timestamp: at, data: { tool: 'search_kb', parameters: { query: 'X200' }, result: { text: result } } },
+        { type: 'agent_response', timestamp: at, data: { message: 'See the article.' } },
+      ];
+      return makeRecord({
+        id,
+        toolPath: ['search_kb'],
+        eventsJson: events.map((e) => JSON.stringify(e)),
+        eventTypes: events.map((e) => e.type),
+        eventTimestamps: events.map((e) => e.timestamp),
+        ...overrides,
+      });
+    };
+
+    it('finds traces by a word of a tool result and points at the matching event', async () => {
+      await store.ingest({
+        workspaceId: WS,
+        records: [toolTrace('tr_fts_a', 'Covered by a 3-year warranty, écran included'), toolTrace('tr_fts_b', 'No articles found')],
+        now: NOW,
+      });
+      await store.ingest({ workspaceId: OTHER, records: [toolTrace('tr_fts_other', 'a 3-year warranty too')], now: NOW });
+      const found = await store.listTraces(WS, { limit: 10, text: 'warranty' });
+      expect(found.items.map((t) => t.id)).toEqual(['tr_fts_a']);
+      expect(found.items[0]!.match?.event_index).toBe(1);
+      expect(found.items[0]!.match?.snippet).toContain('3-year warranty');
+      expect((await store.listTraces(WS, { limit: 10, text: '"3-year warranty"' })).items.map((t) => t.id)).toEqual(['tr_fts_a']);
+      expect((await store.listTraces(WS, { limit: 10, text: 'warr' })).items.map((t) => t.id)).toEqual(['tr_fts_a']);
+      expect((await store.listTraces(WS, { limit: 10, text: 'ecran' })).items.map((t) => t.id)).toEqual(['tr_fts_a']);
+      expect((await store.listTraces(WS, { limit: 10, text: 'warranty NEAR( "x" OR *' })).items).toEqual([]);
+      expect((await store.listTraces(WS, { limit: 10, text: 'search_kb articles' })).items.map((t) => t.id)).toEqual(['tr_fts_b']);
+      // Deleting a trace removes it from the index.
+      await store.deleteTrace(WS, 'tr_fts_a');
+      expect((await store.listTraces(WS, { limit: 10, text: 'warranty' })).items).toEqual([]);
+    });
+
+    it('filters traces by tool, model and whether they belong to a run', async () => {
+      await store.ingest({
+        workspaceId: WS,
+        newRun: newRun('run_f'),
+        records: [makeRecord({ id: 'tr_in_run', runId: 'run_f', toolPath: ['lookup'], model: 'gpt-4o' })],
+        now: NOW,
+      });
+      await store.ingest({
+        workspaceId: WS,
+        records: [makeRecord({ id: 'tr_alone', toolPath: ['search', 'lookup'], model: 'claude' })],
+        now: NOW,
+      });
+      const ids = async (filter: Partial<Parameters<TraceStore['listTraces']>[1]>) =>
+        (await store.listTraces(WS, { limit: 10, ...filter })).items.map((t) => t.id).sort();
+      expect(await ids({ noRun: true })).toEqual(['tr_alone']);
+      expect(await ids({ tool: 'lookup' })).toEqual(['tr_alone', 'tr_in_run']);
+      expect(await ids({ tool: 'search' })).toEqual(['tr_alone']);
+      expect(await ids({ model: 'gpt-4o' })).toEqual(['tr_in_run']);
+    });
+
+    it('keeps feedback on findings and comments on events, counts disputes per run and pattern', async () => {
+      await store.ingest({
+        workspaceId: WS,
+        newRun: newRun('run_fb'),
+        records: [
+          makeRecord({ id: 'tr_fb1', runId: 'run_fb', verdict: 'failed', patterns: ['hallucination'] }),
+          makeRecord({ id: 'tr_fb2', runId: 'run_fb', verdict: 'failed', patterns: ['hallucination', 'loop'] }),
+        ],
+        now: NOW,
+      });
+      const mark = (traceId: string, verdict: 'right' | 'wrong', pattern = 'hallucination') =>
+        store.putFindingFeedback(WS, {
+          traceId,
+          findingKey: `${pattern}@1`,
+          pattern,
+          verdict,
+          reason: verdict === 'wrong' ? 'the policy states it' : null,
+          analyzerVersion: '1',
+          actor: 'user:alice',
+          now: NOW,
+        });
+      expect(await mark('tr_fb1', 'wrong')).toMatchObject({
+        verdict: 'wrong',
+        reason: 'the policy states it',
+        finding_key: 'hallucination@1',
+      });
+      await mark('tr_fb2', 'right');
+      await mark('tr_fb2', 'wrong', 'loop');
+      expect(await mark('tr_missing', 'wrong')).toBeNull();
+      expect(
+        await store.putFindingFeedback(OTHER, {
+          traceId: 'tr_fb1',
+          findingKey: 'x@1',
+          pattern: 'x',
+          verdict: 'wrong',
+          reason: null,
+          analyzerVersion: null,
+          actor: 'a',
+          now: NOW,
+        }),
+      ).toBeNull();
+      expect((await store.getRun(WS, 'run_fb'))?.disputed_by_pattern).toEqual({ hallucination: 1, loop: 1 });
+      expect((await store.listRuns(WS, { limit: 10, offset: 0 })).items[0]?.disputed_by_pattern).toEqual({ hallucination: 1, loop: 1 });
+      // A later mark replaces the earlier one.
+      await mark('tr_fb1', 'right');
+      expect((await store.getRun(WS, 'run_fb'))?.disputed_by_pattern).toEqual({ loop: 1 });
+      const disputed = await store.listFindingFeedback(WS, { verdict: 'wrong', limit: 10, offset: 0 });
+      expect(disputed.items).toMatchObject([{ trace_id: 'tr_fb2', pattern: 'loop', scenario_id: 'sc_1', run_id: 'run_fb' }]);
+      expect(disputed.total).toBe(1);
+
+      const comment = await store.addEventComment(WS, {
+        id: 'cm_1',
+        traceId: 'tr_fb1',
+        eventIndex: 1,
+        body: 'why this answer?',
+        actor: 'user:bob',
+        now: NOW,
+      });
+      expect(comment).toMatchObject({ id: 'cm_1', event_index: 1 });
+      expect(
+        await store.addEventComment(OTHER, { id: 'cm_2', traceId: 'tr_fb1', eventIndex: 0, body: 'x', actor: 'a', now: NOW }),
+      ).toBeNull();
+      const feedback = await store.getTraceFeedback(WS, 'tr_fb1');
+      expect(feedback.findings.map((f) => f.verdict)).toEqual(['right']);
+      expect(feedback.comments.map((c) => c.body)).toEqual(['why this answer?']);
+      expect(await store.deleteEventComment(WS, 'tr_fb1', 'cm_1')).toMatchObject({ body: 'why this answer?' });
+      expect(await store.deleteEventComment(WS, 'tr_fb1', 'cm_1')).toBeNull();
+      expect(await store.deleteFindingFeedback(WS, 'tr_fb1', 'hallucination@1')).toBe(true);
+
+      // Deleting a trace deletes its feedback.
+      await store.addEventComment(WS, { id: 'cm_3', traceId: 'tr_fb2', eventIndex: 0, body: 'x', actor: 'a', now: NOW });
+      await store.deleteTrace(WS, 'tr_fb2');
+      expect(await store.getTraceFeedback(WS, 'tr_fb2')).toEqual({ findings: [], comments: [] });
+      expect((await store.listFindingFeedback(WS, { limit: 10, offset: 0 })).total).toBe(0);
+    });
+
+    it('deletes a run with the feedback, comments and search index of its traces', async () => {
+      await store.ingest({
+        workspaceId: WS,
+        newRun: newRun('run_gone'),
+        records: [toolTrace('tr_gone', 'a 3-year warranty', { runId: 'run_gone', patterns: ['loop'] })],
+        now: NOW,
+      });
+      await store.ingest({ workspaceId: WS, records: [toolTrace('tr_kept', 'a 3-year warranty')], now: NOW });
+      await store.putFindingFeedback(WS, {
+        traceId: 'tr_gone',
+        findingKey: 'loop@1',
+        pattern: 'loop',
+        verdict: 'wrong',
+        reason: null,
+        analyzerVersion: null,
+        actor: 'user:alice',
+        now: NOW,
+      });
+      await store.addEventComment(WS, { id: 'cm_gone', traceId: 'tr_gone', eventIndex: 0, body: 'x', actor: 'a', now: NOW });
+      expect((await store.listTraces(WS, { limit: 10, text: 'warranty' })).items.map((t) => t.id).sort()).toEqual(['tr_gone', 'tr_kept']);
+      expect(await store.deleteRun(WS, 'run_gone')).toEqual({ deleted: true, traces: 1 });
+      expect((await store.listTraces(WS, { limit: 10, text: 'warranty' })).items.map((t) => t.id)).toEqual(['tr_kept']);
+      expect(await store.getTraceFeedback(WS, 'tr_gone')).toEqual({ findings: [], comments: [] });
+      expect((await store.listFindingFeedback(WS, { limit: 10, offset: 0 })).total).toBe(0);
+    });
+
+    it('reports when a run started and ended from its traces', async () => {
+      await store.ingest({
+        workspaceId: WS,
+        newRun: newRun('run_span'),
+        records: [
+          makeRecord({ id: 'tr_s1', runId: 'run_span', startedAt: '2026-01-01T00:00:00.000Z', durationMs: 1000 }),
+          makeRecord({ id: 'tr_s2', runId: 'run_span', startedAt: '2026-01-01T00:01:00.000Z', durationMs: 2500 }),
+        ],
+        now: NOW,
+      });
+      await store.ingest({ workspaceId: WS, newRun: newRun('run_none'), records: [], now: NOW });
+      expect(await store.getRun(WS, 'run_span')).toMatchObject({
+        started_at: '2026-01-01T00:00:00.000Z',
+        ended_at: '2026-01-01T00:01:02.500Z',
+      });
+      expect(await store.getRun(WS, 'run_none')).toMatchObject({ started_at: null, ended_at: null });
     });
   });
 }

@@ -34,3 +34,6 @@ export type {
   Severity,
 } from './types.js';
 export { Expectations, ExpectedTool, OrderMode, ParameterMatchMode } from './expectations-schema.js';
+export { FINDING_VERDICTS, findingKey } from './feedback.js';
+export type { EventComment, FindingFeedback, FindingVerdict, TraceFeedback } from './feedback.js';
+export { orderFindings } from './order-findings.js';

@@ -12,7 +12,7 @@ export { findingsDelta, traceDeltas } from './trace-deltas.js';
 export type { EvaluationLike, FindingsDelta, NumberDelta, PatternCount, TraceDeltas, VerdictDelta } from './trace-deltas.js';
 export { compareRuns, passRate } from './compare-runs.js';
 export type { CountMismatch, PatternDelta, ResultChange, ResultComparison, RunComparison, RunResultSummary } from './compare-runs.js';
-export { flakiness, flakinessOf, scenarioHistory } from './scenario-history.js';
+export { flakiness, flakinessOf, flipRate, scenarioHistory } from './scenario-history.js';
 export type { HistoryItem, ScenarioHistory, ToolPathCount } from './scenario-history.js';
 export { describeEvent, formatAlignmentSideBySide } from './format-side-by-side.js';
 export type { SideBySideOptions } from './format-side-by-side.js';

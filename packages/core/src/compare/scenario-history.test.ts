@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { flakiness, flakinessOf, scenarioHistory } from './scenario-history.js';
+import { flakiness, flakinessOf, flipRate, scenarioHistory } from './scenario-history.js';
 
 const verdicts = (passed: number, failed: number) => [
   ...Array.from({ length: passed }, () => ({ verdict: 'passed' as const })),
@@ -59,5 +59,26 @@ describe('scenarioHistory', () => {
       { tool_path: ['search', 'lookup'], count: 1, passed: 0, failed: 1, first_seen: 1, last_seen: 1 },
       { tool_path: [], count: 1, passed: 0, failed: 1, first_seen: 3, last_seen: 3 },
     ]);
+  });
+});
+
+describe('flipRate', () => {
+  const run = (...vs: Array<'passed' | 'failed' | null>) => vs.map((verdict) => ({ verdict }));
+
+  it('counts verdict changes between consecutive results: pass, fail, pass, pass, fail flips 3 times in 4', () => {
+    expect(flipRate(run('passed', 'failed', 'passed', 'passed', 'failed'))).toEqual({ rate: 0.75, flips: 3, steps: 4 });
+  });
+
+  it('tells a one-time regression from flapping, which the pass/fail balance cannot', () => {
+    const regressed = run('passed', 'passed', 'passed', 'failed', 'failed', 'failed');
+    const flapping = run('passed', 'failed', 'passed', 'failed', 'passed', 'failed');
+    expect(flakiness(regressed)).toBe(flakiness(flapping));
+    expect(flipRate(regressed).rate).toBeCloseTo(0.2);
+    expect(flipRate(flapping).rate).toBe(1);
+  });
+
+  it('leaves out results without a verdict and has no rate with fewer than two', () => {
+    expect(flipRate(run('passed', null, 'failed'))).toEqual({ rate: 1, flips: 1, steps: 1 });
+    expect(flipRate(run('passed')).rate).toBeNull();
   });
 });

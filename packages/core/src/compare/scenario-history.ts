@@ -27,6 +27,25 @@ export function flakinessOf(passed: number, judged: number): number {
   return Math.min(4 * p * (1 - p), 1);
 }
 
+/**
+ * The flip rate of a scenario: of its consecutive results (oldest first, results without a verdict
+ * left out), the share whose verdict differs from the one before. pass, fail, pass, pass, fail has
+ * 3 flips in 4 steps: 0.75. Null with fewer than two judged results (nothing to flip).
+ *
+ * @example flipRate([{ verdict: 'passed' }, { verdict: 'failed' }, { verdict: 'failed' }]) // { rate: 0.5, flips: 1, steps: 2 }
+ */
+export function flipRate(results: readonly { verdict?: string | null | undefined }[]): {
+  rate: number | null;
+  flips: number;
+  steps: number;
+} {
+  const judged = results.filter((r) => r.verdict === 'passed' || r.verdict === 'failed');
+  let flips = 0;
+  for (let i = 1; i < judged.length; i++) if (judged[i]!.verdict !== judged[i - 1]!.verdict) flips++;
+  const steps = Math.max(0, judged.length - 1);
+  return { rate: steps === 0 ? null : flips / steps, flips, steps };
+}
+
 export interface HistoryItem {
   tool_path: readonly string[];
   verdict?: 'passed' | 'failed' | null;
@@ -46,7 +65,10 @@ export interface ToolPathCount {
 
 export interface ScenarioHistory {
   results: number;
+  /** The pass/fail balance `4·p·(1−p)` (1 = half and half), whatever the order; see `flipRate` for how often it changes. */
   flakiness: number;
+  /** Share of consecutive results whose verdict changed (null with fewer than two). */
+  flip_rate: number | null;
   /** Distinct tool paths, most frequent first (ties: first seen first). */
   tool_paths: ToolPathCount[];
 }
@@ -73,5 +95,5 @@ export function scenarioHistory(items: readonly HistoryItem[]): ScenarioHistory 
     if (item.verdict === 'failed') entry.failed++;
   });
   const toolPaths = [...byPath.values()].sort((x, y) => y.count - x.count || x.first_seen - y.first_seen);
-  return { results: items.length, flakiness: flakiness(items), tool_paths: toolPaths };
+  return { results: items.length, flakiness: flakiness(items), flip_rate: flipRate(items).rate, tool_paths: toolPaths };
 }

@@ -114,4 +114,13 @@ describe('normalizeResult', () => {
     });
     expect(toolPath(trace.events)).toEqual(['x', 'y']);
   });
+
+  it('says when a result carried no time at all, and invents no duration for it', () => {
+    const untimed = normalize({ scenario_id: 'sc', user_message: 'q', agent_response: 'a', tools_called: [{ name: 't' }] });
+    expect(untimed.timingsKnown).toBe(false);
+    expect(untimed.trace.duration_ms).toBeUndefined();
+    const timed = normalize({ scenario_id: 'sc', user_message: 'q', agent_response: 'a', tools_called: [{ name: 't', duration_ms: 5 }] });
+    expect(timed.timingsKnown).toBe(true);
+    expect(timed.trace.duration_ms).toBe(5);
+  });
 });

@@ -10,6 +10,11 @@ export interface NormalizedResult {
   expected?: Expectations;
   /** Problems that did not stop the result from being stored (reported back to the client). */
   warnings: SyncWarning[];
+  /**
+   * False when the result carried no time at all (no timestamp, no tool timestamps, no durations):
+   * its event times are the sync time, placeholders that must be shown as unknown, not as `+0.000s`.
+   */
+  timingsKnown: boolean;
 }
 
 export interface NormalizeContext {
@@ -65,7 +70,7 @@ export function normalizeResult(item: ResultItem, ctx: NormalizeContext): Normal
   if (trace.trace_id === undefined) delete trace.trace_id;
   warnings.push(...checkEventOrder(trace, ctx.index, item.trace ? `${ctx.path}.trace.events` : `${ctx.path}.tools_called`));
 
-  const value: NormalizedResult = { trace, warnings };
+  const value: NormalizedResult = { trace, warnings, timingsKnown: item.trace !== undefined || hasTimings(item) };
   if (item.passed !== undefined) value.passed = item.passed;
   if (item.notes !== undefined) value.notes = item.notes;
   if (item.expected !== undefined) value.expected = item.expected;
@@ -79,6 +84,12 @@ function mergeMetadata(
   if (!fromItem) return fromTrace;
   if (!fromTrace) return fromItem;
   return { ...fromItem, ...fromTrace };
+}
+
+/** Whether a result without an embedded trace says anything about time. */
+function hasTimings(item: ResultItem): boolean {
+  if (item.timestamp !== undefined || item.duration_ms !== undefined) return true;
+  return (item.tools_called ?? []).some((call) => call.timestamp !== undefined || call.duration_ms !== undefined);
 }
 
 function buildTrace(item: ResultItem, ctx: NormalizeContext): Trace {
@@ -111,9 +122,10 @@ function buildTrace(item: ResultItem, ctx: NormalizeContext): Trace {
     scenario_id: item.scenario_id,
     agent_name: ctx.agentName,
     timestamp: startIso,
-    duration_ms: item.duration_ms ?? end - start,
     events,
   };
+  // Without any time in the result, a duration of 0 would be invented: leave it unknown.
+  if (hasTimings(item)) trace.duration_ms = item.duration_ms ?? end - start;
   if (item.trace_id !== undefined) trace.trace_id = item.trace_id;
   if (item.metadata !== undefined) trace.metadata = item.metadata;
   return trace;

@@ -1,3 +1,4 @@
+import type { TraceFeedback } from '../analysis/feedback.js';
 import type { SyncWarning } from './schema.js';
 
 /** A result's verdict as counted: failed if the client or the analysis failed it. */
@@ -22,6 +23,11 @@ export interface RunSummary {
   pass_rate: number | null;
   status: 'passed' | 'failed' | 'empty' | 'unknown';
   findings_by_pattern: Record<string, number>;
+  /** When its first trace started and its last one ended (from the traces, not the sync time); null when empty. */
+  started_at?: string | null;
+  ended_at?: string | null;
+  /** Per pattern, how many of this run's findings a member marked wrong. */
+  disputed_by_pattern: Record<string, number>;
   is_demo: boolean;
 }
 
@@ -46,6 +52,14 @@ export interface TraceSummary {
   warnings: SyncWarning[];
   is_demo: boolean;
   created_at: string;
+  /** The cost was estimated from the dated price table, not reported by the client. */
+  cost_estimated?: boolean;
+  /** False when the result carried no time: event times are placeholders, to be shown as unknown. */
+  timings_known?: boolean;
+  /** Kept by retention whatever its age. */
+  pinned?: boolean;
+  /** In a text search: the first event that matches, and the words around the match. */
+  match?: { event_index: number; snippet: string };
 }
 
 /**
@@ -60,4 +74,6 @@ export interface TraceDetail<Header = Record<string, unknown> & { events: unknow
   expected: unknown;
   evaluation: Evaluation;
   redaction: Redaction;
+  /** Marks on findings and comments on events (absent from servers older than feedback). */
+  feedback?: TraceFeedback;
 }

@@ -24,3 +24,27 @@ export function formatElapsed(ms: number): string {
   const seconds = (abs % 60_000) / 1000;
   return `${sign}${minutes}m${seconds.toFixed(1).padStart(4, '0')}s`;
 }
+
+/**
+ * A tool path with consecutive repeats folded into one step with a count, so a path of twenty
+ * calls reads in a line: `get_reservation_details ×7 → cancel_reservation`.
+ *
+ * @example collapseToolPath(['a', 'a', 'b']) // [{ tool: 'a', count: 2 }, { tool: 'b', count: 1 }]
+ */
+export function collapseToolPath(path: readonly string[]): Array<{ tool: string; count: number }> {
+  const steps: Array<{ tool: string; count: number }> = [];
+  for (const tool of path) {
+    const last = steps[steps.length - 1];
+    if (last && last.tool === tool) last.count++;
+    else steps.push({ tool, count: 1 });
+  }
+  return steps;
+}
+
+/** A collapsed tool path as text: `search ×2 → answer`; `(no tools)` when empty. */
+export function formatToolPath(path: readonly string[]): string {
+  if (path.length === 0) return '(no tools)';
+  return collapseToolPath(path)
+    .map((s) => (s.count > 1 ? `${s.tool} ×${s.count}` : s.tool))
+    .join(' → ');
+}

@@ -7,6 +7,7 @@ import { openBackend } from '../client/open-backend.js';
 import { formatIssues, formatResults, formatRuns, formatTimeline } from '../presentation/format.js';
 import { registerAdminCommands } from './admin-commands.js';
 import { registerAnalysisCommands } from './analysis-commands.js';
+import { registerFeedbackCommands } from './feedback-commands.js';
 import { registerPrivacyCommands } from './privacy-commands.js';
 import { registerCheckCommand } from './check-command.js';
 import { syncBody, type SyncOverrides } from './sync-request.js';
@@ -161,6 +162,7 @@ export function buildProgram(io: Io = defaultIo, registrars: CommandRegistrar[] 
 
   registerCheckCommand(program, io, target, clientFor);
   registerAnalysisCommands(program, io);
+  registerFeedbackCommands(program, io);
   registerAdminCommands(program, io);
   registerPrivacyCommands(program, io);
 

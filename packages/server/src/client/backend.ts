@@ -1,10 +1,10 @@
-import type { SyncReply, TraceDetail } from '@stepwise/core';
+import type { EventComment, FindingFeedback, FindingVerdict, SyncReply, TraceDetail } from '@stepwise/core';
 import type { StoredEvaluation } from '../ingest/stages/analyze.js';
 import type { TracesReply } from '../ingest/pipeline.js';
 import type { RunsComparison, ScenarioHistoryPage, ScenarioHistoryReply, TraceComparison } from '../services/compare-service.js';
-import type { RunSummary, TraceSummary, Verdict } from '../store/trace-store.js';
 import type { ExportRequest } from '../services/export-service.js';
 import type { ImportReply } from '../services/import-service.js';
+import type { FeedbackFilter, FindingFeedbackItem, RunSummary, TraceSummary, Verdict } from '../store/trace-store.js';
 
 export type {
   ExportRequest,
@@ -73,9 +73,14 @@ export interface RunDetail {
 export interface TraceSearchQuery {
   agent?: string;
   scenario?: string;
+  /** A test run id, or `none` for traces that belong to no run. */
   run?: string;
   pattern?: string;
   verdict?: Verdict;
+  tool?: string;
+  model?: string;
+  /** Full-text search over messages and tool data. */
+  q?: string;
   since?: string;
   until?: string;
   limit: number;
@@ -85,6 +90,11 @@ export interface TraceSearchQuery {
 export interface TraceSearchPage {
   traces: TraceSummary[];
   next_cursor: string | null;
+}
+
+export interface FeedbackList {
+  feedback: FindingFeedbackItem[];
+  total: number | null;
 }
 
 /**
@@ -120,5 +130,10 @@ export interface StepwiseBackend {
   exportChunks(request: ExportRequest, progress: (p: ExportProgress) => void): AsyncIterable<string | Uint8Array>;
   /** Imports a Stepwise export (JSON or JSONL text). */
   importExport(text: string): Promise<ImportReply>;
+  /** Marks a finding (named by `findingKey`) right or wrong, replacing an earlier mark. */
+  markFinding(traceId: string, input: { finding_key: string; verdict: FindingVerdict; reason?: string | null }): Promise<FindingFeedback>;
+  commentOnEvent(traceId: string, input: { event_index: number; body: string }): Promise<EventComment>;
+  clearFinding(traceId: string, findingKey: string): Promise<void>;
+  listFeedback(query: FeedbackFilter): Promise<FeedbackList>;
   close(): Promise<void>;
 }

@@ -1,12 +1,14 @@
 import { checkShape } from '../ingest/parse.js';
-import { StepwiseError, type SyncReply } from '@stepwise/core';
+import { StepwiseError, type EventComment, type FindingFeedback, type FindingVerdict, type SyncReply } from '@stepwise/core';
+import type { FeedbackService } from '../services/feedback-service.js';
 import type { IngestPipeline, TracesReply } from '../ingest/pipeline.js';
 import { AnalysisService } from '../services/analysis-service.js';
 import { CompareService } from '../services/compare-service.js';
-import type { TraceStore } from '../store/trace-store.js';
 import { ExportService } from '../services/export-service.js';
 import { ImportService } from '../services/import-service.js';
+import type { FeedbackFilter, TraceStore } from '../store/trace-store.js';
 import type {
+  FeedbackList,
   StepwiseBackend,
   RunsComparison,
   ScenarioHistoryPage,
@@ -33,6 +35,10 @@ export interface LocalBackendOptions {
   /** Defaults to services over `store`; a runtime passes its own. */
   analysis?: AnalysisService;
   compare?: CompareService;
+  /** Feedback on findings and comments; without it those tools answer that the server does not offer them. */
+  feedback?: FeedbackService;
+  /** Who acts, for the audit log (`key:<id>` on /mcp, `local` over stdio). */
+  actor?: string;
   /** For logs; e.g. `database ./data/stepwise.db`. */
   where?: string;
   /** Called by `close()`; the `/mcp` route shares the server's runtime and passes nothing. */
@@ -53,6 +59,8 @@ export class LocalBackend implements StepwiseBackend {
   private readonly workspaceId: string;
   private readonly analysis: AnalysisService;
   private readonly compare: CompareService;
+  private readonly feedback: FeedbackService | undefined;
+  private readonly actor: string;
   private readonly onClose: (() => Promise<void>) | undefined;
 
   constructor(options: LocalBackendOptions) {
@@ -61,6 +69,8 @@ export class LocalBackend implements StepwiseBackend {
     this.workspaceId = options.workspaceId;
     this.analysis = options.analysis ?? new AnalysisService(options.store);
     this.compare = options.compare ?? new CompareService(options.store);
+    this.feedback = options.feedback;
+    this.actor = options.actor ?? 'local';
     this.where = options.where ?? `workspace ${options.workspaceId}`;
     this.onClose = options.onClose;
   }
@@ -127,11 +137,16 @@ export class LocalBackend implements StepwiseBackend {
       expected: stored.expected,
       evaluation: stored.evaluation,
       redaction: stored.redaction,
+      ...(this.feedback ? { feedback: await this.feedback.traceFeedback(this.workspaceId, traceId) } : {}),
     };
   }
 
-  async searchTraces(query: TraceSearchQuery): Promise<TraceSearchPage> {
-    const page = await this.store.listTraces(this.workspaceId, query);
+  async searchTraces({ run, q, ...query }: TraceSearchQuery): Promise<TraceSearchPage> {
+    const page = await this.store.listTraces(this.workspaceId, {
+      ...query,
+      ...(run === 'none' ? { noRun: true } : run !== undefined ? { run } : {}),
+      ...(q !== undefined ? { text: q } : {}),
+    });
     return { traces: page.items, next_cursor: page.next_cursor ?? null };
   }
 
@@ -151,8 +166,34 @@ export class LocalBackend implements StepwiseBackend {
     return this.compare.scenarioHistory(this.workspaceId, scenarioId, page);
   }
 
+  markFinding(traceId: string, input: { finding_key: string; verdict: FindingVerdict; reason?: string | null }): Promise<FindingFeedback> {
+    return this.feedbackService().markFinding(this.who(), traceId, input);
+  }
+
+  commentOnEvent(traceId: string, input: { event_index: number; body: string }): Promise<EventComment> {
+    return this.feedbackService().comment(this.who(), traceId, input);
+  }
+
+  clearFinding(traceId: string, findingKey: string): Promise<void> {
+    return this.feedbackService().clearFinding(this.who(), traceId, findingKey);
+  }
+
+  async listFeedback(query: FeedbackFilter): Promise<FeedbackList> {
+    const page = await this.feedbackService().list(this.workspaceId, query);
+    return { feedback: page.items, total: page.total ?? null };
+  }
+
   async close(): Promise<void> {
     await this.onClose?.();
+  }
+
+  private who(): { workspaceId: string; actor: string } {
+    return { workspaceId: this.workspaceId, actor: this.actor };
+  }
+
+  private feedbackService(): FeedbackService {
+    if (!this.feedback) throw new StepwiseError('internal', 'this Stepwise backend was opened without feedback support');
+    return this.feedback;
   }
 }
 

@@ -33,6 +33,7 @@ export function openBackend(options: BackendTarget): StepwiseBackend {
     pipeline: runtime.pipeline,
     analysis: runtime.analysis,
     compare: runtime.compare,
+    feedback: runtime.feedback,
     workspaceId: DEFAULT_WORKSPACE_ID,
     where: `database ${describeDb(dbPath)}`,
     onClose: () => runtime.close(),

@@ -1,5 +1,15 @@
-import { StepwiseError, isStepwiseErrorCode, type StepwiseErrorCode, type SyncReply } from '@stepwise/core';
+import {
+  StepwiseError,
+  isStepwiseErrorCode,
+  type EventComment,
+  type FindingFeedback,
+  type FindingVerdict,
+  type StepwiseErrorCode,
+  type SyncReply,
+} from '@stepwise/core';
+import type { FeedbackFilter } from '../store/trace-store.js';
 import type {
+  FeedbackList,
   StepwiseBackend,
   RunsComparison,
   ScenarioHistoryPage,
@@ -149,10 +159,41 @@ export class RemoteBackend implements StepwiseBackend {
     );
   }
 
+  async markFinding(
+    traceId: string,
+    input: { finding_key: string; verdict: FindingVerdict; reason?: string | null },
+  ): Promise<FindingFeedback> {
+    const path = `/api/v1/traces/${encodeURIComponent(traceId)}/findings/${encodeURIComponent(input.finding_key)}/feedback`;
+    const body = JSON.stringify({ verdict: input.verdict, reason: input.reason ?? null });
+    return (await this.request<{ feedback: FindingFeedback }>('PUT', path, body)).feedback;
+  }
+
+  async commentOnEvent(traceId: string, input: { event_index: number; body: string }): Promise<EventComment> {
+    const path = `/api/v1/traces/${encodeURIComponent(traceId)}/comments`;
+    return (await this.request<{ comment: EventComment }>('POST', path, JSON.stringify(input))).comment;
+  }
+
+  async clearFinding(traceId: string, findingKey: string): Promise<void> {
+    await this.request('DELETE', `/api/v1/traces/${encodeURIComponent(traceId)}/findings/${encodeURIComponent(findingKey)}/feedback`);
+  }
+
+  async listFeedback(query: FeedbackFilter): Promise<FeedbackList> {
+    const reply = await this.request<{ feedback: FeedbackList['feedback']; total?: number | null }>(
+      'GET',
+      `/api/v1/feedback${queryString({ ...query })}`,
+    );
+    return { feedback: reply.feedback, total: reply.total ?? null };
+  }
+
   async close(): Promise<void> {}
 
   /** Sends a request; an error answer is thrown as the server's StepwiseError. */
-  private async send(method: 'GET' | 'POST', path: string, body?: string, contentType = 'application/json'): Promise<Response> {
+  private async send(
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    path: string,
+    body?: string,
+    contentType = 'application/json',
+  ): Promise<Response> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = contentType;
     if (this.apiKey !== undefined && this.apiKey !== '') headers.authorization = `Bearer ${this.apiKey}`;
@@ -169,7 +210,12 @@ export class RemoteBackend implements StepwiseBackend {
     return response;
   }
 
-  private async request<T>(method: 'GET' | 'POST', path: string, body?: string, contentType = 'application/json'): Promise<T> {
+  private async request<T>(
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    path: string,
+    body?: string,
+    contentType = 'application/json',
+  ): Promise<T> {
     const response = await this.send(method, path, body, contentType);
     const payload = (await response.json().catch(() => null)) as unknown;
     if (payload === null || typeof payload !== 'object') {

@@ -18,6 +18,8 @@ import { runRoutes } from './routes/run-routes.js';
 import { traceRoutes } from './routes/trace-routes.js';
 import { webhookRoutes } from './routes/webhook-routes.js';
 import { exportRoutes } from './routes/export-routes.js';
+import { feedbackRoutes } from './routes/feedback-routes.js';
+import { feedbackServiceFor } from '../services/feedback-service.js';
 import { defaultAssetsDir, mountDashboard } from './static-assets.js';
 
 export type { AppDeps, DoorMount, DoorShared } from './context.js';
@@ -92,13 +94,16 @@ export function createApp(deps: AppDeps): StepwiseApp {
   accessRoutes(router, deps);
   ingestRoutes(router, deps);
   runRoutes(router, deps);
-  traceRoutes(router, deps);
+  const privacy = deps.privacy ?? new PrivacyService(deps.access.store);
+  const feedback = deps.feedback ?? feedbackServiceFor({ ...deps, privacy });
+  traceRoutes(router, { ...deps, feedback });
+  feedbackRoutes(router, { ...deps, feedback });
   analysisRoutes(router, {
     ...deps,
     analysis: deps.analysis ?? new AnalysisService(deps.store),
     compare: deps.compare ?? new CompareService(deps.store),
   });
-  privacyRoutes(router, { ...deps, privacy: deps.privacy ?? new PrivacyService(deps.access.store) });
+  privacyRoutes(router, { ...deps, privacy });
   exportRoutes(router, deps);
   if (deps.webhooks) webhookRoutes(router, { ...deps, webhooks: deps.webhooks });
   for (const mount of deps.doors ?? []) {

@@ -5,6 +5,7 @@ import type { IngestPipeline } from '../ingest/pipeline.js';
 import type { RetentionService } from '../retention/retention-service.js';
 import type { AnalysisService } from '../services/analysis-service.js';
 import type { CompareService } from '../services/compare-service.js';
+import type { FeedbackService } from '../services/feedback-service.js';
 import type { PrivacyService } from '../services/privacy-service.js';
 import type { TraceStore } from '../store/trace-store.js';
 import type { WebhookService } from '../notify/webhook-service.js';
@@ -31,6 +32,7 @@ export interface AppDeps {
   privacy?: PrivacyService;
   /** The regression webhook; its settings routes exist when it is given. */
   webhooks?: WebhookService;
+  feedback?: FeedbackService;
   log?: (line: string) => void;
   /** Built dashboard assets; defaults to packages/web/dist. */
   assetsDir?: string;

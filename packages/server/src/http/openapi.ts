@@ -55,9 +55,15 @@ export function openApiDocument(serverUrl: string, routes: readonly RouteSpec[] 
         parameters: [
           query('agent', 'agent name'),
           query('scenario', 'scenario id'),
-          query('run', 'test run id'),
+          query('run', 'test run id, or none for traces that belong to no run'),
           query('verdict', 'passed or failed', { enum: ['passed', 'failed'] }),
           query('pattern', 'failure pattern, e.g. hallucination'),
+          query('tool', 'a tool the trace called'),
+          query('model', 'model name as recorded'),
+          query(
+            'q',
+            'full-text search over messages, reasoning and tool data (words, "quoted phrases"; the last word matches as a prefix). The index holds text after redaction.',
+          ),
           query('since', 'ISO-8601 lower bound (inclusive)', { type: 'string', format: 'date-time' }),
           query('until', 'ISO-8601 upper bound (exclusive)', { type: 'string', format: 'date-time' }),
           query('limit', 'page size (1-500)', { type: 'integer' }),

@@ -4,6 +4,7 @@ import {
   SyncEnvelope,
   Trace,
   checkEventOrder,
+  eventSearchText,
   normalizeResult,
   toolPath,
   validate,
@@ -39,6 +40,8 @@ export interface WorkItem {
   evaluation: { verdict: Verdict; findings: Array<{ pattern: string }> } | null;
   /** Cost from the metadata, or estimated from model and tokens by the analysis stage. */
   costUsd?: number | null;
+  /** False when the result carried no time: its event times are placeholders (shown as unknown). */
+  timingsKnown?: boolean;
 }
 
 export interface StageContext {
@@ -84,6 +87,8 @@ export interface SyncContext {
    * is kept instead of an empty one.
    */
   priorRedaction?: ReadonlyArray<unknown>;
+  /** Import only: whether each exported result's times were known (a re-import keeps "unknown"). */
+  priorTimingsKnown?: ReadonlyArray<boolean | undefined>;
 }
 
 export interface TracesReply {
@@ -189,6 +194,7 @@ export class IngestPipeline {
         notes: normalized.value.notes ?? null,
         expected: normalized.value.expected ?? null,
         warnings,
+        timingsKnown: normalized.value.timingsKnown,
         dedupe:
           trace.trace_id === undefined
             ? {
@@ -207,6 +213,7 @@ export class IngestPipeline {
 
     await this.runStages(work, ctx);
     if (ctx.priorRedaction) keepPriorRedaction(work, ctx.priorRedaction);
+    for (const item of work) if (ctx.priorTimingsKnown?.[item.index] === false) item.timingsKnown = false;
     const records = work.map((item) => toRecord(item, runId, ctx.isDemo === true));
     const outcome = await this.store.ingest({ workspaceId: ctx.workspaceId, newRun, records, now });
     const finalRunId = outcome.runId ?? runId;
@@ -365,10 +372,13 @@ function toRecord(item: WorkItem, runId: string | null, isDemo: boolean): TraceR
       if (event.data.cost_usd !== undefined) costUsd = event.data.cost_usd;
     }
   }
+  // A cost the client reported wins; otherwise the analysis estimated it from the dated price table.
+  const costEstimated = costUsd === null && item.costUsd !== undefined && item.costUsd !== null;
   if (costUsd === null && item.costUsd !== undefined) costUsd = item.costUsd;
   const verdict = effectiveVerdict(item.reportedPassed, item.evaluation?.verdict ?? null);
   const traceHeaderJson = JSON.stringify(header);
   const eventsJson = events.map((event) => JSON.stringify(event));
+  const eventsText = events.map(eventSearchText);
   return {
     id,
     runId,
@@ -387,12 +397,15 @@ function toRecord(item: WorkItem, runId: string | null, isDemo: boolean): TraceR
     model,
     tokensTotal,
     costUsd,
+    costEstimated,
+    timingsKnown: item.timingsKnown ?? true,
     userMessage,
     response,
     notes: item.notes,
     warnings: item.warnings,
     headerJson: traceHeaderJson,
     eventsJson,
+    eventsText,
     eventTypes: events.map((event) => event.type),
     eventTimestamps: events.map((event) => event.timestamp),
     expectedJson: item.expected === null ? null : JSON.stringify(item.expected),

@@ -184,15 +184,16 @@ describe('compare_test_runs', () => {
 });
 
 describe('get_scenario_history', () => {
-  it('counts results, flakiness and tool paths across runs', async () => {
+  it('counts results, the flip rate and tool paths across runs', async () => {
     await twoRuns();
     const reply = await call('get_scenario_history', { scenario_id: 'sc_refund', limit: 1 });
     const body = structured(reply);
     expect(body.total).toBe(2);
     expect(body.traces).toHaveLength(1);
     expect(body.flakiness).toBe(1);
+    expect(body.history.flip_rate).toBe(1);
     const text = textOf(reply);
-    expect(text).toContain('Scenario sc_refund: 2 results (1 passed, 1 failed), flakiness 1.00.');
+    expect(text).toContain('Scenario sc_refund: 2 results (1 passed, 1 failed), verdict flipped between 100% of consecutive results.');
     expect(text).toContain('search_knowledge_base  ×2 (1 passed, 1 failed)');
     expect(text).toContain('(1 older traces not listed');
   });

@@ -236,7 +236,7 @@ export function registerAnalysisTools(server: McpServer, ctx: ToolContext): void
         const reply = await ctx.backend.scenarioHistory(scenario_id, { limit });
         const h = reply.history;
         const lines = [
-          `Scenario ${reply.scenario_id}: ${reply.total} result${reply.total === 1 ? '' : 's'} (${reply.passed} passed, ${reply.failed} failed), flakiness ${reply.flakiness.toFixed(2)}.`,
+          `Scenario ${reply.scenario_id}: ${reply.total} result${reply.total === 1 ? '' : 's'} (${reply.passed} passed, ${reply.failed} failed), ${flipText(h.flip_rate)}.`,
           '',
           'Tool paths, most frequent first:',
           ...h.tool_paths.map(
@@ -307,4 +307,10 @@ function renameParams(error: unknown, paths: Record<string, string>, prefixes: R
 
 function clip(text: string, width: number): string {
   return text.length > width ? `${text.slice(0, width - 1)}…` : text;
+}
+
+/** The flip rate in words: how often consecutive results changed verdict. */
+function flipText(rate: number | null | undefined): string {
+  if (rate === null || rate === undefined) return 'too few results to tell how often the verdict flips';
+  return `verdict flipped between ${Math.round(rate * 100)}% of consecutive results`;
 }

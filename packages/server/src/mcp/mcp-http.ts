@@ -3,6 +3,7 @@ import type { Env, Hono } from 'hono';
 import { StepwiseError } from '@stepwise/core';
 import type { IngestPipeline } from '../ingest/pipeline.js';
 import { checkContainerCount } from '../ingest/parse.js';
+import type { FeedbackService } from '../services/feedback-service.js';
 import type { TraceStore } from '../store/trace-store.js';
 import { LocalBackend } from '../client/local-backend.js';
 import { createStepwiseMcpServer } from './mcp-server.js';
@@ -19,6 +20,7 @@ export interface McpCaller {
 export interface McpHttpDeps {
   store: TraceStore;
   pipeline: IngestPipeline;
+  feedback?: FeedbackService;
   /** Resolves the request's credentials (`Authorization: Bearer sw_…`) to a caller, or null to refuse. */
   authenticate: (request: Request) => Promise<McpCaller | null>;
   /** Takes one request from the caller's budget: 0 when allowed, else the seconds to wait (answered 429). */
@@ -83,7 +85,13 @@ export function mcpHttpHandler(deps: McpHttpDeps): (request: Request) => Promise
     }
     const replayed = new Request(request.url, { method: 'POST', headers: request.headers, body });
 
-    const backend = new LocalBackend({ store: deps.store, pipeline: deps.pipeline, workspaceId: caller.workspaceId });
+    const backend = new LocalBackend({
+      store: deps.store,
+      pipeline: deps.pipeline,
+      workspaceId: caller.workspaceId,
+      ...(deps.feedback ? { feedback: deps.feedback } : {}),
+      ...(caller.actor !== undefined ? { actor: caller.actor } : {}),
+    });
     const server = createStepwiseMcpServer({ backend, role: caller.role, log });
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: undefined,

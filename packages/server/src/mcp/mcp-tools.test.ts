@@ -101,13 +101,16 @@ describe('the tool list', () => {
     expect(tools.map((t) => t.name).sort()).toEqual(
       [
         'analyze_trace',
+        'comment_on_event',
         'compare_test_runs',
         'compare_traces',
         'get_scenario_history',
         'get_test_run',
         'get_trace',
         'invarium_sync_results',
+        'list_finding_feedback',
         'list_test_runs',
+        'mark_finding',
         'search_traces',
         'sync_results',
       ].sort(),
@@ -356,7 +359,8 @@ describe('reading runs and traces', () => {
     const reply = await call('get_trace', { trace_id: a.trace_ids[1] });
     const text = textOf(reply);
     expect(text).toContain('FAILED (reported failed)');
-    const eventLines = text.split('\n').filter((l) => /^\s+\d+\s+[+-]/.test(l));
+    // These results carry no timestamps: their times show as unknown (?).
+    const eventLines = text.split('\n').filter((l) => /^\s+\d+\s+(?:[+-]|\?)/.test(l));
     expect(eventLines).toHaveLength(3);
     expect(eventLines[1]).toContain('search_kb(query="hours") → {hits: []}');
     expect(eventLines[1]).toContain('⚠ hallucination');

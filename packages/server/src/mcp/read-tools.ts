@@ -71,7 +71,17 @@ const GetTraceInput = z.object({
 const SearchTracesInput = z.object({
   agent: z.string().min(1).optional().describe('Only traces of this agent.'),
   scenario: z.string().min(1).optional().describe('Only traces of this scenario_id (its history across runs).'),
-  run: z.string().min(1).optional().describe('Only traces of this test run id.'),
+  run: z.string().min(1).optional().describe('Only traces of this test run id; "none" for traces that belong to no run.'),
+  q: z
+    .string()
+    .min(1)
+    .max(500)
+    .optional()
+    .describe(
+      'Full-text search over user messages, reasoning, responses and tool names, parameters, results and errors: words (all must occur) and "quoted phrases". The index holds text after redaction.',
+    ),
+  tool: z.string().min(1).optional().describe('Only traces that called this tool.'),
+  model: z.string().min(1).optional().describe('Only traces of this model (as recorded).'),
   pattern: z
     .string()
     .min(1)
@@ -176,7 +186,7 @@ export function registerReadTools(server: McpServer, ctx: ToolContext): void {
     {
       title: 'Search traces',
       description:
-        'Find traces across runs, newest first, by agent, scenario, run, failure pattern (hallucination, tool_misuse, missing_tool_call, loop, …), verdict and time range. Each line gives the trace id, scenario, verdict, patterns and tool path; open one with get_trace. Pass next_cursor back as cursor for the next page.',
+        'Find traces across runs, newest first, by text (q: words in messages and tool data), agent, scenario, run (or "none"), tool called, model, failure pattern (hallucination, tool_misuse, missing_tool_call, loop, …), verdict and time range. Each line gives the trace id, scenario, verdict, patterns and tool path; with q, also the first matching event and the words around the match. Open one with get_trace. Pass next_cursor back as cursor for the next page.',
       inputSchema: SearchTracesInput,
       outputSchema: z.looseObject({ traces: z.array(Loose), next_cursor: z.string().nullable() }),
       annotations: READ_ONLY,
@@ -185,6 +195,11 @@ export function registerReadTools(server: McpServer, ctx: ToolContext): void {
       try {
         const page = await ctx.backend.searchTraces(args);
         const lines = [page.traces.length === 0 ? 'No traces match these filters.' : formatTraceRows(page.traces)];
+        const matches = page.traces.filter((t) => t.match);
+        if (matches.length > 0) {
+          lines.push('', 'Matches:');
+          for (const t of matches) lines.push(`- ${t.id} event ${t.match!.event_index}: ${t.match!.snippet}`);
+        }
         if (page.next_cursor) lines.push('', `More traces match: call search_traces again with cursor "${page.next_cursor}".`);
         return toolResult(lines.join('\n'), { ...page });
       } catch (error) {

@@ -1,3 +1,4 @@
+import { findingKey } from '@stepwise/core';
 import type { StoredEvaluation } from '../ingest/stages/analyze.js';
 
 /** Findings and failed checks as sentences a person reads top to bottom. */
@@ -17,7 +18,7 @@ export function formatEvaluation(evaluation: StoredEvaluation, heading: string):
     // Evaluations stored before findings had a basis show the severity alone.
     const basis = (finding as { basis?: string }).basis;
     const rating = basis === undefined ? finding.severity : `${finding.severity}, ${basis === 'heuristic' ? 'heuristic hint' : basis}`;
-    lines.push(`  • [${rating}] ${finding.pattern}${at}: ${finding.summary}`);
+    lines.push(`  • [${rating}] ${finding.pattern}${at}: ${finding.summary} (finding ${findingKey(finding)})`);
   }
   return lines.join('\n');
 }

@@ -1,4 +1,4 @@
-import { elapsedTimes, formatElapsed, type ValidationIssue } from '@stepwise/core';
+import { elapsedTimes, findingKey, formatElapsed, orderFindings, type ValidationIssue } from '@stepwise/core';
 import type { RunSummary, TraceSummary } from '../store/trace-store.js';
 import type { TraceDetail } from '@stepwise/core';
 
@@ -24,21 +24,87 @@ export function formatTimeline(detail: TraceDetail, width = 120): string {
   const lines: string[] = [];
   const verdict = s.verdict === null ? 'no verdict' : s.verdict.toUpperCase();
   lines.push(`Trace ${s.id}  ·  scenario ${s.scenario_id}  ·  agent ${s.agent_name}  ·  ${verdict}`);
-  const facts = [`started ${trace.timestamp}`];
-  if (trace.duration_ms !== undefined) facts.push(`took ${formatDuration(trace.duration_ms)}`);
+  const timed = s.timings_known !== false;
+  const facts = [timed ? `started ${trace.timestamp}` : 'times unknown (the result carried no timestamps)'];
+  if (timed && trace.duration_ms !== undefined) facts.push(`took ${formatDuration(trace.duration_ms)}`);
   facts.push(`${trace.events.length} event${trace.events.length === 1 ? '' : 's'}`);
   if (s.model) facts.push(`model ${s.model}`);
   if (s.tokens_total !== null) facts.push(`${s.tokens_total} tokens`);
   if (s.run_id) facts.push(`run ${s.run_id}`);
   lines.push(facts.join('  ·  '));
   lines.push('');
+  const verdictBasis = verdictBasisOf(detail);
   const elapsed = elapsedTimes({ timestamp: trace.timestamp, events: trace.events as never });
   trace.events.forEach((event, i) => {
-    const prefix = `${String(i).padStart(3)}  ${formatElapsed(elapsed[i] ?? 0).padStart(9)}  ${event.type.padEnd(TYPE_WIDTH)}`;
-    lines.push(clip(`${prefix}${describeEvent(event)}`, width));
+    const at = timed ? formatElapsed(elapsed[i] ?? 0) : '?';
+    const prefix = `${String(i).padStart(3)}  ${at.padStart(9)}  ${event.type.padEnd(TYPE_WIDTH)}`;
+    const labels = verdictBasis.flags.get(i);
+    const mark = labels ? `  ⚠ ${labels.join(', ')}` : '';
+    lines.push(`${clip(`${prefix}${describeEvent(event)}`, width - mark.length)}${mark}`);
   });
+  if (verdictBasis.lines.length > 0) lines.push('', ...verdictBasis.lines);
   for (const warning of s.warnings) lines.push(`\nnote: ${warning.message}`);
   return lines.join('\n');
+}
+
+interface LooseCheck {
+  kind?: string;
+  passed?: boolean;
+  message?: string;
+  event_indexes?: number[];
+}
+
+interface LooseFinding {
+  pattern?: string;
+  severity?: string;
+  basis?: string;
+  summary?: string;
+  event_indexes?: number[];
+}
+
+/**
+ * What a trace's verdict rests on, for the end of `stepwise show`: the failed checks, then the
+ * findings (by basis, else severity) with their feedback; and which events each one points at.
+ */
+export function verdictBasisOf(detail: Pick<TraceDetail, 'evaluation' | 'feedback'>): { lines: string[]; flags: Map<number, string[]> } {
+  const evaluation = (detail.evaluation ?? {}) as { checks?: LooseCheck[]; findings?: LooseFinding[] };
+  const checks = (Array.isArray(evaluation.checks) ? evaluation.checks : []).filter((c) => c.passed !== true);
+  const findings = orderFindings(Array.isArray(evaluation.findings) ? evaluation.findings : []);
+  const flags = new Map<number, string[]>();
+  const flag = (indexes: number[] | undefined, label: string) => {
+    for (const i of indexes ?? []) if (!flags.get(i)?.includes(label)) flags.set(i, [...(flags.get(i) ?? []), label]);
+  };
+  const where = (indexes: number[] | undefined) =>
+    indexes && indexes.length > 0 ? ` [event${indexes.length === 1 ? '' : 's'} ${indexes.join(', ')}]` : '';
+  const lines: string[] = [];
+  if (checks.length > 0) {
+    lines.push('Failed checks against the expectations:');
+    for (const c of checks) {
+      flag(c.event_indexes, c.kind ?? 'check');
+      lines.push(`  ✗ ${c.kind ?? 'check'}${where(c.event_indexes)}: ${c.message ?? ''}`);
+    }
+  }
+  const marks = new Map((detail.feedback?.findings ?? []).map((f) => [f.finding_key, f]));
+  if (findings.length > 0) {
+    lines.push('Findings:');
+    for (const f of findings) {
+      const pattern = f.pattern ?? 'finding';
+      const key = findingKey({ pattern, event_indexes: f.event_indexes ?? [] });
+      const mark = marks.get(key);
+      const marked = mark ? `  — marked ${mark.verdict} by ${mark.actor}${mark.reason ? `: ${mark.reason}` : ''}` : '';
+      flag(f.event_indexes, pattern);
+      lines.push(`  • [${f.severity ?? '?'}] ${pattern}${where(f.event_indexes)}: ${f.summary ?? ''} (finding ${key})${marked}`);
+    }
+  }
+  const comments = detail.feedback?.comments ?? [];
+  if (comments.length > 0) {
+    lines.push('Comments:');
+    for (const c of comments) {
+      flag([c.event_index], 'comment');
+      lines.push(`  event ${c.event_index} · ${c.actor}: ${c.body}`);
+    }
+  }
+  return { lines, flags };
 }
 
 export function describeEvent(event: LooseEvent): string {

@@ -1,4 +1,4 @@
-import { elapsedTimes, formatElapsed } from '@stepwise/core';
+import { elapsedTimes, findingKey, formatElapsed } from '@stepwise/core';
 import { describeEvent, formatDuration } from './format.js';
 import type { TraceDetail } from '@stepwise/core';
 
@@ -41,8 +41,9 @@ export function formatTraceForModel(detail: TraceDetail, window: TimelineWindow)
   const verdict = s.verdict === null ? 'no verdict' : s.verdict.toUpperCase();
   const reported = s.reported_passed === null ? '' : ` (reported ${s.reported_passed ? 'passed' : 'failed'})`;
   lines.push(`Trace ${s.id} · scenario ${s.scenario_id} · agent ${s.agent_name} · ${verdict}${reported}`);
-  const facts = [`started ${trace.timestamp}`];
-  if (trace.duration_ms !== undefined) facts.push(`took ${formatDuration(trace.duration_ms)}`);
+  const timed = s.timings_known !== false;
+  const facts = [timed ? `started ${trace.timestamp}` : 'times unknown (the result carried no timestamps)'];
+  if (timed && trace.duration_ms !== undefined) facts.push(`took ${formatDuration(trace.duration_ms)}`);
   facts.push(`${events.length} event${events.length === 1 ? '' : 's'}`);
   if (s.model) facts.push(`model ${s.model}`);
   if (s.tokens_total !== null) facts.push(`${s.tokens_total} tokens`);
@@ -68,7 +69,8 @@ export function formatTraceForModel(detail: TraceDetail, window: TimelineWindow)
     if (!event) continue;
     const marks = flagged.get(i);
     const mark = marks ? `  ⚠ ${marks.join(', ')}` : '';
-    const line = `${String(i).padStart(3)}  ${formatElapsed(elapsed[i] ?? 0).padStart(9)}  ${event.type.padEnd(TYPE_WIDTH)} ${describeEvent(event)}`;
+    const at = timed ? formatElapsed(elapsed[i] ?? 0) : '?';
+    const line = `${String(i).padStart(3)}  ${at.padStart(9)}  ${event.type.padEnd(TYPE_WIDTH)} ${describeEvent(event)}`;
     lines.push(`${clip(line, window.width - mark.length)}${mark}`);
   }
   if (events.length === 0) lines.push('(no events)');
@@ -83,7 +85,8 @@ export function formatTraceForModel(detail: TraceDetail, window: TimelineWindow)
     for (const f of findings) {
       const where = f.events.length > 0 ? ` [event${f.events.length === 1 ? '' : 's'} ${f.events.join(', ')}]` : '';
       const rating = [f.severity, f.basis === 'heuristic' ? 'heuristic hint' : f.basis].filter((x) => x !== null).join(', ');
-      lines.push(`- ${f.pattern}${rating ? ` (${rating})` : ''}${where}: ${f.summary}`);
+      const key = findingKey({ pattern: f.pattern, event_indexes: f.events });
+      lines.push(`- ${f.pattern}${rating ? ` (${rating})` : ''}${where}: ${f.summary} (finding ${key})`);
     }
   }
   if (checks.length > 0) {

@@ -109,6 +109,7 @@ export class CompareService {
     const history: ScenarioHistory = {
       results: summary.results,
       flakiness: flakinessOf(summary.passed, judged),
+      flip_rate: summary.flip_steps === 0 ? null : summary.flips / summary.flip_steps,
       // Most frequent first; ties: first seen first (as core's scenarioHistory orders them).
       tool_paths: [...summary.tool_paths].sort((x, y) => y.count - x.count || x.first_seen - y.first_seen),
     };

@@ -42,6 +42,7 @@ export class ImportService {
           workspaceId,
           runId: run.id,
           priorRedaction: chunk.map((t) => t.redaction),
+          priorTimingsKnown: chunk.map((t) => t.summary.timings_known),
           isDemo: run.is_demo === true,
         });
         entry.synced += result.synced;

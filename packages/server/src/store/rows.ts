@@ -41,12 +41,15 @@ export interface TraceRow {
   warnings_json: string;
   is_demo: number;
   created_at: string;
+  pinned: number;
+  cost_estimated: number;
+  timings_known: number;
 }
 
 /** The columns a TraceSummary is built from. */
 export const SUMMARY_COLUMNS = `id, run_id, scenario_id, agent_name, started_at, started_ms, duration_ms, event_count,
   tool_path_json, reported_passed, verdict, patterns_json, model, tokens_total, cost_usd, user_message, response,
-  warnings_json, is_demo, created_at`;
+  warnings_json, is_demo, created_at, pinned, cost_estimated, timings_known`;
 
 export interface ExpectationRow {
   scenario_id: string;
@@ -95,6 +98,7 @@ export function toRunSummary(row: RunRow): RunSummary {
     pass_rate: row.passed + row.failed === 0 ? null : row.passed / (row.passed + row.failed),
     status: row.total === 0 ? 'empty' : row.failed > 0 ? 'failed' : unknown > 0 ? 'unknown' : 'passed',
     findings_by_pattern: JSON.parse(row.findings_json) as Record<string, number>,
+    disputed_by_pattern: {},
     is_demo: row.is_demo === 1,
   };
 }
@@ -120,6 +124,9 @@ export function toTraceSummary(row: TraceRow): TraceSummary {
     warnings: JSON.parse(row.warnings_json) as TraceSummary['warnings'],
     is_demo: row.is_demo === 1,
     created_at: row.created_at,
+    pinned: row.pinned === 1,
+    cost_estimated: row.cost_estimated === 1,
+    timings_known: row.timings_known === 1,
   };
 }
 
@@ -133,8 +140,32 @@ export interface ScenarioPathRow {
   last_seen: number | string;
 }
 
-export function toScenarioSummary(rows: ScenarioPathRow[]): ScenarioSummary {
-  const summary: ScenarioSummary = { results: 0, passed: 0, failed: 0, tool_paths: [] };
+/**
+ * Consecutive judged results of one scenario (oldest first) and how many changed verdict: the flip
+ * rate's counts, computed in the database with LAG (the same SQL on SQLite and PostgreSQL).
+ */
+export const SCENARIO_FLIPS_SQL = (ws: string, scenario: string) => `SELECT COUNT(*) AS steps,
+    COALESCE(SUM(CASE WHEN verdict <> previous THEN 1 ELSE 0 END), 0) AS flips
+  FROM (
+    SELECT verdict, LAG(verdict) OVER (ORDER BY started_ms, id) AS previous
+    FROM traces WHERE workspace_id = ${ws} AND scenario_id = ${scenario} AND verdict IN ('passed', 'failed')
+  ) AS judged
+  WHERE previous IS NOT NULL`;
+
+export interface ScenarioFlipsRow {
+  steps: number | string;
+  flips: number | string;
+}
+
+export function toScenarioSummary(rows: ScenarioPathRow[], flips: ScenarioFlipsRow | null | undefined): ScenarioSummary {
+  const summary: ScenarioSummary = {
+    results: 0,
+    passed: 0,
+    failed: 0,
+    flip_steps: Number(flips?.steps ?? 0),
+    flips: Number(flips?.flips ?? 0),
+    tool_paths: [],
+  };
   for (const row of rows) {
     const path = {
       tool_path: JSON.parse(row.tool_path_json) as string[],

@@ -1,6 +1,16 @@
-import type { RunSummary, SyncSource, SyncWarning, TraceSummary, Verdict } from '@stepwise/core';
+import type {
+  EventComment,
+  FindingFeedback,
+  FindingVerdict,
+  RunSummary,
+  SyncSource,
+  SyncWarning,
+  TraceFeedback,
+  TraceSummary,
+  Verdict,
+} from '@stepwise/core';
 
-export type { RunSummary, TraceSummary, Verdict };
+export type { EventComment, FindingFeedback, RunSummary, TraceFeedback, TraceSummary, Verdict };
 
 /** The most items one page of a list holds, through any door. */
 export const MAX_PAGE_SIZE = 500;
@@ -27,6 +37,10 @@ export interface TraceRecord {
   model: string | null;
   tokensTotal: number | null;
   costUsd: number | null;
+  /** The cost was estimated from the price table (PRICE_TABLE_DATE), not reported by the client. */
+  costEstimated?: boolean;
+  /** False when the result carried no time: event times are placeholders. */
+  timingsKnown?: boolean;
   userMessage: string | null;
   response: string | null;
   notes: string | null;
@@ -36,6 +50,8 @@ export interface TraceRecord {
   /** JSON of each event, in the order given. */
   eventsJson: string[];
   eventTypes: string[];
+  /** The searchable text of each event (`eventSearchText`); computed from `eventsJson` when absent. */
+  eventsText?: string[];
   eventTimestamps: string[];
   expectedJson: string | null;
   evaluationJson: string | null;
@@ -105,10 +121,53 @@ export interface TraceFilter {
   run?: string;
   verdict?: Verdict;
   pattern?: string;
+  /** A tool the trace called. */
+  tool?: string;
+  model?: string;
+  /** Only traces that belong to no run (synced without one, imported, posted to /traces). */
+  noRun?: boolean;
+  /** Full-text search over the events' messages and tool data (words, "quoted phrases"). */
+  text?: string;
   since?: string;
   until?: string;
   limit: number;
   cursor?: string;
+}
+
+export interface NewFindingFeedback {
+  traceId: string;
+  findingKey: string;
+  pattern: string;
+  verdict: FindingVerdict;
+  reason: string | null;
+  analyzerVersion: string | null;
+  actor: string;
+  now: string;
+}
+
+export interface NewEventComment {
+  id: string;
+  traceId: string;
+  eventIndex: number;
+  body: string;
+  actor: string;
+  now: string;
+}
+
+export interface FeedbackFilter {
+  verdict?: FindingVerdict;
+  pattern?: string;
+  run?: string;
+  agent?: string;
+  limit: number;
+  offset: number;
+}
+
+/** A finding's feedback with what a list of disputed findings shows beside it. */
+export interface FindingFeedbackItem extends FindingFeedback {
+  scenario_id: string;
+  agent_name: string;
+  run_id: string | null;
 }
 
 export interface Page<T> {
@@ -133,6 +192,9 @@ export interface ScenarioSummary {
   results: number;
   passed: number;
   failed: number;
+  /** Of consecutive judged results (oldest first), how many steps there are and how many changed verdict. */
+  flip_steps: number;
+  flips: number;
   /** In no particular order. */
   tool_paths: ScenarioToolPath[];
 }
@@ -203,5 +265,17 @@ export interface TraceStore {
   /** Ids of every trace of a run, in run order. */
 
   listRunTraceIds(workspaceId: string, runId: string): Promise<string[]>;
+  /** Marks a finding right or wrong (replacing an earlier mark); null when the trace does not exist. */
+  putFindingFeedback(workspaceId: string, feedback: NewFindingFeedback): Promise<FindingFeedback | null>;
+  /** Removes the mark on a finding; false when there was none. */
+  deleteFindingFeedback(workspaceId: string, traceId: string, findingKey: string): Promise<boolean>;
+  /** Adds a comment on an event; null when the trace does not exist. */
+  addEventComment(workspaceId: string, comment: NewEventComment): Promise<EventComment | null>;
+  /** Deletes a comment of a trace and returns it; null when there is no such comment. */
+  deleteEventComment(workspaceId: string, traceId: string, commentId: string): Promise<EventComment | null>;
+  /** Every mark and comment on a trace, oldest first. */
+  getTraceFeedback(workspaceId: string, traceId: string): Promise<TraceFeedback>;
+  /** Marks across the workspace, newest first (verdict 'wrong': the disputed findings). */
+  listFindingFeedback(workspaceId: string, filter: FeedbackFilter): Promise<Page<FindingFeedbackItem>>;
   close(): Promise<void>;
 }

@@ -6,7 +6,10 @@ import type {
   CompareRuns,
   CompareRunsReply,
   CompareTraces,
+  EventComment,
   Evaluation,
+  FindingFeedback,
+  FindingFeedbackItem,
   Member,
   PrivacyPreview,
   PrivacySettings,
@@ -15,9 +18,11 @@ import type {
   RunsPage,
   ScenarioHistory,
   ScenarioHistoryReply,
+  ScenarioVersion,
   Session,
   TraceDetail,
   TraceEvent,
+  TraceFeedback,
   TracesPage,
 } from './types';
 
@@ -55,7 +60,25 @@ export const api = {
     ),
   getAnalysis: (id: string) => request<Evaluation>('GET', `${V1}/traces/${enc(id)}/analysis`),
   deleteTrace: (id: string) => request<{ deleted: boolean }>('DELETE', `${V1}/traces/${enc(id)}`),
+  pinTrace: (id: string, pinned: boolean) => request<{ pinned: boolean }>('PUT', `${V1}/traces/${enc(id)}/pin`, { body: { pinned } }),
 
+  getFeedback: (id: string) => request<TraceFeedback>('GET', `${V1}/traces/${enc(id)}/feedback`),
+  markFinding: (id: string, key: string, verdict: 'right' | 'wrong', reason: string | null) =>
+    request<{ feedback: FindingFeedback }>('PUT', `${V1}/traces/${enc(id)}/findings/${enc(key)}/feedback`, { body: { verdict, reason } }),
+  unmarkFinding: (id: string, key: string) => request<unknown>('DELETE', `${V1}/traces/${enc(id)}/findings/${enc(key)}/feedback`),
+  addComment: (id: string, event_index: number, body: string) =>
+    request<{ comment: EventComment }>('POST', `${V1}/traces/${enc(id)}/comments`, { body: { event_index, body } }),
+  deleteComment: (id: string, commentId: string) => request<unknown>('DELETE', `${V1}/traces/${enc(id)}/comments/${enc(commentId)}`),
+  listFeedback: (params: { verdict?: string; pattern?: string; limit?: number; offset?: number }) =>
+    request<{ feedback: FindingFeedbackItem[]; total: number }>('GET', `${V1}/feedback${query(params)}`),
+
+  getScenario: (id: string) =>
+    request<{ scenario_id: string; expectations: ScenarioVersion | null; versions: ScenarioVersion[] }>(
+      'GET',
+      `${V1}/scenarios/${enc(id)}`,
+    ),
+  putScenario: (id: string, expectations: unknown) =>
+    request<ScenarioVersion>('PUT', `${V1}/scenarios/${enc(id)}`, { body: { expectations } }),
   compareTraces: (a: string, b: string) => request<CompareTraces>('GET', `${V1}/compare/traces${query({ a, b })}`),
   compareRuns: async (base: string, head: string): Promise<CompareRuns> => {
     const reply = await request<CompareRunsReply | CompareRuns>('GET', `${V1}/compare/runs${query({ base, head })}`);
@@ -87,6 +110,8 @@ export const api = {
   putRetention: (retention_days: number) =>
     request<{ retention_days: number | null }>('PUT', `${V1}/settings/retention`, { body: { retention_days } }),
   listMembers: () => request<{ members: Member[] }>('GET', `${V1}/members`),
+  addMember: (body: { name: string; role: Role; email?: string; password?: string }) =>
+    request<{ member: Member }>('POST', `${V1}/members`, { body }),
   setMemberRole: (userId: string, role: Role) => request<{ member: Member }>('PATCH', `${V1}/members/${enc(userId)}`, { body: { role } }),
   listKeys: () => request<{ keys: ApiKey[] }>('GET', `${V1}/keys`),
   createKey: (name: string, role: Role) => request<ApiKey & { key: string }>('POST', `${V1}/keys`, { body: { name, role } }),

@@ -3,7 +3,10 @@ import type {
   AlignmentRow,
   AlignmentRowKind,
   Divergence,
+  EventComment,
   EventType,
+  FindingFeedback,
+  TraceFeedback,
   FieldChange,
   NumberDelta,
   ResultChange,
@@ -18,7 +21,7 @@ import type {
   Verdict,
 } from '@stepwise/core';
 
-export type { RunSummary, SyncWarning, TraceSummary, Verdict };
+export type { EventComment, FindingFeedback, RunSummary, SyncWarning, TraceFeedback, TraceSummary, Verdict };
 
 export type { EventType };
 export type Severity = 'low' | 'medium' | 'high';
@@ -71,6 +74,12 @@ export interface TraceHeader {
 
 /** `GET /api/v1/traces/:id`, declared once in core; narrowed here to what the dashboard reads. */
 export type TraceDetail = CoreTraceDetail<TraceHeader, Evaluation | null, RedactionReport | null>;
+/** A mark on a finding with the trace it belongs to, as the disputed-findings list shows it. */
+export interface FindingFeedbackItem extends FindingFeedback {
+  scenario_id: string;
+  agent_name: string;
+  run_id: string | null;
+}
 
 export interface RedactionReport {
   counts?: Record<string, number>;
@@ -241,4 +250,13 @@ export interface WebhookDelivery {
   reason: string;
   created_at: string;
   updated_at: string;
+}
+
+/** One stored version of a scenario's expectations. */
+export interface ScenarioVersion {
+  scenario_id: string;
+  version: number;
+  expectations: unknown;
+  created_by: string | null;
+  created_at: string;
 }

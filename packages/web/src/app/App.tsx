@@ -7,6 +7,8 @@ import { RunsPage } from '../features/runs/RunsPage';
 import { ScenarioHistoryPage } from '../features/scenario-history/ScenarioHistoryPage';
 import { SettingsPage } from '../features/settings/SettingsPage';
 import { TracePage } from '../features/timeline/TracePage';
+import { TracesPage } from '../features/traces/TracesPage';
+import { DisputedFindingsPage } from '../features/traces/DisputedFindingsPage';
 import { Loading } from '../ui/feedback';
 import { Layout } from './Layout';
 import { Link, paths, useRoute, type Route } from './router';
@@ -37,6 +39,10 @@ function View({ route }: { route: Route }) {
       return <RunsPage />;
     case 'run':
       return <RunDetailPage key={route.id} id={route.id} />;
+    case 'traces':
+      return <TracesPage />;
+    case 'disputed':
+      return <DisputedFindingsPage />;
     case 'trace':
       return <TracePage key={route.id} id={route.id} event={route.event} />;
     case 'compare-traces':

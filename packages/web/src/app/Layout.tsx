@@ -5,7 +5,16 @@ import { Link, navigate, paths, type Route } from './router';
 
 export function Layout({ route, children }: { route: Route; children: ReactNode }) {
   const { state } = useSession();
-  const section = route.name === 'settings' ? 'settings' : route.name === 'login' ? '' : 'runs';
+  const section =
+    route.name === 'settings'
+      ? 'settings'
+      : route.name === 'login'
+        ? ''
+        : route.name === 'traces' || route.name === 'trace'
+          ? 'traces'
+          : route.name === 'disputed'
+            ? 'disputed'
+            : 'runs';
   const signOut = async () => {
     try {
       await api.logout();
@@ -24,6 +33,12 @@ export function Layout({ route, children }: { route: Route; children: ReactNode 
         <nav className="topnav" aria-label="Main">
           <Link to={paths.runs()} aria-current={section === 'runs' ? 'page' : undefined}>
             Test runs
+          </Link>
+          <Link to={paths.traces()} aria-current={section === 'traces' ? 'page' : undefined}>
+            Traces
+          </Link>
+          <Link to={paths.disputed()} aria-current={section === 'disputed' ? 'page' : undefined}>
+            Disputed
           </Link>
           {isAdmin(state) && (
             <Link to={paths.settings()} aria-current={section === 'settings' ? 'page' : undefined}>

@@ -4,6 +4,8 @@ import { useSyncExternalStore, type AnchorHTMLAttributes, type MouseEvent, type 
 export type Route =
   | { name: 'runs' }
   | { name: 'run'; id: string }
+  | { name: 'traces' }
+  | { name: 'disputed' }
   | { name: 'trace'; id: string; event: number | null }
   | { name: 'compare-traces'; a: string; b: string }
   | { name: 'compare-runs'; base: string; head: string }
@@ -21,6 +23,8 @@ export function parseRoute(pathname: string, search: string, hash: string): Rout
   if (parts.length === 0) return { name: 'runs' };
   if (first === 'runs' && parts.length === 1) return { name: 'runs' };
   if (first === 'runs' && second && parts.length === 2) return { name: 'run', id: second };
+  if (first === 'traces' && parts.length === 1) return { name: 'traces' };
+  if (first === 'findings' && second === 'disputed' && parts.length === 2) return { name: 'disputed' };
   if (first === 'traces' && second && parts.length === 2) {
     const fromHash = /^#event-(\d+)$/.exec(hash)?.[1];
     const raw = fromHash ?? params.get('event');
@@ -98,6 +102,8 @@ export function Link({ to, onClick, children, ...rest }: LinkProps) {
 export const paths = {
   runs: () => '/runs',
   run: (id: string) => `/runs/${encodeURIComponent(id)}`,
+  traces: (search = '') => `/traces${search}`,
+  disputed: () => '/findings/disputed',
   trace: (id: string, event?: number | null) =>
     `/traces/${encodeURIComponent(id)}${event !== undefined && event !== null ? `#event-${event}` : ''}`,
   compareTraces: (a: string, b: string) => `/compare?a=${encodeURIComponent(a)}&b=${encodeURIComponent(b)}`,

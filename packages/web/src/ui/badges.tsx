@@ -24,11 +24,33 @@ export function PassingFailureMark() {
   );
 }
 
-export function PatternBadge({ pattern, severity, count }: { pattern: string; severity?: Finding['severity']; count?: number }) {
+/**
+ * A failure pattern, with how many times it was found and how many of those a member disputed
+ * ("Hallucination: 12 · 2 disputed"), or struck through when this one finding was marked wrong.
+ */
+export function PatternBadge({
+  pattern,
+  severity,
+  count,
+  disputed,
+}: {
+  pattern: string;
+  severity?: Finding['severity'];
+  count?: number;
+  /** A count (in a list of runs) or whether this finding was marked wrong (on its event). */
+  disputed?: number | boolean;
+}) {
+  const marked = disputed === true;
   return (
-    <span className={`badge badge-pattern sev-${severity ?? 'medium'}`} data-finding={pattern}>
+    <span
+      className={`badge badge-pattern sev-${severity ?? 'medium'}${marked ? ' is-disputed' : ''}`}
+      data-finding={pattern}
+      title={marked ? 'A member marked this finding wrong' : undefined}
+    >
       {humanize(pattern)}
       {count !== undefined && count > 1 ? ` ×${count}` : ''}
+      {typeof disputed === 'number' && disputed > 0 && <span className="disputed-count"> · {disputed} disputed</span>}
+      {marked && <span className="disputed-count"> · disputed</span>}
     </span>
   );
 }

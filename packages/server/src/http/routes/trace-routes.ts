@@ -4,12 +4,17 @@ import { readJsonBody, workspaceOf, type AppDeps } from '../context.js';
 import { MAX_PAGE_SIZE, isoParam, limitParam, parseQuery } from '../query.js';
 import { param, principalOf, type Router } from '../router.js';
 import { parseBody } from '../body.js';
+import type { FeedbackService } from '../../services/feedback-service.js';
 
 /** The trace-list filters; exports take the same ones. */
 export const TracesQuery = z.object({
   agent: z.string().min(1).optional(),
   scenario: z.string().min(1).optional(),
+  // run=none: traces that belong to no run (synced without one, imported, posted here).
   run: z.string().min(1).optional(),
+  tool: z.string().min(1).optional(),
+  model: z.string().min(1).optional(),
+  q: z.string().min(1).max(500).optional(),
   verdict: z.enum(['passed', 'failed']).optional(),
   pattern: z.string().min(1).optional(),
   since: isoParam.optional(),
@@ -31,10 +36,14 @@ const EventsQuery = z.object({
 const PinBody = z.object({ pinned: z.boolean() });
 const TraceQuery = z.object({ events: z.enum(['all', 'none']).default('all') });
 
-export function traceRoutes(r: Router, { store, access, pipeline }: AppDeps): void {
+export function traceRoutes(r: Router, { store, access, pipeline, feedback }: AppDeps & { feedback: FeedbackService }): void {
   r.get('/api/v1/traces', 'read', async (c) => {
-    const query = parseQuery(TracesQuery, c.req.query());
-    const page = await store.listTraces(workspaceOf(c), query);
+    const { run, q, ...query } = parseQuery(TracesQuery, c.req.query());
+    const page = await store.listTraces(workspaceOf(c), {
+      ...query,
+      ...(run === 'none' ? { noRun: true } : run !== undefined ? { run } : {}),
+      ...(q !== undefined ? { text: q } : {}),
+    });
     return c.json({ traces: page.items, next_cursor: page.next_cursor ?? null });
   });
 
@@ -47,6 +56,7 @@ export function traceRoutes(r: Router, { store, access, pipeline }: AppDeps): vo
     const stored = await store.getTrace(ws, id, false);
     if (!stored) throw traceNotFound();
     const reply = {
+      feedback: await feedback.traceFeedback(ws, stored.summary.id),
       summary: stored.summary,
       notes: stored.notes,
       expected: stored.expected,

@@ -210,4 +210,45 @@ export const PG_MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: 
       CREATE INDEX webhook_deliveries_by_time ON webhook_deliveries (workspace_id, created_at DESC);
     `,
   },
+  {
+    version: 4,
+    name: 'full-text index of event text, feedback on findings, comments on events, estimated costs and unknown timings marked',
+    // Ingest writes each event's words (searchWords of the same JS-computed text SQLite indexes). Events
+    // stored before this migration are indexed from their JSON here: every string and number under
+    // data, split at anything but letters and digits (accents are kept on these older rows), the first
+    // 50,000 characters (at most 200 kB, as at ingest: PostgreSQL refuses a tsvector over 1 MB).
+    sql: `
+      ALTER TABLE events ADD COLUMN search tsvector;
+      UPDATE events SET search = to_tsvector('simple', left(regexp_replace(lower(COALESCE((
+        SELECT string_agg(v #>> '{}', ' ') FROM jsonb_path_query(body_json::jsonb, 'strict $.data.**') AS v
+         WHERE jsonb_typeof(v) IN ('string', 'number')), '')), '[^[:alnum:]]+', ' ', 'g'), 50000));
+      CREATE INDEX events_search ON events USING GIN (search);
+      ALTER TABLE traces ADD COLUMN cost_estimated INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE traces ADD COLUMN timings_known INTEGER NOT NULL DEFAULT 1;
+      CREATE TABLE finding_feedback (
+        workspace_id TEXT NOT NULL,
+        trace_id TEXT NOT NULL,
+        finding_key TEXT NOT NULL,
+        pattern TEXT NOT NULL,
+        verdict TEXT NOT NULL CHECK (verdict IN ('right', 'wrong')),
+        reason TEXT,
+        analyzer_version TEXT,
+        actor TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (workspace_id, trace_id, finding_key)
+      );
+      CREATE INDEX finding_feedback_by_time ON finding_feedback (workspace_id, verdict, created_at DESC);
+      CREATE TABLE event_comments (
+        workspace_id TEXT NOT NULL,
+        id TEXT NOT NULL,
+        trace_id TEXT NOT NULL,
+        event_index INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (workspace_id, id)
+      );
+      CREATE INDEX event_comments_by_trace ON event_comments (workspace_id, trace_id, event_index);
+    `,
+  },
 ];

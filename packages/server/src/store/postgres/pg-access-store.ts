@@ -69,6 +69,8 @@ export class PgAccessStore implements AccessStore {
       for (const table of [
         'events',
         'trace_patterns',
+        'finding_feedback',
+        'event_comments',
         'traces',
         'runs',
         'api_keys',

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeTraceStoreContract } from '../../../test/store-contract.js';
 import { makeRecord } from '../../../test/support/records.js';
@@ -46,6 +47,63 @@ describe.runIf(available)('PostgreSQL store', () => {
     await second.updateEvaluation('ws_default', 'tr_pg_1', { verdict: 'passed', patterns: [], evaluationJson: '{}' });
     expect((await second.listTraces('ws_default', { limit: 10, pattern: 'loop' })).items).toEqual([]);
     await second.close();
+  });
+
+  it('indexes for search the events stored before the search index existed (migration 4)', async () => {
+    const { url } = await schema();
+    const old = new pg.Client({ connectionString: url });
+    await old.connect();
+    await old.query('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+    for (const migration of PG_MIGRATIONS.filter((m) => m.version <= 3)) {
+      await old.query(migration.sql);
+      await old.query('INSERT INTO schema_migrations VALUES ($1, $2, $3)', [migration.version, migration.name, '2026-01-01T00:00:00Z']);
+    }
+    await old.query("INSERT INTO workspaces (id, name, created_at) VALUES ('ws_default', 'Default', '2026-01-01T00:00:00Z')");
+    await old.query(
+      `INSERT INTO traces (workspace_id, id, scenario_id, agent_name, started_at, started_ms, event_count, tool_path_json, header_json, created_at)
+       VALUES ('ws_default', 'tr_old', 'sc', 'agent', '2026-01-01T00:00:00Z', 0, 2, '[]', '{}', '2026-01-01T00:00:00Z')`,
+    );
+    const bodies = [
+      { type: 'user_input', timestamp: '2026-01-01T00:00:00Z', data: { message: 'How long is the X200 covered?' } },
+      {
+        type: 'tool_call',
+        timestamp: '2026-01-01T00:00:00Z',
+        data: { tool: 'lookup_policy', result: { text: 'a 3-year Warranty', n: 42 } },
+      },
+    ];
+    for (const [i, body] of bodies.entries()) {
+      await old.query(
+        `INSERT INTO events (workspace_id, trace_id, idx, type, ts, body_json) VALUES ('ws_default', 'tr_old', $1, $2, $3, $4)`,
+        [i, body.type, body.timestamp, JSON.stringify(body)],
+      );
+    }
+    await old.end();
+
+    const store = new PgTraceStore(new PgDatabase(url));
+    const search = async (text: string) => (await store.listTraces('ws_default', { limit: 10, text })).items;
+    const found = await search('"3-year warranty"');
+    expect(found.map((t) => t.id)).toEqual(['tr_old']);
+    expect(found[0]!.match).toMatchObject({ event_index: 1 });
+    expect((await search('lookup_pol')).map((t) => t.id)).toEqual(['tr_old']);
+    expect((await search('42')).map((t) => t.id)).toEqual(['tr_old']);
+    expect(await search('tool_call')).toEqual([]);
+    await store.close();
+  });
+
+  it('stores an event of more distinct words than a tsvector holds, its first words searchable', async () => {
+    const { url } = await schema();
+    const store = new PgTraceStore(new PgDatabase(url));
+    const words = Array.from({ length: 200_000 }, (_, i) => `w${i.toString(36)}`);
+    const body = { type: 'tool_call', timestamp: '2026-01-01T00:00:00Z', data: { tool: 'dump', result: words.join(' ') } };
+    await store.ingest({
+      workspaceId: 'ws_default',
+      records: [
+        makeRecord({ id: 'tr_big', eventsJson: [JSON.stringify(body)], eventTypes: ['tool_call'], eventTimestamps: [body.timestamp] }),
+      ],
+      now: '2026-01-01T00:00:00Z',
+    });
+    expect((await store.listTraces('ws_default', { limit: 10, text: 'dump w1' })).items.map((t) => t.id)).toEqual(['tr_big']);
+    await store.close();
   });
 
   it('shares one rate-limit bucket per caller between servers', async () => {

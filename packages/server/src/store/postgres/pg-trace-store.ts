@@ -1,5 +1,7 @@
 import type pg from 'pg';
+import { eventSearchText, matchSnippet, parseSearchTerms } from '@stepwise/core';
 import { decodeCursor, encodeCursor } from '../cursor.js';
+import { pgSearchText, tsQuery } from '../search-query.js';
 import {
   parseOrNull,
   runNotFound,
@@ -8,14 +10,23 @@ import {
   toRunSummary,
   toTraceSummary,
   type ExpectationRow,
+  SCENARIO_FLIPS_SQL,
   toScenarioSummary,
+  type ScenarioFlipsRow,
   type RunRow,
   type ScenarioPathRow,
   type TraceRow,
 } from '../rows.js';
 import {
   EVENT_PAGE_SIZE,
+  type EventComment,
   type EvaluationUpdate,
+  type FeedbackFilter,
+  type FindingFeedback,
+  type FindingFeedbackItem,
+  type NewEventComment,
+  type NewFindingFeedback,
+  type TraceFeedback,
   type IngestBatch,
   type IngestOutcome,
   type Page,
@@ -109,9 +120,10 @@ export class PgTraceStore implements TraceStore {
       const inserted = await client.query(
         `INSERT INTO traces (workspace_id, id, dedupe_key, run_id, seq, scenario_id, agent_name, started_at, started_ms,
            duration_ms, event_count, tool_path_json, reported_passed, verdict, patterns_json, model, tokens_total, cost_usd,
-           user_message, response, notes, warnings_json, header_json, expected_json, evaluation_json, redaction_json, is_demo, created_at)
+           user_message, response, notes, warnings_json, header_json, expected_json, evaluation_json, redaction_json, is_demo, created_at,
+           cost_estimated, timings_known)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24,
-           $25, $26, $27, $28)
+           $25, $26, $27, $28, $29, $30)
          ON CONFLICT DO NOTHING`,
         [
           workspaceId,
@@ -142,6 +154,8 @@ export class PgTraceStore implements TraceStore {
           record.redactionJson,
           record.isDemo ? 1 : 0,
           now,
+          record.costEstimated ? 1 : 0,
+          record.timingsKnown === false ? 0 : 1,
         ],
       );
       if (inserted.rowCount === 0) {
@@ -164,10 +178,14 @@ export class PgTraceStore implements TraceStore {
         continue;
       }
       if (record.eventsJson.length > 0) {
+        const words = record.eventsJson.map((json, i) =>
+          pgSearchText(record.eventsText?.[i] ?? eventSearchText(JSON.parse(json) as unknown)),
+        );
         await client.query(
-          `INSERT INTO events (workspace_id, trace_id, idx, type, ts, body_json)
-           SELECT $1, $2, e.idx, e.type, e.ts, e.body FROM unnest($3::int[], $4::text[], $5::text[], $6::text[]) AS e(idx, type, ts, body)`,
-          [workspaceId, record.id, record.eventsJson.map((_, i) => i), record.eventTypes, record.eventTimestamps, record.eventsJson],
+          `INSERT INTO events (workspace_id, trace_id, idx, type, ts, body_json, search)
+           SELECT $1, $2, e.idx, e.type, e.ts, e.body, to_tsvector('simple', e.words)
+             FROM unnest($3::int[], $4::text[], $5::text[], $6::text[], $7::text[]) AS e(idx, type, ts, body, words)`,
+          [workspaceId, record.id, record.eventsJson.map((_, i) => i), record.eventTypes, record.eventTimestamps, record.eventsJson, words],
         );
       }
       await insertPatterns(client, workspaceId, record.id, record.patterns);
@@ -189,7 +207,7 @@ export class PgTraceStore implements TraceStore {
 
   async getRun(workspaceId: string, runId: string): Promise<RunSummary | null> {
     const row = await this.db.one<RunRow>('SELECT * FROM runs WHERE workspace_id = $1 AND id = $2', [workspaceId, runId]);
-    return row ? toRunSummary(row) : null;
+    return row ? ((await this.withTraceFacts(workspaceId, [toRunSummary(row)]))[0] ?? null) : null;
   }
 
   async listRuns(workspaceId: string, filter: RunFilter): Promise<Page<RunSummary>> {
@@ -210,7 +228,39 @@ export class PgTraceStore implements TraceStore {
       `SELECT * FROM runs WHERE ${clause} ORDER BY created_at DESC, id DESC LIMIT ${p.add(filter.limit)} OFFSET ${p.add(filter.offset)}`,
       p.values,
     );
-    return { items: rows.map(toRunSummary), total: count?.n ?? 0 };
+    return { items: await this.withTraceFacts(workspaceId, rows.map(toRunSummary)), total: count?.n ?? 0 };
+  }
+
+  /**
+   * Fills what a run's own row does not hold: when its traces started and ended, and its count of
+   * disputed findings per pattern (marked wrong, and still found).
+   */
+  private async withTraceFacts(workspaceId: string, runs: RunSummary[]): Promise<RunSummary[]> {
+    if (runs.length === 0) return runs;
+    const ids = runs.map((r) => r.id);
+    const spans = await this.db.query<{ run_id: string; first_ms: number; last_ms: number }>(
+      `SELECT run_id, MIN(started_ms) AS first_ms, MAX(started_ms + COALESCE(duration_ms, 0)) AS last_ms FROM traces
+        WHERE workspace_id = $1 AND run_id = ANY($2::text[]) GROUP BY run_id`,
+      [workspaceId, ids],
+    );
+    for (const run of runs) {
+      const span = spans.find((s) => s.run_id === run.id);
+      run.started_at = span ? new Date(Number(span.first_ms)).toISOString() : null;
+      run.ended_at = span ? new Date(Number(span.last_ms)).toISOString() : null;
+    }
+    const rows = await this.db.query<{ run_id: string; pattern: string; n: number }>(
+      `SELECT t.run_id AS run_id, f.pattern AS pattern, COUNT(*) AS n
+         FROM traces t JOIN finding_feedback f ON f.workspace_id = t.workspace_id AND f.trace_id = t.id
+        WHERE t.workspace_id = $1 AND t.run_id = ANY($2::text[]) AND f.verdict = 'wrong'
+          AND EXISTS (SELECT 1 FROM trace_patterns p WHERE p.workspace_id = t.workspace_id AND p.trace_id = t.id AND p.pattern = f.pattern)
+        GROUP BY t.run_id, f.pattern`,
+      [workspaceId, ids],
+    );
+    for (const row of rows) {
+      const run = runs.find((r) => r.id === row.run_id);
+      if (run) run.disputed_by_pattern[row.pattern] = row.n;
+    }
+    return runs;
   }
 
   async listRunResults(workspaceId: string, runId: string, filter: RunResultsFilter): Promise<Page<TraceSummary>> {
@@ -289,7 +339,8 @@ export class PgTraceStore implements TraceStore {
        GROUP BY tool_path_json`,
       [workspaceId, scenarioId],
     );
-    return toScenarioSummary(rows);
+    const flips = await this.db.one<ScenarioFlipsRow & Record<string, unknown>>(SCENARIO_FLIPS_SQL('$1', '$2'), [workspaceId, scenarioId]);
+    return toScenarioSummary(rows, flips);
   }
 
   async listTraces(workspaceId: string, filter: TraceFilter): Promise<Page<TraceSummary>> {
@@ -299,6 +350,15 @@ export class PgTraceStore implements TraceStore {
     if (filter.agent !== undefined) where.push(`agent_name = ${p.add(filter.agent)}`);
     if (filter.scenario !== undefined) where.push(`scenario_id = ${p.add(filter.scenario)}`);
     if (filter.run !== undefined) where.push(`run_id = ${p.add(filter.run)}`);
+    if (filter.noRun) where.push('run_id IS NULL');
+    if (filter.tool !== undefined) {
+      where.push(`EXISTS (SELECT 1 FROM jsonb_array_elements_text(tool_path_json::jsonb) AS tool WHERE tool = ${p.add(filter.tool)})`);
+    }
+    if (filter.model !== undefined) where.push(`model = ${p.add(filter.model)}`);
+    const query = filter.text === undefined ? null : tsQuery(filter.text);
+    if (query !== null) {
+      where.push(`id IN (SELECT trace_id FROM events WHERE workspace_id = ${ws} AND search @@ to_tsquery('simple', ${p.add(query)}))`);
+    }
     if (filter.verdict !== undefined) where.push(`verdict = ${p.add(filter.verdict)}`);
     if (filter.pattern !== undefined) {
       where.push(`id IN (SELECT trace_id FROM trace_patterns WHERE workspace_id = ${ws} AND pattern = ${p.add(filter.pattern)})`);
@@ -316,10 +376,27 @@ export class PgTraceStore implements TraceStore {
     const more = rows.length > filter.limit;
     const page = more ? rows.slice(0, filter.limit) : rows;
     const last = page[page.length - 1];
+    const items = page.map(toTraceSummary);
+    if (query !== null) await this.attachMatches(workspaceId, items, query, parseSearchTerms(filter.text ?? ''));
     return {
-      items: page.map(toTraceSummary),
+      items,
       next_cursor: more && last ? encodeCursor({ startedMs: last.started_ms, id: last.id }) : null,
     };
+  }
+
+  /** Points each found trace at its first matching event, with the words around the match. */
+  private async attachMatches(workspaceId: string, items: TraceSummary[], query: string, terms: string[]): Promise<void> {
+    if (items.length === 0) return;
+    const rows = await this.db.query<{ trace_id: string; idx: number; body_json: string }>(
+      `SELECT DISTINCT ON (trace_id) trace_id, idx, body_json FROM events
+        WHERE workspace_id = $1 AND trace_id = ANY($2::text[]) AND search @@ to_tsquery('simple', $3)
+        ORDER BY trace_id, idx`,
+      [workspaceId, items.map((t) => t.id), query],
+    );
+    for (const row of rows) {
+      const item = items.find((t) => t.id === row.trace_id);
+      if (item) item.match = { event_index: row.idx, snippet: matchSnippet(eventSearchText(JSON.parse(row.body_json)), terms) };
+    }
   }
 
   async deleteTrace(workspaceId: string, traceId: string): Promise<boolean> {
@@ -357,7 +434,9 @@ export class PgTraceStore implements TraceStore {
     return this.db.tx(async (client) => {
       const row = (
         await client.query<{ run_id: string | null }>(
-          `UPDATE traces SET verdict = $1, patterns_json = $2, evaluation_json = $3, cost_usd = COALESCE($4, cost_usd)
+          `UPDATE traces SET verdict = $1, patterns_json = $2, evaluation_json = $3,
+             cost_estimated = CASE WHEN cost_usd IS NULL AND $4::double precision IS NOT NULL THEN 1 ELSE cost_estimated END,
+             cost_usd = COALESCE($4, cost_usd)
            WHERE workspace_id = $5 AND id = $6 RETURNING run_id`,
           [update.verdict, JSON.stringify(update.patterns), update.evaluationJson, update.costUsd ?? null, workspaceId, traceId],
         )
@@ -430,6 +509,89 @@ export class PgTraceStore implements TraceStore {
     ).map((r) => r.id);
   }
 
+  async putFindingFeedback(workspaceId: string, f: NewFindingFeedback): Promise<FindingFeedback | null> {
+    const stored = await this.db.run(
+      `INSERT INTO finding_feedback (workspace_id, trace_id, finding_key, pattern, verdict, reason, analyzer_version, actor, created_at)
+       SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9 WHERE EXISTS (SELECT 1 FROM traces WHERE workspace_id = $1 AND id = $2)
+       ON CONFLICT (workspace_id, trace_id, finding_key) DO UPDATE SET pattern = excluded.pattern, verdict = excluded.verdict,
+         reason = excluded.reason, analyzer_version = excluded.analyzer_version, actor = excluded.actor, created_at = excluded.created_at`,
+      [workspaceId, f.traceId, f.findingKey, f.pattern, f.verdict, f.reason, f.analyzerVersion, f.actor, f.now],
+    );
+    if (stored === 0) return null;
+    return {
+      trace_id: f.traceId,
+      finding_key: f.findingKey,
+      pattern: f.pattern,
+      verdict: f.verdict,
+      reason: f.reason,
+      analyzer_version: f.analyzerVersion,
+      actor: f.actor,
+      created_at: f.now,
+    };
+  }
+
+  async deleteFindingFeedback(workspaceId: string, traceId: string, findingKey: string): Promise<boolean> {
+    return (
+      (await this.db.run('DELETE FROM finding_feedback WHERE workspace_id = $1 AND trace_id = $2 AND finding_key = $3', [
+        workspaceId,
+        traceId,
+        findingKey,
+      ])) > 0
+    );
+  }
+
+  async addEventComment(workspaceId: string, c: NewEventComment): Promise<EventComment | null> {
+    const stored = await this.db.run(
+      `INSERT INTO event_comments (workspace_id, id, trace_id, event_index, body, actor, created_at)
+       SELECT $1, $2, $3, $4, $5, $6, $7 WHERE EXISTS (SELECT 1 FROM traces WHERE workspace_id = $1 AND id = $3)`,
+      [workspaceId, c.id, c.traceId, c.eventIndex, c.body, c.actor, c.now],
+    );
+    if (stored === 0) return null;
+    return { id: c.id, trace_id: c.traceId, event_index: c.eventIndex, body: c.body, actor: c.actor, created_at: c.now };
+  }
+
+  async deleteEventComment(workspaceId: string, traceId: string, commentId: string): Promise<EventComment | null> {
+    return (
+      (await this.db.one<EventComment>(
+        `DELETE FROM event_comments WHERE workspace_id = $1 AND trace_id = $2 AND id = $3
+         RETURNING id, trace_id, event_index, body, actor, created_at`,
+        [workspaceId, traceId, commentId],
+      )) ?? null
+    );
+  }
+
+  async getTraceFeedback(workspaceId: string, traceId: string): Promise<TraceFeedback> {
+    const findings = await this.db.query<FindingFeedback>(
+      `SELECT trace_id, finding_key, pattern, verdict, reason, analyzer_version, actor, created_at FROM finding_feedback
+        WHERE workspace_id = $1 AND trace_id = $2 ORDER BY created_at, finding_key`,
+      [workspaceId, traceId],
+    );
+    const comments = await this.db.query<EventComment>(
+      `SELECT id, trace_id, event_index, body, actor, created_at FROM event_comments
+        WHERE workspace_id = $1 AND trace_id = $2 ORDER BY event_index, created_at, id`,
+      [workspaceId, traceId],
+    );
+    return { findings, comments };
+  }
+
+  async listFindingFeedback(workspaceId: string, filter: FeedbackFilter): Promise<Page<FindingFeedbackItem>> {
+    const p = new Params();
+    const where = [`f.workspace_id = ${p.add(workspaceId)}`];
+    if (filter.verdict !== undefined) where.push(`f.verdict = ${p.add(filter.verdict)}`);
+    if (filter.pattern !== undefined) where.push(`f.pattern = ${p.add(filter.pattern)}`);
+    if (filter.run !== undefined) where.push(`t.run_id = ${p.add(filter.run)}`);
+    if (filter.agent !== undefined) where.push(`t.agent_name = ${p.add(filter.agent)}`);
+    const from = `FROM finding_feedback f JOIN traces t ON t.workspace_id = f.workspace_id AND t.id = f.trace_id WHERE ${where.join(' AND ')}`;
+    const count = await this.db.one<{ n: number }>(`SELECT COUNT(*) AS n ${from}`, [...p.values]);
+    const items = await this.db.query<FindingFeedbackItem>(
+      `SELECT f.trace_id, f.finding_key, f.pattern, f.verdict, f.reason, f.analyzer_version, f.actor, f.created_at,
+              t.scenario_id, t.agent_name, t.run_id ${from}
+        ORDER BY f.created_at DESC, f.trace_id, f.finding_key LIMIT ${p.add(filter.limit)} OFFSET ${p.add(filter.offset)}`,
+      p.values,
+    );
+    return { items, total: count?.n ?? 0 };
+  }
+
   async close(): Promise<void> {
     await this.db.close();
   }
@@ -444,11 +606,15 @@ async function insertPatterns(client: Queryable, workspaceId: string, traceId: s
   );
 }
 
-/** Deletes the events and pattern rows of traces whose rows are already deleted. */
+/**
+ * Deletes what hangs off traces whose rows are already deleted: events (with their search index),
+ * pattern rows, feedback on findings and comments on events.
+ */
 export async function deleteTraceChildren(client: Queryable, workspaceId: string, traceIds: string[]): Promise<void> {
   if (traceIds.length === 0) return;
-  await client.query('DELETE FROM events WHERE workspace_id = $1 AND trace_id = ANY($2::text[])', [workspaceId, traceIds]);
-  await client.query('DELETE FROM trace_patterns WHERE workspace_id = $1 AND trace_id = ANY($2::text[])', [workspaceId, traceIds]);
+  for (const table of ['events', 'trace_patterns', 'finding_feedback', 'event_comments']) {
+    await client.query(`DELETE FROM ${table} WHERE workspace_id = $1 AND trace_id = ANY($2::text[])`, [workspaceId, traceIds]);
+  }
 }
 
 async function bumpRun(client: Queryable, workspaceId: string, run: RunRow, stored: TraceRecord[], now: string): Promise<void> {

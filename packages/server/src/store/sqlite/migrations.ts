@@ -2,6 +2,13 @@
  * Schema migrations, applied in order and recorded in `schema_migrations`. Never edit a released
  * migration; add a new one.
  */
+/**
+ * The searchable text of an event: every string and number under `data` (messages, reasoning, tool
+ * names, parameters, results, errors), space-separated.
+ */
+export const EVENT_TEXT_SQL = (body: string) =>
+  `(SELECT group_concat(value, ' ') FROM json_tree(${body}, '$.data') WHERE type IN ('text', 'integer', 'real'))`;
+
 export const SQLITE_MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
   {
     version: 1,
@@ -216,6 +223,59 @@ export const SQLITE_MIGRATIONS: ReadonlyArray<{ version: number; name: string; s
         name TEXT PRIMARY KEY,
         last_run_at TEXT NOT NULL
       );
+    `,
+  },
+  {
+    version: 7,
+    name: 'full-text index of event text',
+    // One row per event, keyed by the event's rowid (Stepwise never runs VACUUM, which could renumber
+    // it; rebuildSearchIndex() repairs the index if someone does). Contentless: the text is already in
+    // the events table, so it is not stored twice. The index holds only what was stored, i.e. text
+    // after redaction and truncation. Ingest writes each event's text (computed in JS: a json_tree
+    // trigger made ingest several times slower); a trigger removes it on every delete (deletion,
+    // retention, workspace deletion).
+    sql: `
+      CREATE VIRTUAL TABLE event_text USING fts5(text, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2');
+      INSERT INTO event_text (rowid, text) SELECT rowid, ${EVENT_TEXT_SQL('events.body_json')} FROM events;
+      CREATE TRIGGER events_text_delete AFTER DELETE ON events BEGIN
+        DELETE FROM event_text WHERE rowid = old.rowid;
+      END;
+    `,
+  },
+  {
+    version: 8,
+    name: 'feedback on findings, comments on events, estimated costs and unknown timings marked',
+    sql: `
+      CREATE TABLE finding_feedback (
+        workspace_id TEXT NOT NULL,
+        trace_id TEXT NOT NULL,
+        finding_key TEXT NOT NULL,
+        pattern TEXT NOT NULL,
+        verdict TEXT NOT NULL CHECK (verdict IN ('right', 'wrong')),
+        reason TEXT,
+        analyzer_version TEXT,
+        actor TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (workspace_id, trace_id, finding_key)
+      );
+      CREATE INDEX finding_feedback_by_time ON finding_feedback (workspace_id, verdict, created_at DESC);
+      CREATE TABLE event_comments (
+        workspace_id TEXT NOT NULL,
+        id TEXT NOT NULL,
+        trace_id TEXT NOT NULL,
+        event_index INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (workspace_id, id)
+      );
+      ALTER TABLE traces ADD COLUMN cost_estimated INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE traces ADD COLUMN timings_known INTEGER NOT NULL DEFAULT 1;
+      CREATE INDEX event_comments_by_trace ON event_comments (workspace_id, trace_id, event_index);
+      CREATE TRIGGER traces_feedback_delete AFTER DELETE ON traces BEGIN
+        DELETE FROM finding_feedback WHERE workspace_id = old.workspace_id AND trace_id = old.id;
+        DELETE FROM event_comments WHERE workspace_id = old.workspace_id AND trace_id = old.id;
+      END;
     `,
   },
 ];

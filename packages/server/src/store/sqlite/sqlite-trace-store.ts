@@ -1,11 +1,20 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { eventSearchText, matchSnippet, parseSearchTerms } from '@stepwise/core';
+import { ftsMatchQuery } from '../search-query.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import {
   DEFAULT_WORKSPACE_ID,
   EVENT_PAGE_SIZE,
+  type EventComment,
   type EvaluationUpdate,
+  type FeedbackFilter,
+  type FindingFeedback,
+  type FindingFeedbackItem,
+  type NewEventComment,
+  type NewFindingFeedback,
+  type TraceFeedback,
   type IngestBatch,
   type ScenarioExpectations,
   type ScenarioSummary,
@@ -20,7 +29,7 @@ import {
   type TraceStore,
   type TraceSummary,
 } from '../trace-store.js';
-import { SQLITE_MIGRATIONS } from './migrations.js';
+import { EVENT_TEXT_SQL, SQLITE_MIGRATIONS } from './migrations.js';
 import {
   parseOrNull,
   runNotFound,
@@ -29,7 +38,9 @@ import {
   toRunSummary,
   toTraceSummary,
   type ExpectationRow,
+  SCENARIO_FLIPS_SQL,
   toScenarioSummary,
+  type ScenarioFlipsRow,
   type RunRow,
   type ScenarioPathRow,
   type TraceRow,
@@ -103,15 +114,16 @@ export class SqliteTraceStore implements TraceStore {
         `INSERT OR IGNORE INTO traces (workspace_id, id, dedupe_key, run_id, seq, scenario_id, agent_name, started_at,
            started_ms, duration_ms, event_count, tool_path_json, reported_passed, verdict, patterns_json, model,
            tokens_total, cost_usd, user_message, response, notes, warnings_json, header_json, expected_json,
-           evaluation_json, redaction_json, is_demo, created_at)
+           evaluation_json, redaction_json, is_demo, created_at, cost_estimated, timings_known)
          VALUES (@workspace_id, @id, @dedupe_key, @run_id, @seq, @scenario_id, @agent_name, @started_at,
            @started_ms, @duration_ms, @event_count, @tool_path_json, @reported_passed, @verdict, @patterns_json, @model,
            @tokens_total, @cost_usd, @user_message, @response, @notes, @warnings_json, @header_json, @expected_json,
-           @evaluation_json, @redaction_json, @is_demo, @created_at)`,
+           @evaluation_json, @redaction_json, @is_demo, @created_at, @cost_estimated, @timings_known)`,
       ),
       insertPattern: this.sql('INSERT OR IGNORE INTO trace_patterns (workspace_id, pattern, trace_id) VALUES (?, ?, ?)'),
       deletePatterns: this.sql('DELETE FROM trace_patterns WHERE workspace_id = ? AND trace_id = ?'),
       insertEvent: this.sql('INSERT INTO events (workspace_id, trace_id, idx, type, ts, body_json) VALUES (?, ?, ?, ?, ?, ?)'),
+      insertEventText: this.sql('INSERT INTO event_text (rowid, text) VALUES (?, ?)'),
       existingById: this.sql<[string, string], { id: string; run_id: string | null }>(
         'SELECT id, run_id FROM traces WHERE workspace_id = ? AND id = ?',
       ),
@@ -221,6 +233,8 @@ export class SqliteTraceStore implements TraceStore {
         redaction_json: record.redactionJson,
         is_demo: record.isDemo ? 1 : 0,
         created_at: now,
+        cost_estimated: record.costEstimated ? 1 : 0,
+        timings_known: record.timingsKnown === false ? 0 : 1,
       });
       if (info.changes === 0) {
         const existing =
@@ -230,7 +244,10 @@ export class SqliteTraceStore implements TraceStore {
         continue;
       }
       for (let i = 0; i < record.eventsJson.length; i++) {
-        this.stmts.insertEvent.run(workspaceId, record.id, i, record.eventTypes[i], record.eventTimestamps[i], record.eventsJson[i]);
+        const json = record.eventsJson[i]!;
+        const event = this.stmts.insertEvent.run(workspaceId, record.id, i, record.eventTypes[i], record.eventTimestamps[i], json);
+        const text = record.eventsText?.[i] ?? eventSearchText(JSON.parse(json));
+        if (text !== '') this.stmts.insertEventText.run(event.lastInsertRowid, text);
       }
       for (const pattern of record.patterns) this.stmts.insertPattern.run(workspaceId, pattern, record.id);
       results.push({ status: 'stored', traceId: record.id, runId: record.runId });
@@ -271,7 +288,7 @@ export class SqliteTraceStore implements TraceStore {
 
   async getRun(workspaceId: string, runId: string): Promise<RunSummary | null> {
     const row = this.stmts.runById.get(workspaceId, runId);
-    return row ? toRunSummary(row) : null;
+    return row ? (this.withTraceFacts(workspaceId, [toRunSummary(row)])[0] ?? null) : null;
   }
 
   async listRuns(workspaceId: string, filter: RunFilter): Promise<Page<RunSummary>> {
@@ -306,7 +323,37 @@ export class SqliteTraceStore implements TraceStore {
       `SELECT * FROM runs WHERE ${clause} ORDER BY created_at DESC, id DESC LIMIT @limit OFFSET @offset`,
     ).all(params);
     const { n } = this.sql<Record<string, unknown>, { n: number }>(`SELECT COUNT(*) AS n FROM runs WHERE ${clause}`).get(params)!;
-    return { items: rows.map(toRunSummary), total: n };
+    return { items: this.withTraceFacts(workspaceId, rows.map(toRunSummary)), total: n };
+  }
+
+  /**
+   * Fills what a run's own row does not hold: when its traces started and ended, and its count of
+   * disputed findings per pattern (marked wrong, and still found).
+   */
+  private withTraceFacts(workspaceId: string, runs: RunSummary[]): RunSummary[] {
+    if (runs.length === 0) return runs;
+    const ids = JSON.stringify(runs.map((r) => r.id));
+    const spans = this.sql<[string, string], { run_id: string; first_ms: number; last_ms: number }>(
+      `SELECT run_id, MIN(started_ms) AS first_ms, MAX(started_ms + COALESCE(duration_ms, 0)) AS last_ms FROM traces
+        WHERE workspace_id = ? AND run_id IN (SELECT value FROM json_each(?)) GROUP BY run_id`,
+    ).all(workspaceId, ids);
+    for (const run of runs) {
+      const span = spans.find((s) => s.run_id === run.id);
+      run.started_at = span ? new Date(span.first_ms).toISOString() : null;
+      run.ended_at = span ? new Date(span.last_ms).toISOString() : null;
+    }
+    const rows = this.sql<[string, string], { run_id: string; pattern: string; n: number }>(
+      `SELECT t.run_id AS run_id, f.pattern AS pattern, COUNT(*) AS n
+         FROM traces t JOIN finding_feedback f ON f.workspace_id = t.workspace_id AND f.trace_id = t.id
+        WHERE t.workspace_id = ? AND t.run_id IN (SELECT value FROM json_each(?)) AND f.verdict = 'wrong'
+          AND EXISTS (SELECT 1 FROM json_each(t.patterns_json) WHERE value = f.pattern)
+        GROUP BY t.run_id, f.pattern`,
+    ).all(workspaceId, ids);
+    for (const row of rows) {
+      const run = runs.find((r) => r.id === row.run_id);
+      if (run) run.disputed_by_pattern[row.pattern] = row.n;
+    }
+    return runs;
   }
 
   async listRunResults(workspaceId: string, runId: string, filter: RunResultsFilter): Promise<Page<TraceSummary>> {
@@ -366,7 +413,8 @@ export class SqliteTraceStore implements TraceStore {
        ) AS history
        GROUP BY tool_path_json`,
     ).all(workspaceId, scenarioId);
-    return toScenarioSummary(rows);
+    const flips = this.sql<[string, string], ScenarioFlipsRow>(SCENARIO_FLIPS_SQL('?', '?')).get(workspaceId, scenarioId);
+    return toScenarioSummary(rows, flips);
   }
 
   async listTraces(workspaceId: string, filter: TraceFilter): Promise<Page<TraceSummary>> {
@@ -383,6 +431,21 @@ export class SqliteTraceStore implements TraceStore {
     if (filter.run !== undefined) {
       where.push('run_id = @run');
       params.run = filter.run;
+    }
+    if (filter.noRun) where.push('run_id IS NULL');
+    if (filter.tool !== undefined) {
+      where.push('EXISTS (SELECT 1 FROM json_each(tool_path_json) WHERE value = @tool)');
+      params.tool = filter.tool;
+    }
+    if (filter.model !== undefined) {
+      where.push('model = @model');
+      params.model = filter.model;
+    }
+    const match = filter.text === undefined ? null : ftsMatchQuery(filter.text);
+    if (match !== null) {
+      where.push(`id IN (SELECT e.trace_id FROM event_text JOIN events e ON e.rowid = event_text.rowid
+        WHERE event_text MATCH @match AND e.workspace_id = @ws)`);
+      params.match = match;
     }
     if (filter.verdict !== undefined) {
       where.push('verdict = @verdict');
@@ -413,10 +476,37 @@ export class SqliteTraceStore implements TraceStore {
     const more = rows.length > filter.limit;
     const page = more ? rows.slice(0, filter.limit) : rows;
     const last = page[page.length - 1];
+    const items = page.map(toTraceSummary);
+    if (match !== null) this.attachMatches(workspaceId, items, match, parseSearchTerms(filter.text ?? ''));
     return {
-      items: page.map(toTraceSummary),
+      items,
       next_cursor: more && last ? encodeCursor({ startedMs: last.started_ms, id: last.id }) : null,
     };
+  }
+
+  /** Points each found trace at its first matching event, with the words around the match. */
+  private attachMatches(workspaceId: string, items: TraceSummary[], match: string, terms: string[]): void {
+    if (items.length === 0) return;
+    const rows = this.sql<[string, string, string], { trace_id: string; idx: number; body_json: string }>(
+      `SELECT e.trace_id AS trace_id, e.idx AS idx, e.body_json AS body_json FROM events e
+        WHERE e.rowid IN (
+          SELECT MIN(e2.rowid) FROM event_text JOIN events e2 ON e2.rowid = event_text.rowid
+           WHERE event_text MATCH ? AND e2.workspace_id = ? AND e2.trace_id IN (SELECT value FROM json_each(?))
+           GROUP BY e2.trace_id)`,
+    ).all(match, workspaceId, JSON.stringify(items.map((t) => t.id)));
+    for (const row of rows) {
+      const item = items.find((t) => t.id === row.trace_id);
+      if (item) item.match = { event_index: row.idx, snippet: matchSnippet(eventSearchText(JSON.parse(row.body_json)), terms) };
+    }
+  }
+
+  /** Rebuilds the full-text index from the events (needed only if the file was VACUUMed by hand). */
+  rebuildSearchIndex(): void {
+    this.db.transaction(() => {
+      this.db.exec(
+        `DELETE FROM event_text; INSERT INTO event_text (rowid, text) SELECT rowid, ${EVENT_TEXT_SQL('events.body_json')} FROM events;`,
+      );
+    })();
   }
 
   async deleteTrace(workspaceId: string, traceId: string): Promise<boolean> {
@@ -459,8 +549,17 @@ export class SqliteTraceStore implements TraceStore {
         const row = this.stmts.existingById.get(workspaceId, traceId);
         if (!row) return false;
         this.sql(
-          'UPDATE traces SET verdict = ?, patterns_json = ?, evaluation_json = ?, cost_usd = COALESCE(?, cost_usd) WHERE workspace_id = ? AND id = ?',
-        ).run(update.verdict, JSON.stringify(update.patterns), update.evaluationJson, update.costUsd ?? null, workspaceId, traceId);
+          `UPDATE traces SET verdict = @verdict, patterns_json = @patterns, evaluation_json = @evaluation,
+             cost_estimated = CASE WHEN cost_usd IS NULL AND @cost IS NOT NULL THEN 1 ELSE cost_estimated END,
+             cost_usd = COALESCE(@cost, cost_usd) WHERE workspace_id = @ws AND id = @id`,
+        ).run({
+          verdict: update.verdict,
+          patterns: JSON.stringify(update.patterns),
+          evaluation: update.evaluationJson,
+          cost: update.costUsd ?? null,
+          ws: workspaceId,
+          id: traceId,
+        });
         this.stmts.deletePatterns.run(workspaceId, traceId);
         for (const pattern of update.patterns) this.stmts.insertPattern.run(workspaceId, pattern, traceId);
         if (row.run_id !== null) this.recountRun(workspaceId, row.run_id);
@@ -514,6 +613,87 @@ export class SqliteTraceStore implements TraceStore {
     return this.sql<[string, string], { id: string }>('SELECT id FROM traces WHERE workspace_id = ? AND run_id = ? ORDER BY seq')
       .all(workspaceId, runId)
       .map((r) => r.id);
+  }
+
+  async putFindingFeedback(workspaceId: string, f: NewFindingFeedback): Promise<FindingFeedback | null> {
+    if (!this.stmts.existingById.get(workspaceId, f.traceId)) return null;
+    this.sql(
+      `INSERT INTO finding_feedback (workspace_id, trace_id, finding_key, pattern, verdict, reason, analyzer_version, actor, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (workspace_id, trace_id, finding_key) DO UPDATE SET pattern = excluded.pattern, verdict = excluded.verdict,
+         reason = excluded.reason, analyzer_version = excluded.analyzer_version, actor = excluded.actor, created_at = excluded.created_at`,
+    ).run(workspaceId, f.traceId, f.findingKey, f.pattern, f.verdict, f.reason, f.analyzerVersion, f.actor, f.now);
+    return {
+      trace_id: f.traceId,
+      finding_key: f.findingKey,
+      pattern: f.pattern,
+      verdict: f.verdict,
+      reason: f.reason,
+      analyzer_version: f.analyzerVersion,
+      actor: f.actor,
+      created_at: f.now,
+    };
+  }
+
+  async deleteFindingFeedback(workspaceId: string, traceId: string, findingKey: string): Promise<boolean> {
+    return (
+      this.sql('DELETE FROM finding_feedback WHERE workspace_id = ? AND trace_id = ? AND finding_key = ?').run(
+        workspaceId,
+        traceId,
+        findingKey,
+      ).changes > 0
+    );
+  }
+
+  async addEventComment(workspaceId: string, c: NewEventComment): Promise<EventComment | null> {
+    if (!this.stmts.existingById.get(workspaceId, c.traceId)) return null;
+    this.sql(
+      'INSERT INTO event_comments (workspace_id, id, trace_id, event_index, body, actor, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ).run(workspaceId, c.id, c.traceId, c.eventIndex, c.body, c.actor, c.now);
+    return { id: c.id, trace_id: c.traceId, event_index: c.eventIndex, body: c.body, actor: c.actor, created_at: c.now };
+  }
+
+  async deleteEventComment(workspaceId: string, traceId: string, commentId: string): Promise<EventComment | null> {
+    const row = this.sql<[string, string, string], EventComment>(
+      'SELECT id, trace_id, event_index, body, actor, created_at FROM event_comments WHERE workspace_id = ? AND trace_id = ? AND id = ?',
+    ).get(workspaceId, traceId, commentId);
+    if (!row) return null;
+    this.sql('DELETE FROM event_comments WHERE workspace_id = ? AND id = ?').run(workspaceId, commentId);
+    return row;
+  }
+
+  async getTraceFeedback(workspaceId: string, traceId: string): Promise<TraceFeedback> {
+    const findings = this.sql<[string, string], FindingFeedback>(
+      `SELECT trace_id, finding_key, pattern, verdict, reason, analyzer_version, actor, created_at FROM finding_feedback
+        WHERE workspace_id = ? AND trace_id = ? ORDER BY created_at, finding_key`,
+    ).all(workspaceId, traceId);
+    const comments = this.sql<[string, string], EventComment>(
+      `SELECT id, trace_id, event_index, body, actor, created_at FROM event_comments
+        WHERE workspace_id = ? AND trace_id = ? ORDER BY event_index, created_at, id`,
+    ).all(workspaceId, traceId);
+    return { findings, comments };
+  }
+
+  async listFindingFeedback(workspaceId: string, filter: FeedbackFilter): Promise<Page<FindingFeedbackItem>> {
+    const where = ['f.workspace_id = @ws'];
+    const params: Record<string, unknown> = { ws: workspaceId, limit: filter.limit, offset: filter.offset };
+    for (const [key, column] of [
+      ['verdict', 'f.verdict'],
+      ['pattern', 'f.pattern'],
+      ['run', 't.run_id'],
+      ['agent', 't.agent_name'],
+    ] as const) {
+      if (filter[key] === undefined) continue;
+      where.push(`${column} = @${key}`);
+      params[key] = filter[key];
+    }
+    const from = `FROM finding_feedback f JOIN traces t ON t.workspace_id = f.workspace_id AND t.id = f.trace_id WHERE ${where.join(' AND ')}`;
+    const items = this.sql<Record<string, unknown>, FindingFeedbackItem>(
+      `SELECT f.trace_id, f.finding_key, f.pattern, f.verdict, f.reason, f.analyzer_version, f.actor, f.created_at,
+              t.scenario_id, t.agent_name, t.run_id ${from} ORDER BY f.created_at DESC, f.trace_id, f.finding_key LIMIT @limit OFFSET @offset`,
+    ).all(params);
+    const { n } = this.sql<Record<string, unknown>, { n: number }>(`SELECT COUNT(*) AS n ${from}`).get(params)!;
+    return { items, total: n };
   }
 
   async countTraces(workspaceId: string): Promise<number> {

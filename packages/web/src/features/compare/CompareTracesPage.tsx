@@ -1,3 +1,4 @@
+import { divergenceLabel } from './divergence-label';
 import { useEffect, useMemo, useRef, useState, useSyncExternalStore, type RefObject } from 'react';
 import { api } from '../../api/endpoints';
 import type { AlignmentRow, CompareTraces, NumberDelta, TraceDeltas, TraceSummary } from '../../api/types';
@@ -188,7 +189,7 @@ function AlignedRows({ compare, cacheA, cacheB }: Loaded) {
       <div className={`divergence-banner ${alignment.divergence ? '' : 'is-same'}`} data-testid="divergence-banner">
         {alignment.divergence ? (
           <>
-            <strong>Diverged at step {alignment.divergence.row + 1}:</strong> {alignment.divergence.sentence}{' '}
+            <strong>Diverged at {divergenceLabel(alignment.divergence)}:</strong> {alignment.divergence.sentence}{' '}
             <button type="button" className="btn btn-small" onClick={scrollToDivergence}>
               Show
             </button>

@@ -1,10 +1,12 @@
 import { useMemo, useState } from 'react';
+import { ToolPath } from '../../ui/ToolPath';
+import { Cost } from '../../ui/Cost';
 import { api, exportRun } from '../../api/endpoints';
 import type { RunSummary, TraceSummary } from '../../api/types';
 import { Link, navigate, paths, setSearchParams, useLocation } from '../../app/router';
 import { isPassingFailure, PassingFailureMark, PatternBadge, ReportedBadge, VerdictBadge } from '../../ui/badges';
 import { ConfirmButton, Empty, ErrorBox, Loading } from '../../ui/feedback';
-import { formatCost, formatDate, formatDuration, formatNumber, humanize } from '../../ui/format';
+import { formatDate, formatDuration, formatNumber, humanize } from '../../ui/format';
 import { useAsync } from '../../ui/use-async';
 import { canWrite, useSession } from '../auth/session';
 import { RateBar } from '../runs/RunsPage';
@@ -101,7 +103,13 @@ export function RunDetailPage({ id }: { id: string }) {
           <dd>{run.source ?? '—'}</dd>
         </div>
         <div>
-          <dt>Started</dt>
+          <dt>Ran</dt>
+          <dd data-testid="run-span" title={`Synced ${formatDate(run.created_at)}`}>
+            {run.started_at ? `${formatDate(run.started_at)} → ${run.ended_at ? formatDate(run.ended_at) : '?'}` : '—'}
+          </dd>
+        </div>
+        <div>
+          <dt>Synced</dt>
           <dd>{formatDate(run.created_at)}</dd>
         </div>
         <div>
@@ -195,7 +203,7 @@ export function RunDetailPage({ id }: { id: string }) {
                       onChange={() => togglePick(r.id)}
                     />
                   </td>
-                  <td className="case-cell">
+                  <td className="case-cell cell-wide">
                     <Link to={paths.trace(r.id)} className="strong">
                       {r.scenario_id}
                     </Link>{' '}
@@ -204,26 +212,32 @@ export function RunDetailPage({ id }: { id: string }) {
                     </Link>
                     {r.user_message && <div className="muted small clamp">{r.user_message}</div>}
                   </td>
-                  <td>
+                  <td data-label="Verdict">
                     <VerdictBadge verdict={r.verdict} />
                     {isPassingFailure(r) && <PassingFailureMark />}
                   </td>
-                  <td>
+                  <td data-label="Client reported">
                     <ReportedBadge reported={r.reported_passed} />
                   </td>
-                  <td className="badges">
+                  <td className="badges cell-wide" data-label="Findings">
                     {r.patterns
                       .filter((p) => p !== 'passing_failure')
                       .map((p) => (
                         <PatternBadge key={p} pattern={p} />
                       ))}
                   </td>
-                  <td className="mono small tool-path">
-                    {r.tool_path.length ? r.tool_path.join(' → ') : <span className="muted">no tools</span>}
+                  <td className="small cell-wide" data-label="Tool path">
+                    <ToolPath path={r.tool_path} />
                   </td>
-                  <td className="num">{formatDuration(r.duration_ms)}</td>
-                  <td className="num">{formatNumber(r.tokens_total)}</td>
-                  <td className="num">{formatCost(r.cost_usd)}</td>
+                  <td className="num" data-label="Duration">
+                    {formatDuration(r.duration_ms)}
+                  </td>
+                  <td className="num" data-label="Tokens">
+                    {formatNumber(r.tokens_total)}
+                  </td>
+                  <td className="num" data-label="Cost">
+                    <Cost usd={r.cost_usd} estimated={r.cost_estimated} />
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -156,27 +156,35 @@ function RunsTable({ runs, picked, onPick }: { runs: RunSummary[]; picked: strin
                   onChange={() => onPick(run.id)}
                 />
               </td>
-              <td>
+              <td className="cell-wide">
                 <Link to={paths.run(run.id)} className="strong">
                   {run.name ?? run.id}
                 </Link>
                 {run.is_demo && <span className="badge badge-muted">demo</span>}
                 <div className="muted small mono">{run.id}</div>
               </td>
-              <td>{run.agent_name}</td>
-              <td>{run.source ?? '—'}</td>
-              <td title={formatDate(run.created_at)}>{formatWhen(run.created_at)}</td>
-              <td className="num">{run.total}</td>
-              <td className="num ok-text">{run.passed}</td>
-              <td className={`num ${run.failed > 0 ? 'fail-text' : ''}`}>{run.failed}</td>
-              <td>
+              <td data-label="Agent">{run.agent_name}</td>
+              <td data-label="Source">{run.source ?? '—'}</td>
+              <td data-label="When" title={`Ran ${formatDate(run.started_at ?? run.created_at)}; synced ${formatDate(run.created_at)}`}>
+                {formatWhen(run.started_at ?? run.created_at)}
+              </td>
+              <td className="num" data-label="Cases">
+                {run.total}
+              </td>
+              <td className="num ok-text" data-label="Passed">
+                {run.passed}
+              </td>
+              <td className={`num ${run.failed > 0 ? 'fail-text' : ''}`} data-label="Failed">
+                {run.failed}
+              </td>
+              <td data-label="Pass rate">
                 <RateBar rate={run.pass_rate} />
               </td>
-              <td className="badges">
+              <td className="badges cell-wide" data-label="Findings">
                 {Object.entries(run.findings_by_pattern)
                   .sort((a, b) => b[1] - a[1])
                   .map(([pattern, count]) => (
-                    <PatternBadge key={pattern} pattern={pattern} count={count} />
+                    <PatternBadge key={pattern} pattern={pattern} count={count} disputed={run.disputed_by_pattern?.[pattern] ?? 0} />
                   ))}
               </td>
             </tr>

@@ -1,3 +1,5 @@
+import { flipRate } from '@stepwise/core';
+import { ExpectationsEditor } from './ExpectationsEditor';
 import { useState } from 'react';
 import { ApiError } from '../../api/client';
 import { api } from '../../api/endpoints';
@@ -63,7 +65,7 @@ export function ScenarioHistoryPage({ id }: { id: string }) {
     }
   };
   const oldestFirst = [...traces].reverse();
-  const flaky = history.flakiness;
+  const flips = flipRate(oldestFirst);
 
   return (
     <div className="page">
@@ -105,11 +107,8 @@ export function ScenarioHistoryPage({ id }: { id: string }) {
               </div>
             </div>
             <div>
-              <div className="field-label">Flakiness</div>
-              <div className={`flakiness ${flaky >= 0.5 ? 'fail-text' : flaky > 0 ? 'warn-text' : 'ok-text'}`}>
-                {formatPercent(flaky)}{' '}
-                <span className="muted small">{flaky === 0 ? 'stable' : flaky >= 0.75 ? 'flips often' : 'sometimes flips'}</span>
-              </div>
+              <div className="field-label">Flip rate</div>
+              <FlipRate flips={flips} />
             </div>
             <div className="tool-paths">
               <div className="field-label">Tool paths taken</div>
@@ -124,6 +123,7 @@ export function ScenarioHistoryPage({ id }: { id: string }) {
               </ul>
             </div>
           </section>
+          <ExpectationsEditor scenarioId={id} />
           <div className="table-wrap">
             <table className="table">
               <thead>
@@ -218,5 +218,19 @@ function HistoryRow({
         )}
       </td>
     </tr>
+  );
+}
+
+/** How often the verdict changed between consecutive results, with the counts it rests on. */
+export function FlipRate({ flips }: { flips: { rate: number | null; flips: number; steps: number } }) {
+  if (flips.rate === null) return <div className="flakiness muted">not enough results to tell</div>;
+  const tone = flips.rate >= 0.5 ? 'fail-text' : flips.rate > 0 ? 'warn-text' : 'ok-text';
+  return (
+    <div className={`flakiness ${tone}`} data-testid="flip-rate">
+      {formatPercent(flips.rate)}{' '}
+      <span className="muted small">
+        {flips.flips} of {flips.steps} consecutive result{flips.steps === 1 ? '' : 's'} changed verdict
+      </span>
+    </div>
   );
 }

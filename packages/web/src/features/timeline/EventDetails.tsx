@@ -4,6 +4,7 @@ import { CopyButton } from '../../ui/CopyButton';
 import { formatDuration, formatNumber, humanize } from '../../ui/format';
 import { JsonViewer } from '../../ui/JsonViewer';
 import { MarkedText } from '../../ui/MarkedText';
+import { EventComments, FindingMarkControls } from './FindingFeedback';
 
 const BASIS_TITLE: Record<NonNullable<Finding['basis']>, string> = {
   expectation: 'Rests on a failed check of what the scenario expects',
@@ -43,7 +44,10 @@ export function EventDetails({
   return (
     <div className="event-details" data-testid="event-details">
       {findings.map((finding, i) => (
-        <FindingNote key={`f${i}`} finding={finding} />
+        <div key={`f${i}`}>
+          <FindingNote finding={finding} />
+          <FindingMarkControls finding={finding} />
+        </div>
       ))}
       {checks.map((check, i) => (
         <div key={`c${i}`} className="check-note">
@@ -66,6 +70,7 @@ export function EventDetails({
         </span>
         <CopyButton text={() => `${window.location.origin}${window.location.pathname}#event-${index}`} label="Copy link" />
       </div>
+      <EventComments index={index} />
       <details className="raw-event">
         <summary>Raw event</summary>
         <JsonViewer value={event} openDepth={1} />

@@ -4,6 +4,8 @@ import type { Check, Finding, TraceEvent } from '../../api/types';
 import { PatternBadge } from '../../ui/badges';
 import type { EventWindowCache } from './event-window-cache';
 import { EventDetails } from './EventDetails';
+import { markOf, useTraceFeedback } from './feedback-context';
+import { nestingDepth } from './nesting';
 import { durationOf, EVENT_LABELS, EventIcon, eventMarkers, summarizeEvent } from './event-style';
 import { rowAt, rowHeightOf, rowTop, totalHeight, type RowLayout } from './virtual-rows';
 
@@ -16,6 +18,8 @@ export interface TimelineProps {
   startMs: number;
   /** Trace duration for the duration bars; null when unknown. */
   durationMs: number | null;
+  /** False when the result carried no time: elapsed times are shown as unknown, not as +0.000s. */
+  timingsKnown?: boolean;
   findingsByEvent: ReadonlyMap<number, Finding[]>;
   checksByEvent: ReadonlyMap<number, Check[]>;
   /** Event to select, expand and scroll to on open (a deep link), or null. */
@@ -28,7 +32,16 @@ export interface TimelineProps {
  * The trace timeline: a virtualized list (only visible rows are in the DOM) over an event cache that
  * loads windows as they scroll into view. Up/Down move, Enter expands, Home/End jump.
  */
-export function TraceTimeline({ cache, startMs, durationMs, findingsByEvent, checksByEvent, initialEvent, jump }: TimelineProps) {
+export function TraceTimeline({
+  cache,
+  startMs,
+  durationMs,
+  timingsKnown = true,
+  findingsByEvent,
+  checksByEvent,
+  initialEvent,
+  jump,
+}: TimelineProps) {
   const count = cache.count;
   const scroller = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
@@ -36,6 +49,7 @@ export function TraceTimeline({ cache, startMs, durationMs, findingsByEvent, che
   const [selected, setSelected] = useState(() => clampIndex(initialEvent ?? 0, count));
   const [expanded, setExpanded] = useState<number[]>(() => (initialEvent !== null && initialEvent < count ? [initialEvent] : []));
   const heights = useRef(new Map<number, number>());
+  const eventsById = useRef(new Map<string, TraceEvent>());
   const [layoutVersion, setLayoutVersion] = useState(0);
   const ready = useRef(false);
 
@@ -156,6 +170,11 @@ export function TraceTimeline({ cache, startMs, durationMs, findingsByEvent, che
   }, []);
 
   const firstLoaded = count > 0 && cache.get(rowAt(layout, scrollTop)) !== undefined;
+  // Events seen so far by id, for nesting by parent_id (parents usually come first and stay known).
+  for (let i = first; i <= last && count > 0; i++) {
+    const event = cache.get(i);
+    if (event?.id !== undefined) eventsById.current.set(event.id, event);
+  }
   const rows = [];
   for (let i = first; i <= last && count > 0; i++) {
     const event = cache.get(i);
@@ -165,12 +184,14 @@ export function TraceTimeline({ cache, startMs, durationMs, findingsByEvent, che
         index={i}
         top={rowTop(layout, i)}
         event={event}
+        depth={event ? nestingDepth(event, (id) => eventsById.current.get(id)) : 0}
         error={event ? undefined : cache.errorAt(i)}
         onRetry={() => cache.retry(i)}
         selected={i === selected}
         expanded={expanded.includes(i)}
         startMs={startMs}
-        durationMs={durationMs}
+        durationMs={timingsKnown ? durationMs : null}
+        timingsKnown={timingsKnown}
         findings={findingsByEvent.get(i) ?? NONE}
         checks={checksByEvent.get(i) ?? NO_CHECKS}
         onClick={() => {
@@ -221,12 +242,15 @@ interface RowProps {
   index: number;
   top: number;
   event: TraceEvent | undefined;
+  /** How deep the event sits under its parent_id chain (0 = top level). */
+  depth: number;
   error: string | undefined;
   onRetry: () => void;
   selected: boolean;
   expanded: boolean;
   startMs: number;
   durationMs: number | null;
+  timingsKnown: boolean;
   findings: Finding[];
   checks: Check[];
   onClick: () => void;
@@ -237,18 +261,23 @@ function TimelineRow({
   index,
   top,
   event,
+  depth,
   error,
   onRetry,
   selected,
   expanded,
   startMs,
   durationMs,
+  timingsKnown,
   findings,
   checks,
   onClick,
   onMeasure,
 }: RowProps) {
   const ref = useRef<HTMLDivElement>(null);
+  const feedback = useTraceFeedback();
+  const comments = feedback.commentsByEvent.get(index)?.length ?? 0;
+  const searchHit = feedback.searchHit?.event === index;
   useLayoutEffect(() => {
     const el = ref.current;
     if (!el || !expanded) return;
@@ -264,6 +293,7 @@ function TimelineRow({
     selected ? 'is-selected' : '',
     expanded ? 'is-expanded' : '',
     findings.length ? 'has-finding' : '',
+    searchHit ? 'is-search-match' : '',
   ].join(' ');
 
   if (!event) {
@@ -317,14 +347,29 @@ function TimelineRow({
     >
       <div className="row-main" onClick={onClick}>
         <span className="row-index">{index}</span>
-        <span className="row-elapsed mono">{Number.isFinite(elapsed) ? formatElapsed(elapsed) : '—'}</span>
+        <span className="row-elapsed mono" title={timingsKnown ? undefined : 'The result carried no timestamps: this time is unknown'}>
+          {timingsKnown && Number.isFinite(elapsed) ? formatElapsed(elapsed) : '?'}
+        </span>
         <EventIcon type={event.type} />
         <span className="row-type">{EVENT_LABELS[event.type]}</span>
-        <span className="row-summary">{summarizeEvent(event)}</span>
+        <span className="row-summary" style={depth > 0 ? { paddingLeft: `${Math.min(depth, 6) * 14}px` } : undefined} data-depth={depth}>
+          {depth > 0 && (
+            <span className="nest-mark" title={`Child of ${event.parent_id}`} aria-label={`nested ${depth} deep`}>
+              ↳{' '}
+            </span>
+          )}
+          {summarizeEvent(event)}
+        </span>
         <span className="row-badges">
           {findings.map((f, i) => (
-            <PatternBadge key={i} pattern={f.pattern} severity={f.severity} />
+            <PatternBadge key={i} pattern={f.pattern} severity={f.severity} disputed={markOf(feedback, f)?.verdict === 'wrong'} />
           ))}
+          {comments > 0 && (
+            <span className="badge badge-comment" title={`${comments} comment${comments === 1 ? '' : 's'}`}>
+              {comments} comment{comments === 1 ? '' : 's'}
+            </span>
+          )}
+          {searchHit && <span className="badge badge-search">search match</span>}
           {checks.length > 0 && <span className="badge badge-failed">check failed</span>}
           {markers.redacted && <span className="badge badge-redacted">redacted</span>}
           {markers.truncated && <span className="badge badge-truncated">truncated</span>}
