@@ -9,7 +9,7 @@ import { defaultConfig } from '../src/config.js';
 import { startServer, type RunningServer } from '../src/server.js';
 
 const run = promisify(execFile);
-const BIN = resolve(import.meta.dirname, '../dist/cli/bin.js');
+const BIN = resolve(import.meta.dirname, '../bin/stepwise.js');
 const dir = mkdtempSync(join(tmpdir(), 'stepwise-check-'));
 let server: RunningServer;
 let env: Record<string, string>;
