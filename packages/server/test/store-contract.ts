@@ -184,13 +184,23 @@ export function describeTraceStoreContract(backend: string, open: () => Promise<
         results: 5,
         passed: 2,
         failed: 2,
+        // Judged, oldest first: passed, passed, failed, failed (tr_h1b has no verdict): one flip in three steps.
+        flip_steps: 3,
+        flips: 1,
         tool_paths: [
           { tool_path: ['search'], count: 3, passed: 1, failed: 1, first_seen: 0, last_seen: 4 },
           { tool_path: [], count: 1, passed: 1, failed: 0, first_seen: 1, last_seen: 1 },
           { tool_path: ['search', 'answer'], count: 1, passed: 0, failed: 1, first_seen: 3, last_seen: 3 },
         ],
       });
-      expect(await store.scenarioSummary(WS, 'sc_none')).toEqual({ results: 0, passed: 0, failed: 0, tool_paths: [] });
+      expect(await store.scenarioSummary(WS, 'sc_none')).toEqual({
+        results: 0,
+        passed: 0,
+        failed: 0,
+        flip_steps: 0,
+        flips: 0,
+        tool_paths: [],
+      });
       expect((await store.scenarioSummary(OTHER, 'sc_h')).results).toBe(1);
     });
 

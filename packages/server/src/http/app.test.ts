@@ -337,7 +337,7 @@ describe('reading and deleting', () => {
     const text = await response.text();
     const read = JSON.parse(text);
     expect(text).toBe(JSON.stringify(read));
-    expect(Object.keys(read)).toEqual(['trace', 'summary', 'notes', 'expected', 'evaluation', 'redaction']);
+    expect(Object.keys(read)).toEqual(['trace', 'feedback', 'summary', 'notes', 'expected', 'evaluation', 'redaction']);
     expect(read.trace).toEqual(trace);
     expect(read.summary).toMatchObject({ id: 'tr_long', event_count: 2_345 });
     const header = await json(await t.get('/api/v1/traces/tr_long?events=none'));
