@@ -48,6 +48,7 @@ describe.skipIf(skipped !== null)('Traces page and feedback in Chromium', () => 
       scenario_id: 'sc_battery_question',
       agent_name: 'support-bot',
       timestamp: '2026-03-13T14:30:00Z',
+      duration_ms: 1000,
       events: [
         { type: 'user_input', timestamp: '2026-03-13T14:30:00Z', data: { message: 'Is the battery covered?' } },
         { type: 'agent_reasoning', timestamp: '2026-03-13T14:30:00.100Z', id: 'think', data: { text: 'Look it up.' } },
@@ -57,6 +58,7 @@ describe.skipIf(skipped !== null)('Traces page and feedback in Chromium', () => 
           parent_id: 'think',
           data: {
             tool: 'lookup_policy',
+            duration_ms: 400,
             parameters: { part: 'battery' },
             result: { text: 'Batteries carry a 3-year quadrennial warranty.' },
           },
@@ -89,6 +91,15 @@ describe.skipIf(skipped !== null)('Traces page and feedback in Chromium', () => 
     // The tool call is nested under the reasoning step it names as its parent.
     expect(await row.locator('.row-summary').getAttribute('data-depth')).toBe('1');
     expect(await page.locator('#event-row-1 .row-summary').getAttribute('data-depth')).toBe('0');
+    // Waterfall: the reasoning step spans the call nested under it, so the child's bar lies within the parent's.
+    const parentBar = await page.locator('#event-row-1 [data-waterfall="bar"]').boundingBox();
+    const childBar = await page.locator('#event-row-2 [data-waterfall="bar"]').boundingBox();
+    expect(parentBar).not.toBeNull();
+    expect(childBar).not.toBeNull();
+    expect(childBar!.width).toBeGreaterThan(0);
+    expect(childBar!.x).toBeGreaterThanOrEqual(parentBar!.x - 0.5);
+    expect(childBar!.x + childBar!.width).toBeLessThanOrEqual(parentBar!.x + parentBar!.width + 0.5);
+    expect(parentBar!.width).toBeGreaterThan(childBar!.width);
 
     // The "in no run" filter is in the URL and finds it too, without a search.
     await page.goto(`${base}/traces?run=none`);

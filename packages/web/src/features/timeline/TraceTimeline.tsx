@@ -6,6 +6,7 @@ import type { EventWindowCache } from './event-window-cache';
 import { EventDetails } from './EventDetails';
 import { markOf, useTraceFeedback } from './feedback-context';
 import { nestingDepth } from './nesting';
+import { ownExtent, spanningExtents, waterfallBar, type Extent } from './waterfall';
 import { durationOf, EVENT_LABELS, EventIcon, eventMarkers, summarizeEvent } from './event-style';
 import { rowAt, rowHeightOf, rowTop, totalHeight, type RowLayout } from './virtual-rows';
 
@@ -50,6 +51,8 @@ export function TraceTimeline({
   const [expanded, setExpanded] = useState<number[]>(() => (initialEvent !== null && initialEvent < count ? [initialEvent] : []));
   const heights = useRef(new Map<number, number>());
   const eventsById = useRef(new Map<string, TraceEvent>());
+  // Nested events seen so far by index (with or without an id of their own), so parents span them.
+  const nestedByIndex = useRef(new Map<number, TraceEvent>());
   const [layoutVersion, setLayoutVersion] = useState(0);
   const ready = useRef(false);
 
@@ -174,7 +177,19 @@ export function TraceTimeline({
   for (let i = first; i <= last && count > 0; i++) {
     const event = cache.get(i);
     if (event?.id !== undefined) eventsById.current.set(event.id, event);
+    if (event?.parent_id !== undefined) nestedByIndex.current.set(i, event);
   }
+  // Waterfall: each event's range widened to span its loaded descendants (parents span their children).
+  const extents = timingsKnown
+    ? spanningExtents(
+        [...eventsById.current.values(), ...[...nestedByIndex.current.values()].filter((e) => e.id === undefined)].map((e) => ({
+          id: e.id,
+          parent_id: e.parent_id,
+          startMs: Date.parse(e.timestamp),
+          durationMs: durationOf(e),
+        })),
+      )
+    : NO_EXTENTS;
   const rows = [];
   for (let i = first; i <= last && count > 0; i++) {
     const event = cache.get(i);
@@ -191,6 +206,7 @@ export function TraceTimeline({
         expanded={expanded.includes(i)}
         startMs={startMs}
         durationMs={timingsKnown ? durationMs : null}
+        extent={event?.id !== undefined ? extents.get(event.id) : undefined}
         timingsKnown={timingsKnown}
         findings={findingsByEvent.get(i) ?? NONE}
         checks={checksByEvent.get(i) ?? NO_CHECKS}
@@ -232,6 +248,7 @@ export function TraceTimeline({
 }
 
 const NONE: Finding[] = [];
+const NO_EXTENTS: ReadonlyMap<string, Extent> = new Map();
 const NO_CHECKS: Check[] = [];
 
 function clampIndex(index: number, count: number): number {
@@ -250,6 +267,8 @@ interface RowProps {
   expanded: boolean;
   startMs: number;
   durationMs: number | null;
+  /** The time the event spans including its descendants (events with an id), for the waterfall. */
+  extent: Extent | undefined;
   timingsKnown: boolean;
   findings: Finding[];
   checks: Check[];
@@ -268,6 +287,7 @@ function TimelineRow({
   expanded,
   startMs,
   durationMs,
+  extent,
   timingsKnown,
   findings,
   checks,
@@ -329,8 +349,12 @@ function TimelineRow({
   const duration = durationOf(event);
   const markers = eventMarkers(event);
   const span = durationMs && durationMs > 0 ? durationMs : null;
-  const left = span ? Math.max(0, Math.min(1, elapsed / span)) : 0;
-  const width = span && duration !== null ? Math.max(0.004, Math.min(1 - left, duration / span)) : 0;
+  const own = ownExtent({ startMs: Date.parse(event.timestamp), durationMs: duration });
+  // A parent spans its children; an event without duration or children is a tick.
+  const range = extent ?? own;
+  const bar = duration !== null || range.end > range.start ? waterfallBar(range, startMs, span) : null;
+  const tick = bar === null ? waterfallBar(own, startMs, span) : null;
+  const spanned = range.end - range.start;
 
   return (
     <div
@@ -375,16 +399,18 @@ function TimelineRow({
           {markers.truncated && <span className="badge badge-truncated">truncated</span>}
         </span>
         <span className="row-bar" aria-hidden="true">
-          {span !== null &&
-            (duration !== null ? (
-              <span
-                className={`bar bar-${event.type}`}
-                style={{ left: `${left * 100}%`, width: `${width * 100}%` }}
-                title={`${duration} ms`}
-              />
-            ) : (
-              <span className={`tick tick-${event.type}`} style={{ left: `${left * 100}%` }} />
-            ))}
+          {bar !== null ? (
+            <span
+              className={`bar bar-${event.type}${duration === null ? ' bar-span' : ''}`}
+              style={{ left: `${bar.left * 100}%`, width: `${bar.width * 100}%` }}
+              title={
+                duration === null || spanned > duration ? `${duration ?? 0} ms own, ${spanned} ms with nested events` : `${duration} ms`
+              }
+              data-waterfall="bar"
+            />
+          ) : (
+            tick !== null && <span className={`tick tick-${event.type}`} style={{ left: `${tick.left * 100}%` }} data-waterfall="tick" />
+          )}
         </span>
         <span className="row-duration mono small">{duration !== null ? `${duration} ms` : ''}</span>
       </div>
