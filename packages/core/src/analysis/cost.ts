@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /** The day the prices below were last checked against the providers' public price pages. */
 export const PRICE_TABLE_DATE = '2025-12-01';
 
@@ -69,8 +71,35 @@ const ALIASES: Readonly<Record<string, string>> = {
   'claude-4.1-opus': 'claude-opus-4-1',
 };
 
+/** A workspace's prices as sent to `PUT /api/v1/settings/prices`: USD per 1M input and output tokens, per model id. */
+export const WorkspacePrices = z
+  .record(
+    z.string().trim().min(1).max(200),
+    z.strictObject({ input: z.number().finite().nonnegative().max(10_000), output: z.number().finite().nonnegative().max(10_000) }),
+  )
+  .refine((prices) => Object.keys(prices).length <= 500, { message: 'at most 500 models' });
+
+/**
+ * A workspace's own prices, which override the built-in table for the models they name.
+ * Keys are model ids as sent (matched like the table: case, provider prefix and dated snapshot ignored).
+ */
+export interface PriceOverride {
+  prices: Readonly<Record<string, ModelPrice>>;
+  /** When the workspace set them (ISO date or timestamp), shown instead of the table's date. */
+  set_at: string;
+}
+
+/** Where an estimate's prices came from: the built-in table (with its date) or the workspace's own. */
+export type PriceSource = { source: 'table'; date: string } | { source: 'workspace'; date: string };
+
 export type CostEstimate =
-  { usd: number; price_table_date: string } | { usd: null; reason: 'unknown model' | 'no token counts' | 'only total tokens' };
+  | { usd: number; price_table_date: string; prices: PriceSource }
+  | { usd: null; reason: 'unknown model' | 'no token counts' | 'only total tokens' };
+
+/** Options for estimateCost: the workspace's price override, if it has one. */
+export interface CostOptions {
+  override?: PriceOverride;
+}
 
 /**
  * Estimated cost of a run in USD from its model and token counts. Never guesses: an unknown model
@@ -78,14 +107,18 @@ export type CostEstimate =
  * (input and output are priced differently, up to 8x). If one side is missing but the total is
  * known, the other side is total minus the known side.
  *
- * @example estimateCost('gpt-4o-2024-08-06', { input: 1000, output: 500 }) // { usd: 0.0075, price_table_date: '2025-12-01' }
+ * @example estimateCost('gpt-4o-2024-08-06', { input: 1000, output: 500 }) // { usd: 0.0075, price_table_date: '2025-12-01', prices: { source: 'table', date: '2025-12-01' } }
  */
 export function estimateCost(
   model: string | undefined,
   tokens: { input?: number; output?: number; total?: number } | undefined,
+  options: CostOptions = {},
 ): CostEstimate {
-  const price = model === undefined ? undefined : priceOf(model);
+  const overridden = model === undefined || !options.override ? undefined : overridePriceOf(options.override, model);
+  const price = overridden ?? (model === undefined ? undefined : priceOf(model));
   if (!price) return { usd: null, reason: 'unknown model' };
+  const prices: PriceSource =
+    overridden && options.override ? { source: 'workspace', date: options.override.set_at } : { source: 'table', date: PRICE_TABLE_DATE };
   let { input, output } = tokens ?? {};
   const total = tokens?.total;
   if (input === undefined && output !== undefined && total !== undefined && total >= output) input = total - output;
@@ -98,7 +131,24 @@ export function estimateCost(
   }
   const usd = (input * price.input + output * price.output) / 1_000_000;
   // Round to a millionth of a dollar so sums of floats print cleanly.
-  return { usd: Math.round(usd * 1e6) / 1e6, price_table_date: PRICE_TABLE_DATE };
+  return { usd: Math.round(usd * 1e6) / 1e6, price_table_date: PRICE_TABLE_DATE, prices };
+}
+
+/** The workspace's price for a model: by its id as given, then by its canonical id (snapshots and prefixes dropped). */
+export function overridePriceOf(override: PriceOverride, model: string): ModelPrice | undefined {
+  const byKey = new Map<string, ModelPrice>();
+  for (const [key, price] of Object.entries(override.prices)) byKey.set(key.trim().toLowerCase(), price);
+  return byKey.get(model.trim().toLowerCase()) ?? byKey.get(canonicalModelId(model));
+}
+
+/**
+ * The words an estimate's label uses for its prices: `2025-12-01 prices` for the table,
+ * `workspace prices, set 2026-03-01` for an override.
+ *
+ * @example priceSourceLabel({ source: 'workspace', date: '2026-03-01T10:00:00Z' }) // 'workspace prices, set 2026-03-01'
+ */
+export function priceSourceLabel(prices: PriceSource): string {
+  return prices.source === 'workspace' ? `workspace prices, set ${prices.date.slice(0, 10)}` : `${prices.date} prices`;
 }
 
 /** The price entry for a model id, resolving provider prefixes, dated snapshots and aliases. */

@@ -19,8 +19,16 @@ export { detectLoops, loopDetector } from './detect-loops.js';
 export { detectIgnoredToolError, ignoredToolErrorDetector } from './detect-ignored-tool-error.js';
 export { detectUnsupportedSuccessClaim, unsupportedSuccessClaimDetector } from './detect-unsupported-success-claim.js';
 export { detectGaveUp, gaveUpDetector } from './detect-gave-up.js';
-export { PRICE_TABLE, PRICE_TABLE_DATE, canonicalModelId, estimateCost } from './cost.js';
-export type { CostEstimate, ModelPrice } from './cost.js';
+export {
+  PRICE_TABLE,
+  PRICE_TABLE_DATE,
+  WorkspacePrices,
+  canonicalModelId,
+  estimateCost,
+  overridePriceOf,
+  priceSourceLabel,
+} from './cost.js';
+export type { CostEstimate, CostOptions, ModelPrice, PriceOverride, PriceSource } from './cost.js';
 export { CHECK_KINDS, DEFAULT_ANALYSIS_OPTIONS, FAILURE_CATEGORIES, FINDING_BASES } from './types.js';
 export type {
   AnalysisOptions,
