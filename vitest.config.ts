@@ -16,6 +16,7 @@ const BOTH_BACKENDS = [
   'packages/server/test/webhook.test.ts',
   'packages/server/test/export-import.test.ts',
   'packages/server/test/feedback-search-api.test.ts',
+  'packages/server/test/prices-api.test.ts',
 ];
 
 function pgListening(): Promise<boolean> {

@@ -3,6 +3,7 @@ import { loadServerSecret } from './access/secrets.js';
 import { IngestPipeline, type PipelineStage } from './ingest/pipeline.js';
 import { analysisStage } from './ingest/stages/analyze.js';
 import { redactionStage, truncationStage } from './ingest/stages/privacy.js';
+import { PriceService } from './services/price-service.js';
 import { PrivacyService } from './services/privacy-service.js';
 import { AnalysisService } from './services/analysis-service.js';
 import { CompareService } from './services/compare-service.js';
@@ -30,6 +31,7 @@ export interface Runtime {
   analysis: AnalysisService;
   compare: CompareService;
   privacy: PrivacyService;
+  prices: PriceService;
   webhooks: WebhookService;
   /** Which backend `dbPath` selected. */
   backend: 'sqlite' | 'postgres';
@@ -56,9 +58,10 @@ export interface RuntimeOptions {
  * The stages every trace passes between normalization and storage, in this order: redact (so no
  * raw value is truncated into a fragment, analyzed or stored), truncate, analyze.
  */
-export function defaultStages(store: TraceStore, privacy: PrivacyService): PipelineStage[] {
+export function defaultStages(store: TraceStore, privacy: PrivacyService, prices?: PriceService): PipelineStage[] {
   const redactorFor = (workspaceId: string) => privacy.redactorFor(workspaceId);
-  return [redactionStage(redactorFor), truncationStage(redactorFor), analysisStage(store)];
+  const overrideFor = async (workspaceId: string) => prices?.overrideFor(workspaceId);
+  return [redactionStage(redactorFor), truncationStage(redactorFor), analysisStage(store, overrideFor)];
 }
 
 /** Opens the store and builds the services over it: what `serve`, the CLI and MCP share. */
@@ -91,6 +94,7 @@ export function openRuntime(options: RuntimeOptions): Runtime {
   }
   const clock = options.clock ?? (() => new Date());
   const privacy = new PrivacyService(accessStore);
+  const prices = new PriceService(accessStore, clock);
   const compare = new CompareService(store);
   const webhooks = new WebhookService({
     store: webhookStore,
@@ -103,7 +107,7 @@ export function openRuntime(options: RuntimeOptions): Runtime {
   });
   const pipeline = new IngestPipeline({
     store,
-    stages: defaultStages(store, privacy),
+    stages: defaultStages(store, privacy, prices),
     clock,
     onRunFinished: (workspaceId, runId) => webhooks.runFinished(workspaceId, runId),
     ...(options.limits ? { limits: options.limits } : {}),
@@ -116,7 +120,8 @@ export function openRuntime(options: RuntimeOptions): Runtime {
     pipeline,
     access,
     retention,
-    analysis: new AnalysisService(store),
+    analysis: new AnalysisService(store, (workspaceId) => prices.overrideFor(workspaceId)),
+    prices,
     compare,
     privacy,
     webhooks,

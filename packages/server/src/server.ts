@@ -112,6 +112,7 @@ async function prepare(runtime: Runtime, config: ServerConfig, log: (line: strin
     compare: runtime.compare,
     privacy: runtime.privacy,
     webhooks: runtime.webhooks,
+    prices: runtime.prices,
     log,
     authMode: config.authMode,
     rateLimitPerMinute: config.rateLimitPerMinute,

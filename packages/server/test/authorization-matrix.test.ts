@@ -66,6 +66,7 @@ const BODIES: Record<string, () => unknown> = {
   'POST /api/v1/runs/:id/finish': () => undefined,
   'PUT /api/v1/settings/webhook': () => ({ url: 'http://127.0.0.1:9/hook', format: 'slack' }),
   'DELETE /api/v1/settings/webhook': () => undefined,
+  'PUT /api/v1/settings/prices': () => ({ prices: { 'gpt-4o': { input: 1, output: 2 } } }),
   'POST /api/v1/import': () => ({
     format: 'stepwise.trace.v1',
     trace: { trace_id: 'tr_imported', scenario_id: 'sc_i', agent_name: 'matrix', timestamp: '2026-03-13T14:30:00Z', events: [] },

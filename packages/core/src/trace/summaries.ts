@@ -54,6 +54,8 @@ export interface TraceSummary {
   created_at: string;
   /** The cost was estimated from the dated price table, not reported by the client. */
   cost_estimated?: boolean;
+  /** Set when the estimate used the workspace's own prices: when they were set (instead of the table's date). */
+  cost_prices_set_at?: string;
   /** False when the result carried no time: event times are placeholders, to be shown as unknown. */
   timings_known?: boolean;
   /** Kept by retention whatever its age. */

@@ -11,7 +11,9 @@ import { AnalysisService } from '../services/analysis-service.js';
 import { CompareService } from '../services/compare-service.js';
 import { accessRoutes } from './routes/access-routes.js';
 import { analysisRoutes } from './routes/analysis-routes.js';
+import { priceRoutes } from './routes/price-routes.js';
 import { privacyRoutes } from './routes/privacy-routes.js';
+import { PriceService } from '../services/price-service.js';
 import { PrivacyService } from '../services/privacy-service.js';
 import { ingestRoutes } from './routes/ingest-routes.js';
 import { runRoutes } from './routes/run-routes.js';
@@ -98,12 +100,14 @@ export function createApp(deps: AppDeps): StepwiseApp {
   const feedback = deps.feedback ?? feedbackServiceFor({ ...deps, privacy });
   traceRoutes(router, { ...deps, feedback });
   feedbackRoutes(router, { ...deps, feedback });
+  const prices = deps.prices ?? new PriceService(deps.access.store);
   analysisRoutes(router, {
     ...deps,
-    analysis: deps.analysis ?? new AnalysisService(deps.store),
+    analysis: deps.analysis ?? new AnalysisService(deps.store, (workspaceId) => prices.overrideFor(workspaceId)),
     compare: deps.compare ?? new CompareService(deps.store),
   });
   privacyRoutes(router, { ...deps, privacy });
+  priceRoutes(router, { ...deps, prices });
   exportRoutes(router, deps);
   if (deps.webhooks) webhookRoutes(router, { ...deps, webhooks: deps.webhooks });
   for (const mount of deps.doors ?? []) {

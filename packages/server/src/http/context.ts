@@ -6,6 +6,7 @@ import type { RetentionService } from '../retention/retention-service.js';
 import type { AnalysisService } from '../services/analysis-service.js';
 import type { CompareService } from '../services/compare-service.js';
 import type { FeedbackService } from '../services/feedback-service.js';
+import type { PriceService } from '../services/price-service.js';
 import type { PrivacyService } from '../services/privacy-service.js';
 import type { TraceStore } from '../store/trace-store.js';
 import type { WebhookService } from '../notify/webhook-service.js';
@@ -30,6 +31,7 @@ export interface AppDeps {
   analysis?: AnalysisService;
   compare?: CompareService;
   privacy?: PrivacyService;
+  prices?: PriceService;
   /** The regression webhook; its settings routes exist when it is given. */
   webhooks?: WebhookService;
   feedback?: FeedbackService;

@@ -40,6 +40,8 @@ export interface WorkItem {
   evaluation: { verdict: Verdict; findings: Array<{ pattern: string }> } | null;
   /** Cost from the metadata, or estimated from model and tokens by the analysis stage. */
   costUsd?: number | null;
+  /** When the workspace prices of that estimate were set; null or absent when the table was used. */
+  costPricesSetAt?: string | null;
   /** False when the result carried no time: its event times are placeholders (shown as unknown). */
   timingsKnown?: boolean;
 }
@@ -398,6 +400,7 @@ function toRecord(item: WorkItem, runId: string | null, isDemo: boolean): TraceR
     tokensTotal,
     costUsd,
     costEstimated,
+    costPricesSetAt: costEstimated ? (item.costPricesSetAt ?? null) : null,
     timingsKnown: item.timingsKnown ?? true,
     userMessage,
     response,

@@ -1,11 +1,15 @@
-import { StepwiseError, type Trace } from '@stepwise/core';
+import { StepwiseError, type PriceOverride, type Trace } from '@stepwise/core';
 import { estimateTraceCost, evaluateStored, expectationsFor, type StoredEvaluation } from '../ingest/stages/analyze.js';
 import type { TraceStore } from '../store/trace-store.js';
 import { effectiveVerdict } from '../ingest/pipeline.js';
 
 /** Re-runs the analysis of stored traces (after expectations change, or a newer analyzer). */
 export class AnalysisService {
-  constructor(private readonly store: TraceStore) {}
+  constructor(
+    private readonly store: TraceStore,
+    /** The workspace's price override for estimated costs (none: the built-in table). */
+    private readonly overrideFor: (workspaceId: string) => Promise<PriceOverride | undefined> = async () => undefined,
+  ) {}
 
   async analysis(workspaceId: string, traceId: string): Promise<StoredEvaluation> {
     const stored = await this.store.getTrace(workspaceId, traceId);
@@ -24,9 +28,21 @@ export class AnalysisService {
       verdict: effectiveVerdict(stored.summary.reported_passed, evaluation.verdict),
       patterns: [...new Set(evaluation.findings.map((f) => f.pattern))],
       evaluationJson: JSON.stringify(evaluation),
-      costUsd: stored.summary.cost_usd ?? estimateTraceCost(trace),
+      ...(await this.costUpdate(workspaceId, trace, stored.summary.cost_usd, stored.summary.cost_estimated === true)),
     });
     return evaluation;
+  }
+
+  // A reported cost stays; an estimated one (or none) is estimated again with the workspace's current prices.
+  private async costUpdate(
+    workspaceId: string,
+    trace: Trace,
+    costUsd: number | null,
+    estimated: boolean,
+  ): Promise<{ costUsd?: number | null; costPricesSetAt?: string | null }> {
+    if (costUsd !== null && !estimated) return {};
+    const estimate = estimateTraceCost(trace, await this.overrideFor(workspaceId));
+    return estimate ? { costUsd: estimate.usd, costPricesSetAt: estimate.pricesSetAt } : {};
   }
 
   async reanalyzeRun(workspaceId: string, runId: string): Promise<{ run_id: string; analyzed: number; failed: number; passed: number }> {

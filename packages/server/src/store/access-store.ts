@@ -6,6 +6,8 @@ export interface WorkspaceRow {
   created_at: string;
   retention_days: number;
   privacy_json: string | null;
+  /** The workspace's price override for estimated costs (JSON of PriceOverride), or null for the built-in table. */
+  prices_json: string | null;
 }
 
 export interface UserRow {
@@ -84,7 +86,10 @@ export interface AccessStore {
   getWorkspace(id: string): Promise<WorkspaceRow | null>;
   listWorkspaces(): Promise<WorkspaceRow[]>;
   listWorkspacesOfUser(userId: string): Promise<Array<WorkspaceRow & { role: Role }>>;
-  updateWorkspace(id: string, patch: { retention_days?: number; privacy_json?: string | null; name?: string }): Promise<void>;
+  updateWorkspace(
+    id: string,
+    patch: { retention_days?: number; privacy_json?: string | null; prices_json?: string | null; name?: string },
+  ): Promise<void>;
   /** Deletes the workspace with every run, trace, event, key, session and membership in it. */
   deleteWorkspace(id: string): Promise<void>;
 

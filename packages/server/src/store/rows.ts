@@ -43,13 +43,14 @@ export interface TraceRow {
   created_at: string;
   pinned: number;
   cost_estimated: number;
+  cost_prices_set_at: string | null;
   timings_known: number;
 }
 
 /** The columns a TraceSummary is built from. */
 export const SUMMARY_COLUMNS = `id, run_id, scenario_id, agent_name, started_at, started_ms, duration_ms, event_count,
   tool_path_json, reported_passed, verdict, patterns_json, model, tokens_total, cost_usd, user_message, response,
-  warnings_json, is_demo, created_at, pinned, cost_estimated, timings_known`;
+  warnings_json, is_demo, created_at, pinned, cost_estimated, cost_prices_set_at, timings_known`;
 
 export interface ExpectationRow {
   scenario_id: string;
@@ -126,6 +127,7 @@ export function toTraceSummary(row: TraceRow): TraceSummary {
     created_at: row.created_at,
     pinned: row.pinned === 1,
     cost_estimated: row.cost_estimated === 1,
+    ...(row.cost_estimated === 1 && row.cost_prices_set_at !== null ? { cost_prices_set_at: row.cost_prices_set_at } : {}),
     timings_known: row.timings_known === 1,
   };
 }

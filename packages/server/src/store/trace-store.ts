@@ -39,6 +39,8 @@ export interface TraceRecord {
   costUsd: number | null;
   /** The cost was estimated from the price table (PRICE_TABLE_DATE), not reported by the client. */
   costEstimated?: boolean;
+  /** When the workspace's prices used for the estimate were set; absent when the table was used. */
+  costPricesSetAt?: string | null;
   /** False when the result carried no time: event times are placeholders. */
   timingsKnown?: boolean;
   userMessage: string | null;
@@ -222,6 +224,8 @@ export interface EvaluationUpdate {
   patterns: string[];
   evaluationJson: string;
   costUsd?: number | null;
+  /** With an estimated costUsd: when the workspace prices it used were set, or null for the table. */
+  costPricesSetAt?: string | null;
 }
 
 export interface TraceStore {

@@ -89,6 +89,7 @@ export async function makeTestApp(
     access: runtime.access,
     retention: runtime.retention,
     webhooks: runtime.webhooks,
+    prices: runtime.prices,
     log: (line) => logs.push(line),
     assetsDir: join(dir, 'no-assets'),
     ...options.app,

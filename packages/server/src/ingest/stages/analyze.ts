@@ -1,4 +1,4 @@
-import { Expectations, estimateCost, evaluateTrace, validate, type Evaluation, type Trace } from '@stepwise/core';
+import { Expectations, estimateCost, evaluateTrace, validate, type Evaluation, type PriceOverride, type Trace } from '@stepwise/core';
 import type { TraceStore } from '../../store/trace-store.js';
 import type { PipelineStage, WorkItem } from '../pipeline.js';
 
@@ -41,7 +41,10 @@ export function evaluateStored(
 }
 
 /** Runs the deterministic analysis on each trace at ingest; the verdict and findings are stored with it. */
-export function analysisStage(store: TraceStore): PipelineStage {
+export function analysisStage(
+  store: TraceStore,
+  overrideFor: (workspaceId: string) => Promise<PriceOverride | undefined> = async () => undefined,
+): PipelineStage {
   return {
     name: 'analyze',
     async apply(item: WorkItem, ctx) {
@@ -54,28 +57,43 @@ export function analysisStage(store: TraceStore): PipelineStage {
       }
       const { expectations, source } = found;
       item.evaluation = evaluateStored(item.trace, expectations, source, item.reportedPassed);
-      item.costUsd = estimateTraceCost(item.trace);
+      // The workspace's prices are read once per request.
+      let override = ctx.request.get('prices') as PriceOverride | null | undefined;
+      if (override === undefined) {
+        override = (await overrideFor(ctx.workspaceId)) ?? null;
+        ctx.request.set('prices', override);
+      }
+      const estimate = estimateTraceCost(item.trace, override ?? undefined);
+      item.costUsd = estimate?.usd ?? null;
+      item.costPricesSetAt = estimate?.pricesSetAt ?? null;
     },
   };
 }
 
 /**
- * The estimated cost of a trace from its metadata events' model and token split (dated price table
- * in core); null when the model is unknown or only a total is known — never a guessed number.
+ * The estimated cost of a trace from its metadata events' model and token split (the workspace's
+ * prices where it set them, else the dated price table in core); null when the model is unknown or
+ * only a total is known — never a guessed number. `pricesSetAt` says when the workspace prices used
+ * were set (null when only the table was used).
  */
-export function estimateTraceCost(trace: Pick<Trace, 'events'>): number | null {
+export function estimateTraceCost(
+  trace: Pick<Trace, 'events'>,
+  override?: PriceOverride,
+): { usd: number; pricesSetAt: string | null } | null {
   let model: string | undefined;
   let total = 0;
   let known = false;
+  let pricesSetAt: string | null = null;
   for (const event of trace.events) {
     if (event.type !== 'metadata') continue;
     model = event.data.model ?? model;
     if (event.data.tokens && model) {
-      const estimate = estimateCost(model, event.data.tokens);
+      const estimate = estimateCost(model, event.data.tokens, override ? { override } : {});
       if (estimate.usd === null) return null;
       total += estimate.usd;
+      if (estimate.prices.source === 'workspace') pricesSetAt = estimate.prices.date;
       known = true;
     }
   }
-  return known ? total : null;
+  return known ? { usd: total, pricesSetAt } : null;
 }

@@ -251,4 +251,12 @@ export const PG_MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: 
       CREATE INDEX event_comments_by_trace ON event_comments (workspace_id, trace_id, event_index);
     `,
   },
+  {
+    version: 5,
+    name: 'per-workspace price override for estimated costs',
+    sql: `
+      ALTER TABLE workspaces ADD COLUMN prices_json TEXT;
+      ALTER TABLE traces ADD COLUMN cost_prices_set_at TEXT;
+    `,
+  },
 ];

@@ -14,7 +14,7 @@ import type {
 import type { PgDatabase } from './pg-database.js';
 import { deleteTraceChildren, recountRun } from './pg-trace-store.js';
 
-const WORKSPACE_COLUMNS = 'id, name, created_at, retention_days, privacy_json';
+const WORKSPACE_COLUMNS = 'id, name, created_at, retention_days, privacy_json, prices_json';
 const MEMBER_SELECT = `SELECT m.workspace_id, m.user_id, u.name, u.email, m.role, m.created_at FROM members m JOIN users u ON u.id = m.user_id`;
 
 /**
@@ -56,11 +56,15 @@ export class PgAccessStore implements AccessStore {
     );
   }
 
-  async updateWorkspace(id: string, patch: { retention_days?: number; privacy_json?: string | null; name?: string }): Promise<void> {
+  async updateWorkspace(
+    id: string,
+    patch: { retention_days?: number; privacy_json?: string | null; prices_json?: string | null; name?: string },
+  ): Promise<void> {
     if (patch.retention_days !== undefined)
       await this.db.run('UPDATE workspaces SET retention_days = $1 WHERE id = $2', [patch.retention_days, id]);
     if (patch.privacy_json !== undefined)
       await this.db.run('UPDATE workspaces SET privacy_json = $1 WHERE id = $2', [patch.privacy_json, id]);
+    if (patch.prices_json !== undefined) await this.db.run('UPDATE workspaces SET prices_json = $1 WHERE id = $2', [patch.prices_json, id]);
     if (patch.name !== undefined) await this.db.run('UPDATE workspaces SET name = $1 WHERE id = $2', [patch.name, id]);
   }
 

@@ -121,9 +121,9 @@ export class PgTraceStore implements TraceStore {
         `INSERT INTO traces (workspace_id, id, dedupe_key, run_id, seq, scenario_id, agent_name, started_at, started_ms,
            duration_ms, event_count, tool_path_json, reported_passed, verdict, patterns_json, model, tokens_total, cost_usd,
            user_message, response, notes, warnings_json, header_json, expected_json, evaluation_json, redaction_json, is_demo, created_at,
-           cost_estimated, timings_known)
+           cost_estimated, timings_known, cost_prices_set_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24,
-           $25, $26, $27, $28, $29, $30)
+           $25, $26, $27, $28, $29, $30, $31)
          ON CONFLICT DO NOTHING`,
         [
           workspaceId,
@@ -156,6 +156,7 @@ export class PgTraceStore implements TraceStore {
           now,
           record.costEstimated ? 1 : 0,
           record.timingsKnown === false ? 0 : 1,
+          record.costPricesSetAt ?? null,
         ],
       );
       if (inserted.rowCount === 0) {
@@ -435,10 +436,19 @@ export class PgTraceStore implements TraceStore {
       const row = (
         await client.query<{ run_id: string | null }>(
           `UPDATE traces SET verdict = $1, patterns_json = $2, evaluation_json = $3,
-             cost_estimated = CASE WHEN cost_usd IS NULL AND $4::double precision IS NOT NULL THEN 1 ELSE cost_estimated END,
-             cost_usd = COALESCE($4, cost_usd)
+             cost_prices_set_at = CASE WHEN $4::double precision IS NOT NULL AND (cost_usd IS NULL OR cost_estimated = 1) THEN $7::text ELSE cost_prices_set_at END,
+             cost_estimated = CASE WHEN $4::double precision IS NOT NULL AND (cost_usd IS NULL OR cost_estimated = 1) THEN 1 ELSE cost_estimated END,
+             cost_usd = CASE WHEN $4::double precision IS NOT NULL AND (cost_usd IS NULL OR cost_estimated = 1) THEN $4 ELSE cost_usd END
            WHERE workspace_id = $5 AND id = $6 RETURNING run_id`,
-          [update.verdict, JSON.stringify(update.patterns), update.evaluationJson, update.costUsd ?? null, workspaceId, traceId],
+          [
+            update.verdict,
+            JSON.stringify(update.patterns),
+            update.evaluationJson,
+            update.costUsd ?? null,
+            workspaceId,
+            traceId,
+            update.costPricesSetAt ?? null,
+          ],
         )
       ).rows[0];
       if (!row) return false;

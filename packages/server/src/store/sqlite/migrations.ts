@@ -278,4 +278,12 @@ export const SQLITE_MIGRATIONS: ReadonlyArray<{ version: number; name: string; s
       END;
     `,
   },
+  {
+    version: 9,
+    name: 'per-workspace price override for estimated costs',
+    sql: `
+      ALTER TABLE workspaces ADD COLUMN prices_json TEXT;
+      ALTER TABLE traces ADD COLUMN cost_prices_set_at TEXT;
+    `,
+  },
 ];

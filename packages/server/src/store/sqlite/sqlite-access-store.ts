@@ -44,14 +44,14 @@ export class SqliteAccessStore implements AccessStore {
 
   async getWorkspace(id: string): Promise<WorkspaceRow | null> {
     return (
-      (this.sql('SELECT id, name, created_at, retention_days, privacy_json FROM workspaces WHERE id = ?').get(id) as
+      (this.sql('SELECT id, name, created_at, retention_days, privacy_json, prices_json FROM workspaces WHERE id = ?').get(id) as
         WorkspaceRow | undefined) ?? null
     );
   }
 
   async listWorkspaces(): Promise<WorkspaceRow[]> {
     return this.sql(
-      'SELECT id, name, created_at, retention_days, privacy_json FROM workspaces ORDER BY created_at',
+      'SELECT id, name, created_at, retention_days, privacy_json, prices_json FROM workspaces ORDER BY created_at',
     ).all() as WorkspaceRow[];
   }
 
@@ -62,9 +62,13 @@ export class SqliteAccessStore implements AccessStore {
     ).all(userId) as Array<WorkspaceRow & { role: Role }>;
   }
 
-  async updateWorkspace(id: string, patch: { retention_days?: number; privacy_json?: string | null; name?: string }): Promise<void> {
+  async updateWorkspace(
+    id: string,
+    patch: { retention_days?: number; privacy_json?: string | null; prices_json?: string | null; name?: string },
+  ): Promise<void> {
     if (patch.retention_days !== undefined) this.sql('UPDATE workspaces SET retention_days = ? WHERE id = ?').run(patch.retention_days, id);
     if (patch.privacy_json !== undefined) this.sql('UPDATE workspaces SET privacy_json = ? WHERE id = ?').run(patch.privacy_json, id);
+    if (patch.prices_json !== undefined) this.sql('UPDATE workspaces SET prices_json = ? WHERE id = ?').run(patch.prices_json, id);
     if (patch.name !== undefined) this.sql('UPDATE workspaces SET name = ? WHERE id = ?').run(patch.name, id);
   }
 

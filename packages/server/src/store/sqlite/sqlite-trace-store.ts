@@ -114,11 +114,11 @@ export class SqliteTraceStore implements TraceStore {
         `INSERT OR IGNORE INTO traces (workspace_id, id, dedupe_key, run_id, seq, scenario_id, agent_name, started_at,
            started_ms, duration_ms, event_count, tool_path_json, reported_passed, verdict, patterns_json, model,
            tokens_total, cost_usd, user_message, response, notes, warnings_json, header_json, expected_json,
-           evaluation_json, redaction_json, is_demo, created_at, cost_estimated, timings_known)
+           evaluation_json, redaction_json, is_demo, created_at, cost_estimated, cost_prices_set_at, timings_known)
          VALUES (@workspace_id, @id, @dedupe_key, @run_id, @seq, @scenario_id, @agent_name, @started_at,
            @started_ms, @duration_ms, @event_count, @tool_path_json, @reported_passed, @verdict, @patterns_json, @model,
            @tokens_total, @cost_usd, @user_message, @response, @notes, @warnings_json, @header_json, @expected_json,
-           @evaluation_json, @redaction_json, @is_demo, @created_at, @cost_estimated, @timings_known)`,
+           @evaluation_json, @redaction_json, @is_demo, @created_at, @cost_estimated, @cost_prices_set_at, @timings_known)`,
       ),
       insertPattern: this.sql('INSERT OR IGNORE INTO trace_patterns (workspace_id, pattern, trace_id) VALUES (?, ?, ?)'),
       deletePatterns: this.sql('DELETE FROM trace_patterns WHERE workspace_id = ? AND trace_id = ?'),
@@ -234,6 +234,7 @@ export class SqliteTraceStore implements TraceStore {
         is_demo: record.isDemo ? 1 : 0,
         created_at: now,
         cost_estimated: record.costEstimated ? 1 : 0,
+        cost_prices_set_at: record.costPricesSetAt ?? null,
         timings_known: record.timingsKnown === false ? 0 : 1,
       });
       if (info.changes === 0) {
@@ -550,13 +551,15 @@ export class SqliteTraceStore implements TraceStore {
         if (!row) return false;
         this.sql(
           `UPDATE traces SET verdict = @verdict, patterns_json = @patterns, evaluation_json = @evaluation,
-             cost_estimated = CASE WHEN cost_usd IS NULL AND @cost IS NOT NULL THEN 1 ELSE cost_estimated END,
-             cost_usd = COALESCE(@cost, cost_usd) WHERE workspace_id = @ws AND id = @id`,
+             cost_prices_set_at = CASE WHEN @cost IS NOT NULL AND (cost_usd IS NULL OR cost_estimated = 1) THEN @prices ELSE cost_prices_set_at END,
+             cost_estimated = CASE WHEN @cost IS NOT NULL AND (cost_usd IS NULL OR cost_estimated = 1) THEN 1 ELSE cost_estimated END,
+             cost_usd = CASE WHEN @cost IS NOT NULL AND (cost_usd IS NULL OR cost_estimated = 1) THEN @cost ELSE cost_usd END WHERE workspace_id = @ws AND id = @id`,
         ).run({
           verdict: update.verdict,
           patterns: JSON.stringify(update.patterns),
           evaluation: update.evaluationJson,
           cost: update.costUsd ?? null,
+          prices: update.costPricesSetAt ?? null,
           ws: workspaceId,
           id: traceId,
         });
