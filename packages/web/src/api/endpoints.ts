@@ -1,6 +1,7 @@
 import { ApiError, download, query, request, saveJson } from './client';
 import type {
   ApiKey,
+  PriceSettings,
   WebhookDelivery,
   WebhookSettings,
   CompareRuns,
@@ -106,6 +107,8 @@ export const api = {
   putPrivacy: (settings: PrivacySettings) => request<PrivacySettings>('PUT', `${V1}/settings/privacy`, { body: settings }),
   previewPrivacy: (payload: unknown, settings: PrivacySettings) =>
     request<PrivacyPreview>('POST', `${V1}/privacy/preview`, { body: { payload, settings } }),
+  getPrices: () => request<PriceSettings>('GET', `${V1}/settings/prices`),
+  putPrices: (prices: PriceSettings['prices']) => request<PriceSettings>('PUT', `${V1}/settings/prices`, { body: { prices } }),
   getRetention: () => request<{ retention_days: number | null }>('GET', `${V1}/settings/retention`),
   putRetention: (retention_days: number) =>
     request<{ retention_days: number | null }>('PUT', `${V1}/settings/retention`, { body: { retention_days } }),

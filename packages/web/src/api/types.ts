@@ -231,6 +231,12 @@ export interface ApiKey {
 }
 
 /** The workspace's regression webhook; the URL comes masked (its path is often a secret). */
+/** A workspace's own model prices (USD per 1M input/output tokens) for estimated costs; set_at null when none. */
+export interface PriceSettings {
+  prices: Record<string, { input: number; output: number }>;
+  set_at: string | null;
+}
+
 export interface WebhookSettings {
   url: string;
   format: 'json' | 'slack';

@@ -236,7 +236,7 @@ export function RunDetailPage({ id }: { id: string }) {
                     {formatNumber(r.tokens_total)}
                   </td>
                   <td className="num" data-label="Cost">
-                    <Cost usd={r.cost_usd} estimated={r.cost_estimated} />
+                    <Cost usd={r.cost_usd} estimated={r.cost_estimated} pricesSetAt={r.cost_prices_set_at} />
                   </td>
                 </tr>
               ))}

@@ -2,6 +2,7 @@ import { Link, paths } from '../../app/router';
 import { isAdmin, useSession } from '../auth/session';
 import { KeysSettings } from './KeysSettings';
 import { MembersSettings } from './MembersSettings';
+import { PriceSettings } from './PriceSettings';
 import { PrivacySettingsForm } from './PrivacySettingsForm';
 import { RetentionSettings } from './RetentionSettings';
 import { WebhookSettings } from './WebhookSettings';
@@ -9,6 +10,7 @@ import { WebhookSettings } from './WebhookSettings';
 const SECTIONS = [
   { id: 'privacy', label: 'Privacy rules' },
   { id: 'retention', label: 'Retention' },
+  { id: 'prices', label: 'Model prices' },
   { id: 'members', label: 'Members' },
   { id: 'keys', label: 'API keys' },
   { id: 'webhook', label: 'Regression webhook' },
@@ -38,6 +40,7 @@ export function SettingsPage({ section }: { section: string }) {
         <div className="settings-body">
           {section === 'privacy' && <PrivacySettingsForm />}
           {section === 'retention' && <RetentionSettings />}
+          {section === 'prices' && <PriceSettings />}
           {section === 'members' && <MembersSettings />}
           {section === 'keys' && <KeysSettings />}
           {section === 'webhook' && <WebhookSettings />}

@@ -131,7 +131,7 @@ export function TracePage({ id, event }: { id: string; event: number | null }) {
             <div>
               <dt>Cost</dt>
               <dd data-testid="trace-cost">
-                <Cost usd={s.cost_usd} estimated={s.cost_estimated} />
+                <Cost usd={s.cost_usd} estimated={s.cost_estimated} pricesSetAt={s.cost_prices_set_at} />
               </dd>
             </div>
             <Fact label="Duration" value={s.timings_known === false ? 'unknown (no timestamps)' : formatDuration(s.duration_ms)} />
