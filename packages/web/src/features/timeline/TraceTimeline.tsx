@@ -53,6 +53,7 @@ export function TraceTimeline({
   const eventsById = useRef(new Map<string, TraceEvent>());
   // Nested events seen so far by index (with or without an id of their own), so parents span them.
   const nestedByIndex = useRef(new Map<number, TraceEvent>());
+  const waterfall = useRef<{ stale: boolean; extents: ReadonlyMap<string, Extent> }>({ stale: false, extents: NO_EXTENTS });
   const [layoutVersion, setLayoutVersion] = useState(0);
   const ready = useRef(false);
 
@@ -176,20 +177,31 @@ export function TraceTimeline({
   // Events seen so far by id, for nesting by parent_id (parents usually come first and stay known).
   for (let i = first; i <= last && count > 0; i++) {
     const event = cache.get(i);
-    if (event?.id !== undefined) eventsById.current.set(event.id, event);
-    if (event?.parent_id !== undefined) nestedByIndex.current.set(i, event);
+    if (event?.id !== undefined && eventsById.current.get(event.id) !== event) {
+      eventsById.current.set(event.id, event);
+      waterfall.current.stale = true;
+    }
+    if (event?.parent_id !== undefined && nestedByIndex.current.get(i) !== event) {
+      nestedByIndex.current.set(i, event);
+      waterfall.current.stale = true;
+    }
   }
-  // Waterfall: each event's range widened to span its loaded descendants (parents span their children).
-  const extents = timingsKnown
-    ? spanningExtents(
+  // Waterfall: each event's range widened to span its loaded descendants (parents span their children),
+  // computed again only when an event with an id or a parent was first seen, not on every scroll.
+  if (waterfall.current.stale) {
+    waterfall.current = {
+      stale: false,
+      extents: spanningExtents(
         [...eventsById.current.values(), ...[...nestedByIndex.current.values()].filter((e) => e.id === undefined)].map((e) => ({
           id: e.id,
           parent_id: e.parent_id,
           startMs: Date.parse(e.timestamp),
           durationMs: durationOf(e),
         })),
-      )
-    : NO_EXTENTS;
+      ),
+    };
+  }
+  const extents = timingsKnown ? waterfall.current.extents : NO_EXTENTS;
   const rows = [];
   for (let i = first; i <= last && count > 0; i++) {
     const event = cache.get(i);
