@@ -1,6 +1,5 @@
-import { WorkspacePrices, type PriceOverride } from '@stepwise/core';
+import { StepwiseError, validate, WorkspacePrices, type PriceOverride } from '@stepwise/core';
 import { z } from 'zod';
-import { parseBody } from '../http/body.js';
 import type { AccessStore } from '../store/access-store.js';
 
 /** What `GET|PUT /api/v1/settings/prices` answers: the workspace's prices and when they were set (null: none). */
@@ -42,7 +41,10 @@ export class PriceService {
 
   /** Validates and saves a workspace's prices (an empty map goes back to the table); a bad price is refused with its path. */
   async update(workspaceId: string, input: unknown): Promise<PriceSettings> {
-    const { prices } = parseBody(PricesBody, input);
+    // Services sit below the doors: validate here with core, as the REST body parser does.
+    const checked = validate(PricesBody, input, '$');
+    if (!checked.ok) throw new StepwiseError('invalid_request', 'the request body is invalid', { issues: checked.errors });
+    const { prices } = checked.value;
     if (Object.keys(prices).length === 0) {
       await this.store.updateWorkspace(workspaceId, { prices_json: null });
       return { prices: {}, set_at: null };
