@@ -11,7 +11,7 @@ import type {
   UserRow,
   WorkspaceRow,
 } from '../access-store.js';
-import type { PgDatabase } from './pg-database.js';
+import type { PgDatabase, Queryable } from './pg-database.js';
 import { deleteTraceChildren, recountRun } from './pg-trace-store.js';
 
 const WORKSPACE_COLUMNS = 'id, name, created_at, retention_days, privacy_json, prices_json';
@@ -247,25 +247,13 @@ export class PgAccessStore implements AccessStore {
 
   async deleteTracesCreatedBefore(workspaceId: string, cutoff: string): Promise<{ traces: number; runs: number }> {
     return this.db.tx(async (client) => {
-      const doomed = (
-        await client.query<{ id: string; run_id: string | null }>(
-          'DELETE FROM traces WHERE workspace_id = $1 AND created_at < $2 AND pinned = 0 RETURNING id, run_id',
-          [workspaceId, cutoff],
-        )
-      ).rows;
-      await deleteTraceChildren(
-        client,
-        workspaceId,
-        doomed.map((d) => d.id),
-      );
-      for (const runId of new Set(doomed.map((d) => d.run_id).filter((r): r is string => r !== null)))
-        await recountRun(client, workspaceId, runId);
+      const doomed = await deleteTracesWhere(client, workspaceId, 'created_at < $2 AND pinned = 0', cutoff);
       const runs = await client.query(
         `DELETE FROM runs WHERE workspace_id = $1 AND created_at < $2
            AND NOT EXISTS (SELECT 1 FROM traces t WHERE t.workspace_id = runs.workspace_id AND t.run_id = runs.id)`,
         [workspaceId, cutoff],
       );
-      return { traces: doomed.length, runs: runs.rowCount ?? 0 };
+      return { traces: doomed, runs: runs.rowCount ?? 0 };
     });
   }
 
@@ -277,22 +265,10 @@ export class PgAccessStore implements AccessStore {
 
   async deleteScenarioTraces(workspaceId: string, scenarioId: string): Promise<number> {
     return this.db.tx(async (client) => {
-      const doomed = (
-        await client.query<{ id: string; run_id: string | null }>(
-          'DELETE FROM traces WHERE workspace_id = $1 AND scenario_id = $2 RETURNING id, run_id',
-          [workspaceId, scenarioId],
-        )
-      ).rows;
-      await deleteTraceChildren(
-        client,
-        workspaceId,
-        doomed.map((d) => d.id),
-      );
-      for (const runId of new Set(doomed.map((d) => d.run_id).filter((r): r is string => r !== null)))
-        await recountRun(client, workspaceId, runId);
+      const doomed = await deleteTracesWhere(client, workspaceId, 'scenario_id = $2', scenarioId);
       // The scenario's history includes what was expected of it.
       await client.query('DELETE FROM scenario_expectations WHERE workspace_id = $1 AND scenario_id = $2', [workspaceId, scenarioId]);
-      return doomed.length;
+      return doomed;
     });
   }
 
@@ -345,4 +321,25 @@ export class PgAccessStore implements AccessStore {
   async close(): Promise<void> {
     await this.db.close();
   }
+}
+
+/**
+ * Deletes the workspace's traces matching `condition` (SQL over `$2`), their events, patterns,
+ * index rows and feedback, and recounts the runs they were in; the number deleted.
+ */
+async function deleteTracesWhere(client: Queryable, workspaceId: string, condition: string, value: string): Promise<number> {
+  const doomed = (
+    await client.query<{ id: string; run_id: string | null }>(
+      `DELETE FROM traces WHERE workspace_id = $1 AND ${condition} RETURNING id, run_id`,
+      [workspaceId, value],
+    )
+  ).rows;
+  await deleteTraceChildren(
+    client,
+    workspaceId,
+    doomed.map((d) => d.id),
+  );
+  for (const runId of new Set(doomed.map((d) => d.run_id).filter((r): r is string => r !== null)))
+    await recountRun(client, workspaceId, runId);
+  return doomed.length;
 }
