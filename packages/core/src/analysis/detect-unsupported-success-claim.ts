@@ -19,9 +19,11 @@ import type { Finding } from './types.js';
  */
 export function detectUnsupportedSuccessClaim(trace: Trace, ctx: DetectorContext): Finding[] {
   const findings: Finding[] = [];
-  const writes = ctx.tools.filter(changesState).map((step) => ({ step, words: callWords(step), money: movesMoney(step) }));
+  // What each state-changing call acted on, worked out once the first claim needs it (most traces have none).
+  let writes: Write[] | null = null;
   for (const response of ctx.responses) {
     for (const claim of actionClaims(response.text)) {
+      writes ??= ctx.tools.filter(changesState).map((step) => ({ step, words: callWords(step), money: movesMoney(step) }));
       const able = writes.filter((w) => w.step.index < response.index && couldDo(claim, w));
       if (able.some((w) => w.step.outcome.kind !== 'error')) continue;
       const failed = able[able.length - 1]?.step;

@@ -48,6 +48,12 @@ export interface Detector {
   rule: string;
   label: string;
   priority: number;
+  /**
+   * True when nothing this detector finds can lack a decimal digit. The redactor tests a string for
+   * a digit once and skips such detectors on strings without one (most prose), instead of running
+   * each one's scan to find nothing.
+   */
+  needsDigit?: boolean;
   /** Appends the hits found in `s` to `out`. */
   find(s: string, out: Hit[]): void;
   /** Normalizes a matched value so that spellings of the same value share a placeholder. */
@@ -178,6 +184,7 @@ function nextPhoneStart(run: string): number {
 
 const phone: Detector = {
   rule: 'phone',
+  needsDigit: true,
   label: FAMILY_LABELS.phone,
   priority: 9,
   find(s, out) {
@@ -251,6 +258,7 @@ export function cardLength(candidate: string, named = false): number {
 
 const card: Detector = {
   rule: 'card',
+  needsDigit: true,
   label: FAMILY_LABELS.card,
   priority: 6,
   find(s, out) {
@@ -286,6 +294,7 @@ const IBAN_RE = /(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]{4}){2,7}(?: ?[
 
 const iban: Detector = {
   rule: 'iban',
+  needsDigit: true,
   label: FAMILY_LABELS.iban,
   priority: 4,
   find(s, out) {
@@ -318,6 +327,7 @@ const SSN_CONTEXT_RE = /(?:ssn|social security(?: number| no\.?)?|ss#)\W{0,6}(?:
 
 const ssn: Detector = {
   rule: 'ssn',
+  needsDigit: true,
   label: FAMILY_LABELS.ssn,
   priority: 7,
   find(s, out) {
@@ -349,19 +359,30 @@ const IPV4_HINT = /\d\.\d{1,3}\.\d{1,3}\.\d/;
 const IPV6_HINT_RE = /[0-9A-Fa-f]::|::[0-9A-Fa-f]|[0-9A-Fa-f]:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:/g;
 const IPV6_RE = /(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:(?:\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f]{0,4})(?![\w:]|\.\w)/g;
 
-const ip: Detector = {
+const ipv4: Detector = {
+  rule: 'ip',
+  label: FAMILY_LABELS.ip,
+  priority: 3,
+  needsDigit: true,
+  find(s, out) {
+    if (!IPV4_HINT.test(s)) return;
+    IPV4_RE.lastIndex = 0;
+    for (let m = IPV4_RE.exec(s); m !== null; m = IPV4_RE.exec(s)) {
+      if (!ipv4Valid(m[0])) continue;
+      if (VERSION_CONTEXT_RE.test(s.slice(Math.max(0, m.index - 12), m.index))) continue;
+      push(out, this, m.index, m.index + m[0].length);
+    }
+  },
+  canonical: (v) => v.toLowerCase(),
+};
+
+// An IPv6 address may have no decimal digit (`fd::ab`), so this one runs on every string with a colon.
+const ipv6: Detector = {
   rule: 'ip',
   label: FAMILY_LABELS.ip,
   priority: 3,
   find(s, out) {
-    if (IPV4_HINT.test(s)) {
-      IPV4_RE.lastIndex = 0;
-      for (let m = IPV4_RE.exec(s); m !== null; m = IPV4_RE.exec(s)) {
-        if (!ipv4Valid(m[0])) continue;
-        if (VERSION_CONTEXT_RE.test(s.slice(Math.max(0, m.index - 12), m.index))) continue;
-        push(out, this, m.index, m.index + m[0].length);
-      }
-    }
+    if (s.indexOf(':') < 0) return;
     let pos = 0;
     for (;;) {
       IPV6_HINT_RE.lastIndex = pos;
@@ -483,6 +504,7 @@ const apiKey: Detector = {
       UPPERCASE_KEY_RE.lastIndex = 0;
       for (let m = UPPERCASE_KEY_RE.exec(s); m !== null; m = UPPERCASE_KEY_RE.exec(s)) push(out, this, m.index, m.index + m[0].length);
     }
+    if (s.indexOf('-') < 0 && s.indexOf('_') < 0) return;
     KEY_SEPARATOR_RE.lastIndex = 0;
     for (let sep = KEY_SEPARATOR_RE.exec(s); sep !== null; sep = KEY_SEPARATOR_RE.exec(s)) {
       for (const len of PREFIX_LENGTHS) {
@@ -512,6 +534,7 @@ const secretAssignment: Detector = {
   label: FAMILY_LABELS.secret_key,
   priority: 8,
   find(s, out) {
+    if (s.indexOf('=') < 0 && s.indexOf(':') < 0) return;
     SECRET_ASSIGNMENT_HINT_RE.lastIndex = 0;
     for (let m = SECRET_ASSIGNMENT_HINT_RE.exec(s); m !== null; m = SECRET_ASSIGNMENT_HINT_RE.exec(s)) {
       // The keyword ends before the blanks and the optional quote that precede `=`/`:`.
@@ -540,7 +563,7 @@ export const BUILTIN_DETECTORS: Readonly<Record<RuleFamily, readonly Detector[]>
   card: [card],
   iban: [iban],
   ssn: [ssn],
-  ip: [ip],
+  ip: [ipv4, ipv6],
   jwt: [jwt],
   private_key: [privateKey],
   bearer: [bearer],

@@ -65,6 +65,7 @@ export function isPlaceholder(value: string): boolean {
 }
 
 const CUSTOM_PRIORITY = -1;
+const DIGIT = /\d/;
 
 interface CompiledRules {
   detectors: Detector[];
@@ -292,7 +293,8 @@ class Engine implements Redactor {
 
   private redactString(s: string, session: Session, redactions: TextRedaction[] | null): string {
     const hits: Hit[] = [];
-    for (const d of this.rules.detectors) d.find(s, hits);
+    const hasDigit = DIGIT.test(s);
+    for (const d of this.rules.detectors) if (hasDigit || d.needsDigit !== true) d.find(s, hits);
     if (hits.length === 0) return s;
     hits.sort(byPosition);
 

@@ -120,6 +120,23 @@ describe('truncateTrace', () => {
     expect(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(message)).toBe(false);
   });
 
+  it('returns the JSON of every event it returns, cut or not, and measures data, not the whole event, at the limit', () => {
+    const limit = 1000;
+    // Data of exactly the limit in UTF-8 (two-byte characters), so the whole event is over it but data is not.
+    const atLimit = { message: 'é'.repeat((limit - '{"message":""}'.length) / 2) };
+    expect(jsonByteLength(atLimit)).toBe(limit);
+    const trace = traceOf([
+      { type: 'user_input', data: { message: 'hi' } },
+      { type: 'agent_response', data: atLimit },
+      { type: 'agent_response', data: { message: `${atLimit.message}é` } },
+      { type: 'tool_call', data: { tool: 't', parameters: {}, result: 'x'.repeat(5000) } },
+    ]);
+    const { trace: out, report, eventsJson } = truncateTrace(trace, { maxEventBytes: limit });
+    expect(report.events.map((e) => e.index)).toEqual([2, 3]);
+    expect(out.events[1]).toBe(trace.events[1]);
+    expect(eventsJson).toEqual(out.events.map((e) => JSON.stringify(e)));
+  });
+
   it('does not mutate the input', () => {
     const trace = traceOf([{ type: 'agent_response', data: { message: 'y'.repeat(20_000) } }]);
     const before = structuredClone(trace);

@@ -423,20 +423,43 @@ function shrink(data: Record<string, unknown>, limit: number): { data: Record<st
  * Run `redactTrace` first: redaction replaces each secret whole before any cut, so a cut through
  * the middle of a secret cannot leave a fragment of it behind.
  *
- * @example const { trace: small, report } = truncateTrace(redacted, { maxEventBytes: 10_240 });
+ * `eventsJson` is `JSON.stringify` of each returned event. The size check reads it (an event's
+ * `data` is part of the event's JSON, so an event whose whole JSON fits has data that fits), so a
+ * caller that stores or hashes the events can use it instead of serializing every event again.
+ *
+ * @example const { trace: small, report, eventsJson } = truncateTrace(redacted, { maxEventBytes: 10_240 });
  */
-export function truncateTrace(trace: Trace, options: TruncateOptions = {}): { trace: Trace; report: TruncationReport } {
+export function truncateTrace(
+  trace: Trace,
+  options: TruncateOptions = {},
+): { trace: Trace; report: TruncationReport; eventsJson: string[] } {
   const limit = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
   const report: TruncationReport = { events: [] };
+  const eventsJson: string[] = new Array<string>(trace.events.length);
   const events = trace.events.map((event, index): TraceEvent => {
+    const json = JSON.stringify(event);
+    eventsJson[index] = json;
+    if (serializedBytesAtMost(json, limit)) return event;
     const original = jsonByteLength(event.data);
     if (original <= limit) return event;
     const { data, paths } = shrink(event.data as Record<string, unknown>, limit);
     const finalBytes = jsonByteLength(data);
     report.events.push({ index, original_bytes: original, final_bytes: finalBytes, paths });
     const mark: TruncationMark = { original_bytes: original, paths };
-    return { ...event, data, truncated: mark } as TruncatedEvent;
+    const cut = { ...event, data, truncated: mark } as TruncatedEvent;
+    eventsJson[index] = JSON.stringify(cut);
+    return cut;
   });
-  if (report.events.length === 0) return { trace, report };
-  return { trace: { ...trace, events }, report };
+  if (report.events.length === 0) return { trace, report, eventsJson };
+  return { trace: { ...trace, events }, report, eventsJson };
+}
+
+const NOT_PRINTABLE_ASCII = /[^\x20-\x7e]/;
+
+/** Whether the UTF-8 encoding of a `JSON.stringify` output (no lone surrogates) has at most `limit` bytes. */
+function serializedBytesAtMost(json: string, limit: number): boolean {
+  // A UTF-16 code unit never takes more than 3 UTF-8 bytes; printable ASCII (all JSON.stringify writes below 0x80) takes one.
+  if (json.length * 3 <= limit) return true;
+  if (json.length > limit) return false;
+  return !NOT_PRINTABLE_ASCII.test(json) || utf8Length(json) <= limit;
 }

@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { eventSearchText } from '@stepwise/core';
 import { median } from './stats.js';
+import { SqliteTraceStore } from '../store/sqlite/sqlite-trace-store.js';
+import { PgDatabase } from '../store/postgres/pg-database.js';
+import { PgTraceStore } from '../store/postgres/pg-trace-store.js';
+import { DEFAULT_WORKSPACE_ID, type TraceRecord, type TraceStore } from '../store/trace-store.js';
 
 export interface IngestBenchResult {
   events: number;
@@ -13,8 +20,14 @@ export interface IngestBenchResult {
   httpEventsPerSec: number;
   /** The same with two clients syncing at once (their uploads overlap the server's work). */
   httpConcurrentEventsPerSec: number;
+  /** The floor: JSON.parse + INSERT of the rows the store writes (same schema, indexes and search index), no pipeline. */
   floorEventsPerSec: number;
   ratio: number;
+  /** The narrow loop of earlier reports: one events table with only its key, no trace rows, no search index. */
+  narrowFloorEventsPerSec: number;
+  narrowRatio: number;
+  /** HTTP sync into PostgreSQL (one client), and its own same-rows floor; null without a PostgreSQL URL. */
+  postgres: { httpEventsPerSec: number; floorEventsPerSec: number; ratio: number } | null;
   runs: number;
 }
 
@@ -61,8 +74,12 @@ export function makeBodies(requests: number, tracesPerRequest: number, eventsPer
   return bodies;
 }
 
-/** The floor: the same rows parsed and inserted with no pipeline at all, in one transaction per request. */
-function floorRun(bodies: string[], dbPath: string): number {
+/**
+ * The narrow floor of earlier reports: each event parsed and inserted into one table with only a
+ * primary key (no workspace column, no trace rows, no index, no search index), one transaction per
+ * request. The store writes more than this for every event, so it bounds what no pipeline can reach.
+ */
+function narrowFloorRun(bodies: string[], dbPath: string): number {
   const db = new Database(dbPath);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
@@ -88,6 +105,72 @@ function floorRun(bodies: string[], dbPath: string): number {
   const seconds = (performance.now() - started) / 1000;
   db.close();
   return events / seconds;
+}
+
+interface BodyShape {
+  agent_name: string;
+  results: Array<{
+    scenario_id: string;
+    passed: boolean;
+    trace: { timestamp: string; events: Array<{ type: string; timestamp: string; data: unknown }> };
+  }>;
+}
+
+/**
+ * The floor DESIGN.md §8 asks for: parse each body and insert the same rows the server stores — a
+ * run, a trace row, each event's JSON and its search-index text, through the store's own ingest
+ * (same schema, indexes and transaction per request) — with no pipeline: no validation,
+ * normalization, redaction, truncation, analysis or content hashing.
+ */
+async function storeFloorRun(bodies: string[], store: TraceStore, tag: string): Promise<number> {
+  let events = 0;
+  let traceNo = 0;
+  const started = performance.now();
+  for (const [r, body] of bodies.entries()) {
+    const request = JSON.parse(body) as BodyShape;
+    const runId = `run_floor_${tag}_${r}`;
+    const records: TraceRecord[] = request.results.map((result) => {
+      const eventsJson = result.trace.events.map((event) => JSON.stringify(event));
+      events += eventsJson.length;
+      return {
+        id: `tr_floor_${tag}_${traceNo++}`,
+        runId,
+        dedupeKey: null,
+        scenarioId: result.scenario_id,
+        agentName: request.agent_name,
+        startedAt: result.trace.timestamp,
+        startedMs: Date.parse(result.trace.timestamp),
+        durationMs: null,
+        toolPath: [],
+        reportedPassed: result.passed,
+        verdict: result.passed ? 'passed' : 'failed',
+        patterns: [],
+        model: null,
+        tokensTotal: null,
+        costUsd: null,
+        userMessage: null,
+        response: null,
+        notes: null,
+        warnings: [],
+        headerJson: JSON.stringify({ scenario_id: result.scenario_id, timestamp: result.trace.timestamp }),
+        eventsJson,
+        eventsText: result.trace.events.map(eventSearchText),
+        eventTypes: result.trace.events.map((event) => event.type),
+        eventTimestamps: result.trace.events.map((event) => event.timestamp),
+        expectedJson: null,
+        evaluationJson: null,
+        redactionJson: null,
+        isDemo: false,
+      };
+    });
+    await store.ingest({
+      workspaceId: DEFAULT_WORKSPACE_ID,
+      newRun: { id: runId, agentName: request.agent_name, name: null, source: 'api', isDemo: false },
+      records,
+      now: new Date().toISOString(),
+    });
+  }
+  return events / ((performance.now() - started) / 1000);
 }
 
 /** Starts `stepwise serve` in its own process, as users run it, so the client does not share its CPU. */
@@ -124,8 +207,8 @@ export async function spawnServer(
 }
 
 /** Syncs every body through `clients` concurrent connections (1: one request at a time). */
-async function httpRun(bodies: string[], dbPath: string, env: Record<string, string>, clients = 1): Promise<number> {
-  const server = await spawnServer(dbPath, env);
+async function httpRun(bodies: string[], db: string, env: Record<string, string>, clients = 1): Promise<number> {
+  const server = await spawnServer(db, env);
   let traces = 0;
   let next = 0;
   const started = performance.now();
@@ -150,39 +233,80 @@ async function httpRun(bodies: string[], dbPath: string, env: Record<string, str
 }
 
 /**
- * Events per second for HTTP sync into SQLite with the full pipeline, and for a bare
- * parse-and-insert loop over the same rows, measured in the same process, alternating runs.
+ * Events per second for HTTP sync with the full pipeline and for the floors over the same bodies,
+ * measured in the same process, in alternating runs; SQLite, and PostgreSQL when `pgUrl` is given
+ * (each run in a fresh schema).
  */
 export async function runIngestBench(
-  options: { runs?: number; requests?: number; env?: Record<string, string> } = {},
+  options: { runs?: number; requests?: number; env?: Record<string, string>; pgUrl?: string | null } = {},
 ): Promise<IngestBenchResult> {
   const runs = options.runs ?? 3;
   const requests = options.requests ?? 40;
   const bodies = makeBodies(requests, 25, 20);
   const eventBytes = Buffer.byteLength(JSON.stringify(makeEvent(1, '2026-03-13T14:00:00.000Z')));
   const dir = mkdtempSync(join(tmpdir(), 'stepwise-bench-'));
+  const env = options.env ?? {};
   const http: number[] = [];
   const concurrent: number[] = [];
   const floor: number[] = [];
+  const narrow: number[] = [];
+  const pgHttp: number[] = [];
+  const pgFloor: number[] = [];
   try {
     for (let i = 0; i < runs; i++) {
-      floor.push(floorRun(bodies, join(dir, `floor-${i}.db`)));
-      http.push(await httpRun(bodies, join(dir, `http-${i}.db`), options.env ?? {}));
-      concurrent.push(await httpRun(bodies, join(dir, `http2-${i}.db`), options.env ?? {}, 2));
+      narrow.push(narrowFloorRun(bodies, join(dir, `narrow-${i}.db`)));
+      const store = new SqliteTraceStore({ path: join(dir, `floor-${i}.db`) });
+      floor.push(await storeFloorRun(bodies, store, String(i)));
+      store.db.close();
+      http.push(await httpRun(bodies, join(dir, `http-${i}.db`), env));
+      concurrent.push(await httpRun(bodies, join(dir, `http2-${i}.db`), env, 2));
+      if (options.pgUrl) {
+        pgFloor.push(
+          await inFreshSchema(options.pgUrl, async (url) => {
+            const db = new PgDatabase(url);
+            try {
+              return await storeFloorRun(bodies, new PgTraceStore(db), String(i));
+            } finally {
+              await db.close();
+            }
+          }),
+        );
+        pgHttp.push(await inFreshSchema(options.pgUrl, (url) => httpRun(bodies, url, { ...env, STEPWISE_SECRET: 'bench' })));
+      }
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
   const httpMedian = median(http);
-  const floorMedian = median(floor);
   return {
     events: requests * 25 * 20,
     eventBytes,
     requests,
     httpEventsPerSec: httpMedian,
     httpConcurrentEventsPerSec: median(concurrent),
-    floorEventsPerSec: floorMedian,
-    ratio: httpMedian / floorMedian,
+    floorEventsPerSec: median(floor),
+    ratio: httpMedian / median(floor),
+    narrowFloorEventsPerSec: median(narrow),
+    narrowRatio: httpMedian / median(narrow),
+    postgres: options.pgUrl
+      ? { httpEventsPerSec: median(pgHttp), floorEventsPerSec: median(pgFloor), ratio: median(pgHttp) / median(pgFloor) }
+      : null,
     runs,
   };
+}
+
+/** Runs `work` against a schema of `pgUrl` created for it and dropped afterwards. */
+async function inFreshSchema<T>(pgUrl: string, work: (url: string) => Promise<T>): Promise<T> {
+  const schema = `sw_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: pgUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE SCHEMA ${schema}`);
+    const url = new URL(pgUrl);
+    url.searchParams.set('options', `-c search_path=${schema}`);
+    return await work(url.toString());
+  } finally {
+    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await admin.end();
+  }
 }

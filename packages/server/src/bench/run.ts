@@ -76,20 +76,30 @@ if (want('trace-memory')) {
 }
 
 if (want('ingest')) {
-  const ingest = await runIngestBench();
-  out('## Ingest: HTTP sync into SQLite vs a bare parse-and-insert loop');
+  const pgUrl = flags.includes('--no-postgres') ? null : (process.env.STEPWISE_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test');
+  const ingest = await runIngestBench({ pgUrl });
+  out('## Ingest: HTTP sync vs parse-and-insert floors');
   out();
   out(
-    `${fmt(ingest.events)} events of ~${fmt(ingest.eventBytes)} bytes in ${ingest.requests} requests of 500 events, ${ingest.runs} alternating runs each; the server runs in its own process.`,
+    `${fmt(ingest.events)} events of ~${fmt(ingest.eventBytes)} bytes in ${ingest.requests} requests of 500 events, ${ingest.runs} alternating runs each; the server runs in its own process, privacy on (redaction, truncation, analysis).`,
   );
   out();
   out('| path | events/s |');
   out('|---|---|');
   out(`| HTTP \`POST /api/v1/sync\` → full pipeline → SQLite (WAL, synchronous=FULL), one client | ${fmt(ingest.httpEventsPerSec)} |`);
   out(`| the same, two clients syncing at once | ${fmt(ingest.httpConcurrentEventsPerSec)} |`);
-  out(`| floor: JSON.parse + INSERT of the same rows, no pipeline | ${fmt(ingest.floorEventsPerSec)} |`);
+  out(
+    `| floor: JSON.parse + the store's INSERT of the same rows (trace, events, search index), no pipeline | ${fmt(ingest.floorEventsPerSec)} |`,
+  );
+  out(`| narrow floor: JSON.parse + INSERT into one events table with only its key | ${fmt(ingest.narrowFloorEventsPerSec)} |`);
   out(`| ratio (one client / floor) | ${fmt(ingest.ratio, 2)} |`);
   out(`| ratio (two clients / floor) | ${fmt(ingest.httpConcurrentEventsPerSec / ingest.floorEventsPerSec, 2)} |`);
+  out(`| ratio (one client / narrow floor) | ${fmt(ingest.narrowRatio, 2)} |`);
+  if (ingest.postgres) {
+    out(`| HTTP sync → full pipeline → PostgreSQL, one client | ${fmt(ingest.postgres.httpEventsPerSec)} |`);
+    out(`| PostgreSQL floor: JSON.parse + the store's INSERT of the same rows | ${fmt(ingest.postgres.floorEventsPerSec)} |`);
+    out(`| ratio on PostgreSQL (one client / floor) | ${fmt(ingest.postgres.ratio, 2)} |`);
+  }
   out();
 }
 

@@ -44,6 +44,12 @@ export interface WorkItem {
   costPricesSetAt?: string | null;
   /** False when the result carried no time: its event times are placeholders (shown as unknown). */
   timingsKnown?: boolean;
+  /**
+   * `JSON.stringify` of each event of `events`, from the stage that last serialized them (truncation
+   * measures events by their JSON). Storage and content hashing use it while `events` is still the
+   * trace's event list, instead of serializing every event again.
+   */
+  serialized?: { events: readonly unknown[]; json: string[] };
 }
 
 export interface StageContext {
@@ -379,7 +385,7 @@ function toRecord(item: WorkItem, runId: string | null, isDemo: boolean): TraceR
   if (costUsd === null && item.costUsd !== undefined) costUsd = item.costUsd;
   const verdict = effectiveVerdict(item.reportedPassed, item.evaluation?.verdict ?? null);
   const traceHeaderJson = JSON.stringify(header);
-  const eventsJson = events.map((event) => JSON.stringify(event));
+  const eventsJson = item.serialized?.events === events ? item.serialized.json : events.map((event) => JSON.stringify(event));
   const eventsText = events.map(eventSearchText);
   return {
     id,

@@ -49,8 +49,9 @@ export function truncationStage(redactorFor: (workspaceId: string) => Promise<Re
     name: 'truncate',
     async apply(item: WorkItem, ctx) {
       const { settings } = await redactorOf(ctx, redactorFor);
-      const { trace, report } = truncateTrace(item.trace, { maxEventBytes: settings.max_event_bytes });
+      const { trace, report, eventsJson } = truncateTrace(item.trace, { maxEventBytes: settings.max_event_bytes });
       item.trace = trace;
+      item.serialized = { events: trace.events, json: eventsJson };
       if (report.events.length > 0) item.redaction = { ...(item.redaction as object | null), truncated_events: report.events };
     },
   };
