@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { TraceStore } from '../src/store/trace-store.js';
+import type { TraceFilter, TraceStore } from '../src/store/trace-store.js';
 import { makeRecord } from './support/records.js';
 
 const WS = 'ws_contract';
@@ -243,6 +243,55 @@ export function describeTraceStoreContract(backend: string, open: () => Promise<
       expect((await store.listTraces(WS, { limit: 10, pattern: 'hallucination' })).items.map((t) => t.id)).toEqual(['tr_p1']);
       const window = await store.listTraces(WS, { limit: 10, since: '2026-01-01T00:02:00Z', until: '2026-01-01T00:04:00Z' });
       expect(window.items.map((t) => t.id)).toEqual(['tr_p3', 'tr_p2']);
+    });
+
+    it('pages a pattern filter in list order with a cursor, alone and with other filters, after re-analysis and deletion', async () => {
+      const T = Date.UTC(2026, 0, 2);
+      // Three traces share each start time, so pages break ties by id as the unfiltered list does.
+      const records = Array.from({ length: 12 }, (_, i) =>
+        makeRecord({
+          id: `tr_q${i.toString().padStart(2, '0')}`,
+          runId: 'run_q',
+          agentName: i % 4 < 2 ? 'even' : 'odd',
+          startedAt: new Date(T + Math.floor(i / 3) * 60_000).toISOString(),
+          startedMs: T + Math.floor(i / 3) * 60_000,
+          patterns: [...(i % 2 === 0 ? ['loop'] : []), ...(i % 3 === 0 ? ['hallucination'] : [])],
+        }),
+      );
+      await store.ingest({ workspaceId: WS, newRun: newRun('run_q'), records, now: NOW });
+      await store.ingest({ workspaceId: OTHER, records: [makeRecord({ id: 'tr_q_other', patterns: ['loop'] })], now: NOW });
+      const pages = async (filter: Omit<TraceFilter, 'limit' | 'cursor'>, limit: number) => {
+        const ids: string[][] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await store.listTraces(WS, { ...filter, limit, ...(cursor ? { cursor } : {}) });
+          ids.push(page.items.map((t) => t.id));
+          cursor = page.next_cursor ?? undefined;
+        } while (cursor);
+        return ids.flat();
+      };
+      // What the filter must give: the unfiltered list, in its order, keeping the traces with the pattern.
+      const expected = async (pattern: string, filter: Omit<TraceFilter, 'limit' | 'cursor' | 'pattern'> = {}) => {
+        const all = await store.listTraces(WS, { ...filter, limit: 100 });
+        return all.items.filter((t) => t.patterns.includes(pattern)).map((t) => t.id);
+      };
+      expect(await pages({ pattern: 'loop' }, 2)).toEqual(['tr_q10', 'tr_q08', 'tr_q06', 'tr_q04', 'tr_q02', 'tr_q00']);
+      for (const pattern of ['loop', 'hallucination']) {
+        for (const filter of [
+          {},
+          { agent: 'odd' },
+          { run: 'run_q' },
+          { since: new Date(T + 60_000).toISOString(), until: new Date(T + 180_000).toISOString() },
+        ]) {
+          for (const limit of [1, 2, 5]) expect(await pages({ ...filter, pattern }, limit)).toEqual(await expected(pattern, filter));
+        }
+      }
+      expect(await pages({ pattern: 'absent' }, 2)).toEqual([]);
+      await store.updateEvaluation(WS, 'tr_q07', { verdict: 'failed', patterns: ['loop'], evaluationJson: '{}' });
+      await store.updateEvaluation(WS, 'tr_q04', { verdict: 'passed', patterns: [], evaluationJson: '{}' });
+      await store.deleteTrace(WS, 'tr_q06');
+      expect(await pages({ pattern: 'loop' }, 2)).toEqual(['tr_q10', 'tr_q08', 'tr_q07', 'tr_q02', 'tr_q00']);
+      expect(await pages({ pattern: 'loop' }, 2)).toEqual(await expected('loop'));
     });
 
     it('lists runs newest first, filtered by agent and status', async () => {

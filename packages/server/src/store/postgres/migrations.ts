@@ -259,4 +259,18 @@ export const PG_MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: 
       ALTER TABLE traces ADD COLUMN cost_prices_set_at TEXT;
     `,
   },
+  {
+    version: 6,
+    name: "pattern rows carry their trace's start, so a pattern filter reads its page in list order",
+    // Trace lists are newest first by (started_ms, id); an index on the pattern then the same key makes
+    // a filtered page (and each page after a cursor) one index range, not every match sorted. A trace's
+    // start never changes, so the copy cannot drift. Rows of traces that no longer exist are dropped.
+    sql: `
+      ALTER TABLE trace_patterns ADD COLUMN started_ms BIGINT;
+      UPDATE trace_patterns p SET started_ms = t.started_ms FROM traces t WHERE t.workspace_id = p.workspace_id AND t.id = p.trace_id;
+      DELETE FROM trace_patterns WHERE started_ms IS NULL;
+      ALTER TABLE trace_patterns ALTER COLUMN started_ms SET NOT NULL;
+      CREATE INDEX trace_patterns_by_time ON trace_patterns (workspace_id, pattern, started_ms DESC, trace_id DESC);
+    `,
+  },
 ];

@@ -90,6 +90,44 @@ describe.runIf(available)('PostgreSQL store', () => {
     await store.close();
   });
 
+  it("gives pattern rows stored before migration 6 their trace's start and drops rows of missing traces", async () => {
+    const { url } = await schema();
+    const old = new pg.Client({ connectionString: url });
+    await old.connect();
+    await old.query('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+    for (const migration of PG_MIGRATIONS.filter((m) => m.version <= 5)) {
+      await old.query(migration.sql);
+      await old.query('INSERT INTO schema_migrations VALUES ($1, $2, $3)', [migration.version, migration.name, '2026-01-01T00:00:00Z']);
+    }
+    await old.query("INSERT INTO workspaces (id, name, created_at) VALUES ('ws_default', 'Default', '2026-01-01T00:00:00Z')");
+    for (const [id, ms] of [
+      ['tr_a', 3000],
+      ['tr_b', 1000],
+      ['tr_c', 2000],
+    ] as const) {
+      await old.query(
+        `INSERT INTO traces (workspace_id, id, scenario_id, agent_name, started_at, started_ms, event_count, tool_path_json, patterns_json,
+           header_json, created_at) VALUES ('ws_default', $1, 'sc', 'agent', $2, $3, 0, '[]', '["loop"]', '{}', '2026-01-01T00:00:00Z')`,
+        [id, new Date(ms).toISOString(), ms],
+      );
+      await old.query("INSERT INTO trace_patterns (workspace_id, pattern, trace_id) VALUES ('ws_default', 'loop', $1)", [id]);
+    }
+    await old.query("INSERT INTO trace_patterns (workspace_id, pattern, trace_id) VALUES ('ws_default', 'loop', 'tr_gone')");
+    await old.end();
+
+    const store = new PgTraceStore(new PgDatabase(url));
+    expect(await store.db.query('SELECT pattern, started_ms, trace_id FROM trace_patterns ORDER BY started_ms')).toEqual([
+      { pattern: 'loop', started_ms: 1000, trace_id: 'tr_b' },
+      { pattern: 'loop', started_ms: 2000, trace_id: 'tr_c' },
+      { pattern: 'loop', started_ms: 3000, trace_id: 'tr_a' },
+    ]);
+    const first = await store.listTraces('ws_default', { limit: 2, pattern: 'loop' });
+    expect(first.items.map((t) => t.id)).toEqual(['tr_a', 'tr_c']);
+    const next = await store.listTraces('ws_default', { limit: 2, pattern: 'loop', cursor: first.next_cursor! });
+    expect(next.items.map((t) => t.id)).toEqual(['tr_b']);
+    await store.close();
+  });
+
   it('stores an event of more distinct words than a tsvector holds, its first words searchable', async () => {
     const { url } = await schema();
     const store = new PgTraceStore(new PgDatabase(url));

@@ -286,4 +286,26 @@ export const SQLITE_MIGRATIONS: ReadonlyArray<{ version: number; name: string; s
       ALTER TABLE traces ADD COLUMN cost_prices_set_at TEXT;
     `,
   },
+  {
+    version: 10,
+    name: "pattern rows carry their trace's start, so a pattern filter reads its page in list order",
+    // Trace lists are newest first by (started_ms, id); keyed the same way after the pattern, a filtered
+    // page (and each page after a cursor) is one range of this table, not every match sorted. A trace's
+    // start never changes, so the copy cannot drift. Rows of traces that no longer exist are dropped.
+    sql: `
+      CREATE TABLE trace_patterns_by_time (
+        workspace_id TEXT NOT NULL,
+        pattern TEXT NOT NULL,
+        started_ms INTEGER NOT NULL,
+        trace_id TEXT NOT NULL,
+        PRIMARY KEY (workspace_id, pattern, started_ms, trace_id)
+      ) WITHOUT ROWID;
+      INSERT OR IGNORE INTO trace_patterns_by_time (workspace_id, pattern, started_ms, trace_id)
+        SELECT p.workspace_id, p.pattern, t.started_ms, p.trace_id
+          FROM trace_patterns p JOIN traces t ON t.workspace_id = p.workspace_id AND t.id = p.trace_id;
+      DROP TABLE trace_patterns;
+      ALTER TABLE trace_patterns_by_time RENAME TO trace_patterns;
+      CREATE INDEX trace_patterns_by_trace ON trace_patterns (workspace_id, trace_id);
+    `,
+  },
 ];
