@@ -294,6 +294,28 @@ export function describeTraceStoreContract(backend: string, open: () => Promise<
       expect(await pages({ pattern: 'loop' }, 2)).toEqual(await expected('loop'));
     });
 
+    it("reads a run's results in run order with what a run comparison needs", async () => {
+      await store.ingest({
+        workspaceId: WS,
+        newRun: newRun('run_c'),
+        records: [
+          makeRecord({ id: 'tr_c1', runId: 'run_c', scenarioId: 'sc_b', toolPath: ['search', 'book'], patterns: ['loop'] }),
+          makeRecord({ id: 'tr_c2', runId: 'run_c', scenarioId: 'sc_a', verdict: 'failed', toolPath: ['search', 'book'] }),
+          makeRecord({ id: 'tr_c3', runId: 'run_c', scenarioId: 'sc_a', verdict: null, toolPath: [] }),
+        ],
+        now: NOW,
+      });
+      await store.ingest({ workspaceId: WS, records: [makeRecord({ id: 'tr_c4', runId: 'run_c', scenarioId: 'sc_c' })], now: NOW });
+      expect(await store.runResultSummaries(WS, 'run_c')).toEqual([
+        { trace_id: 'tr_c1', scenario_id: 'sc_b', verdict: 'passed', tool_path: ['search', 'book'], patterns: ['loop'] },
+        { trace_id: 'tr_c2', scenario_id: 'sc_a', verdict: 'failed', tool_path: ['search', 'book'], patterns: [] },
+        { trace_id: 'tr_c3', scenario_id: 'sc_a', verdict: null, tool_path: [], patterns: [] },
+        { trace_id: 'tr_c4', scenario_id: 'sc_c', verdict: 'passed', tool_path: [], patterns: [] },
+      ]);
+      expect(await store.runResultSummaries(OTHER, 'run_c')).toEqual([]);
+      expect(await store.runResultSummaries(WS, 'run_none')).toEqual([]);
+    });
+
     it('lists runs newest first, filtered by agent and status', async () => {
       await store.ingest({
         workspaceId: WS,

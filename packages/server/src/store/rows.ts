@@ -1,4 +1,4 @@
-import { StepwiseError } from '@stepwise/core';
+import { StepwiseError, type RunResultSummary } from '@stepwise/core';
 import type { RunSummary, ScenarioExpectations, ScenarioSummary, TraceSummary } from './trace-store.js';
 
 /** Row shapes and mappers shared by the SQLite and PostgreSQL stores (both keep JSON as text and flags as 0/1). */
@@ -62,6 +62,37 @@ export function summaryColumnsOf(alias: string): string {
 /** Whether trace `t` has the pattern `param` names: one lookup on the pattern table's full key. */
 export const PATTERN_OF_TRACE_SQL = (param: string) =>
   `SELECT 1 FROM trace_patterns p WHERE p.workspace_id = t.workspace_id AND p.pattern = ${param} AND p.started_ms = t.started_ms AND p.trace_id = t.id`;
+
+/** The columns of a run's result that a run comparison reads. */
+export const RUN_RESULT_COLUMNS = 'id, scenario_id, verdict, tool_path_json, patterns_json';
+
+export interface RunResultRow {
+  id: string;
+  scenario_id: string;
+  verdict: 'passed' | 'failed' | null;
+  tool_path_json: string;
+  patterns_json: string;
+}
+
+/** Maps a run's result rows; a run repeats few tool paths and pattern lists, so each distinct JSON text is parsed once. */
+export function toRunResults(rows: RunResultRow[]): RunResultSummary[] {
+  const parsed = new Map<string, readonly string[]>();
+  const list = (text: string): readonly string[] => {
+    let value = parsed.get(text);
+    if (value === undefined) {
+      value = JSON.parse(text) as string[];
+      parsed.set(text, value);
+    }
+    return value;
+  };
+  return rows.map((row) => ({
+    trace_id: row.id,
+    scenario_id: row.scenario_id,
+    verdict: row.verdict,
+    tool_path: list(row.tool_path_json),
+    patterns: list(row.patterns_json),
+  }));
+}
 
 export interface ExpectationRow {
   scenario_id: string;

@@ -1,13 +1,16 @@
 import type pg from 'pg';
-import { eventSearchText, matchSnippet, parseSearchTerms } from '@stepwise/core';
+import { eventSearchText, matchSnippet, parseSearchTerms, type RunResultSummary } from '@stepwise/core';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { pgSearchText, tsQuery } from '../search-query.js';
 import {
   parseOrNull,
   runNotFound,
+  RUN_RESULT_COLUMNS,
   PATTERN_OF_TRACE_SQL,
   SUMMARY_COLUMNS,
   summaryColumnsOf,
+  toRunResults,
+  type RunResultRow,
   toExpectations,
   toRunSummary,
   toTraceSummary,
@@ -277,6 +280,15 @@ export class PgTraceStore implements TraceStore {
       p.values,
     );
     return { items: rows.map(toTraceSummary), total: count?.n ?? 0 };
+  }
+
+  async runResultSummaries(workspaceId: string, runId: string): Promise<RunResultSummary[]> {
+    return toRunResults(
+      await this.db.query<RunResultRow>(`SELECT ${RUN_RESULT_COLUMNS} FROM traces WHERE workspace_id = $1 AND run_id = $2 ORDER BY seq`, [
+        workspaceId,
+        runId,
+      ]),
+    );
   }
 
   async getTrace(workspaceId: string, traceId: string, withEvents = true): Promise<StoredTrace | null> {

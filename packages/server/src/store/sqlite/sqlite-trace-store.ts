@@ -1,7 +1,7 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { eventSearchText, matchSnippet, parseSearchTerms } from '@stepwise/core';
+import { eventSearchText, matchSnippet, parseSearchTerms, type RunResultSummary } from '@stepwise/core';
 import { ftsMatchQuery } from '../search-query.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import {
@@ -33,9 +33,12 @@ import { EVENT_TEXT_SQL, SQLITE_MIGRATIONS } from './migrations.js';
 import {
   parseOrNull,
   runNotFound,
+  RUN_RESULT_COLUMNS,
   PATTERN_OF_TRACE_SQL,
   SUMMARY_COLUMNS,
   summaryColumnsOf,
+  toRunResults,
+  type RunResultRow,
   toExpectations,
   toRunSummary,
   toTraceSummary,
@@ -369,6 +372,14 @@ export class SqliteTraceStore implements TraceStore {
     ).all(params);
     const { n } = this.sql<Record<string, unknown>, { n: number }>(`SELECT COUNT(*) AS n FROM traces WHERE ${clause}`).get(params)!;
     return { items: rows.map(toTraceSummary), total: n };
+  }
+
+  async runResultSummaries(workspaceId: string, runId: string): Promise<RunResultSummary[]> {
+    return toRunResults(
+      this.sql<[string, string], RunResultRow>(
+        `SELECT ${RUN_RESULT_COLUMNS} FROM traces WHERE workspace_id = ? AND run_id = ? ORDER BY seq`,
+      ).all(workspaceId, runId),
+    );
   }
 
   async getTrace(workspaceId: string, traceId: string, withEvents = true): Promise<StoredTrace | null> {
