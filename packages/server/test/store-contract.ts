@@ -548,6 +548,28 @@ export function describeTraceStoreContract(backend: string, open: () => Promise<
         ended_at: '2026-01-01T00:01:02.500Z',
       });
       expect(await store.getRun(WS, 'run_none')).toMatchObject({ started_at: null, ended_at: null });
+      // Later syncs widen the span on either side; deleting the traces at its ends narrows it again.
+      const span = async (id: string) => {
+        const listed = (await store.listRuns(WS, { limit: 10, offset: 0 })).items.find((r) => r.id === id);
+        const run = await store.getRun(WS, id);
+        expect(listed).toMatchObject({ started_at: run?.started_at, ended_at: run?.ended_at });
+        return [run?.started_at, run?.ended_at];
+      };
+      await store.ingest({
+        workspaceId: WS,
+        records: [
+          makeRecord({ id: 'tr_s0', runId: 'run_span', startedAt: '2025-12-31T23:59:00.000Z', durationMs: null }),
+          makeRecord({ id: 'tr_s3', runId: 'run_span', startedAt: '2026-01-01T00:05:00.000Z', durationMs: 500 }),
+        ],
+        now: NOW,
+      });
+      expect(await span('run_span')).toEqual(['2025-12-31T23:59:00.000Z', '2026-01-01T00:05:00.500Z']);
+      await store.deleteTrace(WS, 'tr_s0');
+      await store.deleteTrace(WS, 'tr_s3');
+      expect(await span('run_span')).toEqual(['2026-01-01T00:00:00.000Z', '2026-01-01T00:01:02.500Z']);
+      await store.deleteTrace(WS, 'tr_s1');
+      await store.deleteTrace(WS, 'tr_s2');
+      expect(await span('run_span')).toEqual([null, null]);
     });
   });
 }

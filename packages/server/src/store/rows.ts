@@ -18,6 +18,9 @@ export interface RunRow {
   failed: number;
   findings_json: string;
   is_demo: number;
+  /** When the run's first trace started and its last one ended (epoch ms); null while it has none. */
+  started_ms: number | null;
+  ended_ms: number | null;
 }
 
 export interface TraceRow {
@@ -143,7 +146,21 @@ export function toRunSummary(row: RunRow): RunSummary {
     findings_by_pattern: JSON.parse(row.findings_json) as Record<string, number>,
     disputed_by_pattern: {},
     is_demo: row.is_demo === 1,
+    started_at: row.started_ms === null ? null : new Date(row.started_ms).toISOString(),
+    ended_at: row.ended_ms === null ? null : new Date(row.ended_ms).toISOString(),
   };
+}
+
+/** When the first of some traces started and the last one ended (epoch ms; null for none). */
+export function spanOf(traces: Iterable<{ startedMs: number; durationMs: number | null }>): { first: number | null; last: number | null } {
+  let first: number | null = null;
+  let last: number | null = null;
+  for (const t of traces) {
+    const end = t.startedMs + (t.durationMs ?? 0);
+    if (first === null || t.startedMs < first) first = t.startedMs;
+    if (last === null || end > last) last = end;
+  }
+  return { first, last };
 }
 
 export function toTraceSummary(row: TraceRow): TraceSummary {

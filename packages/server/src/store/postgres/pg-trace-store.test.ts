@@ -90,7 +90,7 @@ describe.runIf(available)('PostgreSQL store', () => {
     await store.close();
   });
 
-  it("gives pattern rows stored before migration 6 their trace's start and drops rows of missing traces", async () => {
+  it("migrates traces stored at schema 5: pattern rows get their trace's start (rows of missing traces go), runs their span", async () => {
     const { url } = await schema();
     const old = new pg.Client({ connectionString: url });
     await old.connect();
@@ -99,15 +99,18 @@ describe.runIf(available)('PostgreSQL store', () => {
       await old.query(migration.sql);
       await old.query('INSERT INTO schema_migrations VALUES ($1, $2, $3)', [migration.version, migration.name, '2026-01-01T00:00:00Z']);
     }
-    await old.query("INSERT INTO workspaces (id, name, created_at) VALUES ('ws_default', 'Default', '2026-01-01T00:00:00Z')");
+    await old.query(`INSERT INTO workspaces (id, name, created_at) VALUES ('ws_default', 'Default', '2026-01-01T00:00:00Z');
+      INSERT INTO runs (workspace_id, id, agent_name, created_at, updated_at, total) VALUES ('ws_default', 'run_old', 'agent', 'x', 'x', 3);
+      INSERT INTO runs (workspace_id, id, agent_name, created_at, updated_at) VALUES ('ws_default', 'run_empty', 'agent', 'x', 'x');`);
     for (const [id, ms] of [
       ['tr_a', 3000],
       ['tr_b', 1000],
       ['tr_c', 2000],
     ] as const) {
       await old.query(
-        `INSERT INTO traces (workspace_id, id, scenario_id, agent_name, started_at, started_ms, event_count, tool_path_json, patterns_json,
-           header_json, created_at) VALUES ('ws_default', $1, 'sc', 'agent', $2, $3, 0, '[]', '["loop"]', '{}', '2026-01-01T00:00:00Z')`,
+        `INSERT INTO traces (workspace_id, id, run_id, scenario_id, agent_name, started_at, started_ms, duration_ms, event_count, tool_path_json,
+           patterns_json, header_json, created_at)
+         VALUES ('ws_default', $1, 'run_old', 'sc', 'agent', $2, $3, 250, 0, '[]', '["loop"]', '{}', '2026-01-01T00:00:00Z')`,
         [id, new Date(ms).toISOString(), ms],
       );
       await old.query("INSERT INTO trace_patterns (workspace_id, pattern, trace_id) VALUES ('ws_default', 'loop', $1)", [id]);
@@ -125,6 +128,11 @@ describe.runIf(available)('PostgreSQL store', () => {
     expect(first.items.map((t) => t.id)).toEqual(['tr_a', 'tr_c']);
     const next = await store.listTraces('ws_default', { limit: 2, pattern: 'loop', cursor: first.next_cursor! });
     expect(next.items.map((t) => t.id)).toEqual(['tr_b']);
+    expect(await store.getRun('ws_default', 'run_old')).toMatchObject({
+      started_at: '1970-01-01T00:00:01.000Z',
+      ended_at: '1970-01-01T00:00:03.250Z',
+    });
+    expect(await store.getRun('ws_default', 'run_empty')).toMatchObject({ started_at: null, ended_at: null });
     await store.close();
   });
 

@@ -8,6 +8,7 @@ import {
   RUN_RESULT_COLUMNS,
   PATTERN_OF_TRACE_SQL,
   SUMMARY_COLUMNS,
+  spanOf,
   summaryColumnsOf,
   toRunResults,
   type RunResultRow,
@@ -237,23 +238,10 @@ export class PgTraceStore implements TraceStore {
     return { items: await this.withTraceFacts(workspaceId, rows.map(toRunSummary)), total: count?.n ?? 0 };
   }
 
-  /**
-   * Fills what a run's own row does not hold: when its traces started and ended, and its count of
-   * disputed findings per pattern (marked wrong, and still found).
-   */
+  /** Fills what a run's own row does not hold: its count of disputed findings per pattern (marked wrong, and still found). */
   private async withTraceFacts(workspaceId: string, runs: RunSummary[]): Promise<RunSummary[]> {
     if (runs.length === 0) return runs;
     const ids = runs.map((r) => r.id);
-    const spans = await this.db.query<{ run_id: string; first_ms: number; last_ms: number }>(
-      `SELECT run_id, MIN(started_ms) AS first_ms, MAX(started_ms + COALESCE(duration_ms, 0)) AS last_ms FROM traces
-        WHERE workspace_id = $1 AND run_id = ANY($2::text[]) GROUP BY run_id`,
-      [workspaceId, ids],
-    );
-    for (const run of runs) {
-      const span = spans.find((s) => s.run_id === run.id);
-      run.started_at = span ? new Date(Number(span.first_ms)).toISOString() : null;
-      run.ended_at = span ? new Date(Number(span.last_ms)).toISOString() : null;
-    }
     const rows = await this.db.query<{ run_id: string; pattern: string; n: number }>(
       `SELECT t.run_id AS run_id, f.pattern AS pattern, COUNT(*) AS n
          FROM traces t JOIN finding_feedback f ON f.workspace_id = t.workspace_id AND f.trace_id = t.id
@@ -665,18 +653,21 @@ async function bumpRun(client: Queryable, workspaceId: string, run: RunRow, stor
     else if (record.verdict === 'failed') failed++;
     for (const pattern of new Set(record.patterns)) findings[pattern] = (findings[pattern] ?? 0) + 1;
   }
+  const span = spanOf(stored);
   await client.query(
-    `UPDATE runs SET total = total + $1, passed = passed + $2, failed = failed + $3, findings_json = $4, updated_at = $5
+    `UPDATE runs SET total = total + $1, passed = passed + $2, failed = failed + $3, findings_json = $4, updated_at = $5,
+       started_ms = LEAST(started_ms, $8::bigint), ended_ms = GREATEST(ended_ms, $9::double precision)
      WHERE workspace_id = $6 AND id = $7`,
-    [stored.length, passed, failed, JSON.stringify(findings), now, workspaceId, run.id],
+    [stored.length, passed, failed, JSON.stringify(findings), now, workspaceId, run.id, span.first, span.last],
   );
 }
 
 /** Recomputes a run's counters from its traces (after deletions or re-analysis). */
 export async function recountRun(client: Queryable, workspaceId: string, runId: string): Promise<void> {
   const counts = (
-    await client.query<{ total: number; passed: number; failed: number }>(
-      `SELECT COUNT(*) AS total, COUNT(*) FILTER (WHERE verdict = 'passed') AS passed, COUNT(*) FILTER (WHERE verdict = 'failed') AS failed
+    await client.query<{ total: number; passed: number; failed: number; first_ms: number | null; last_ms: number | null }>(
+      `SELECT COUNT(*) AS total, COUNT(*) FILTER (WHERE verdict = 'passed') AS passed, COUNT(*) FILTER (WHERE verdict = 'failed') AS failed,
+         MIN(started_ms) AS first_ms, MAX(started_ms + COALESCE(duration_ms, 0)) AS last_ms
        FROM traces WHERE workspace_id = $1 AND run_id = $2`,
       [workspaceId, runId],
     )
@@ -690,12 +681,8 @@ export async function recountRun(client: Queryable, workspaceId: string, runId: 
     )
   ).rows;
   for (const row of rows) findings[row.pattern] = row.n;
-  await client.query('UPDATE runs SET total = $1, passed = $2, failed = $3, findings_json = $4 WHERE workspace_id = $5 AND id = $6', [
-    counts.total,
-    counts.passed,
-    counts.failed,
-    JSON.stringify(findings),
-    workspaceId,
-    runId,
-  ]);
+  await client.query(
+    'UPDATE runs SET total = $1, passed = $2, failed = $3, findings_json = $4, started_ms = $5, ended_ms = $6 WHERE workspace_id = $7 AND id = $8',
+    [counts.total, counts.passed, counts.failed, JSON.stringify(findings), counts.first_ms, counts.last_ms, workspaceId, runId],
+  );
 }

@@ -34,7 +34,7 @@ describe('SqliteTraceStore', () => {
     await second.close();
   });
 
-  it("gives pattern rows stored before migration 10 their trace's start and drops rows of missing traces", async () => {
+  it("migrates traces stored at schema 9: pattern rows get their trace's start (rows of missing traces go), runs their span", async () => {
     const path = join(dir, 'patterns-v9.db');
     const old = new Database(path);
     old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
@@ -42,10 +42,12 @@ describe('SqliteTraceStore', () => {
       old.exec(migration.sql);
       old.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(migration.version, migration.name, '2026-01-01T00:00:00Z');
     }
-    old.exec("INSERT INTO workspaces (id, name, created_at) VALUES ('ws_default', 'Default', '2026-01-01T00:00:00Z')");
+    old.exec(`INSERT INTO workspaces (id, name, created_at) VALUES ('ws_default', 'Default', '2026-01-01T00:00:00Z');
+      INSERT INTO runs (workspace_id, id, agent_name, created_at, updated_at, total) VALUES ('ws_default', 'run_old', 'agent', 'x', 'x', 3);
+      INSERT INTO runs (workspace_id, id, agent_name, created_at, updated_at) VALUES ('ws_default', 'run_empty', 'agent', 'x', 'x');`);
     const insertTrace = old.prepare(
-      `INSERT INTO traces (workspace_id, id, scenario_id, agent_name, started_at, started_ms, event_count, tool_path_json, patterns_json,
-         header_json, created_at) VALUES ('ws_default', ?, 'sc', 'agent', ?, ?, 0, '[]', ?, '{}', '2026-01-01T00:00:00Z')`,
+      `INSERT INTO traces (workspace_id, id, run_id, scenario_id, agent_name, started_at, started_ms, duration_ms, event_count, tool_path_json,
+         patterns_json, header_json, created_at) VALUES ('ws_default', ?, 'run_old', 'sc', 'agent', ?, ?, 250, 0, '[]', ?, '{}', '2026-01-01T00:00:00Z')`,
     );
     const insertPattern = old.prepare("INSERT INTO trace_patterns (workspace_id, pattern, trace_id) VALUES ('ws_default', ?, ?)");
     for (const [id, ms] of [
@@ -69,6 +71,11 @@ describe('SqliteTraceStore', () => {
     expect(first.items.map((t) => t.id)).toEqual(['tr_a', 'tr_c']);
     const next = await store.listTraces('ws_default', { limit: 2, pattern: 'loop', cursor: first.next_cursor! });
     expect(next.items.map((t) => t.id)).toEqual(['tr_b']);
+    expect(await store.getRun('ws_default', 'run_old')).toMatchObject({
+      started_at: '1970-01-01T00:00:01.000Z',
+      ended_at: '1970-01-01T00:00:03.250Z',
+    });
+    expect(await store.getRun('ws_default', 'run_empty')).toMatchObject({ started_at: null, ended_at: null });
     await store.close();
   });
 

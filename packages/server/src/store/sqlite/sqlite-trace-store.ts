@@ -36,6 +36,7 @@ import {
   RUN_RESULT_COLUMNS,
   PATTERN_OF_TRACE_SQL,
   SUMMARY_COLUMNS,
+  spanOf,
   summaryColumnsOf,
   toRunResults,
   type RunResultRow,
@@ -110,7 +111,9 @@ export class SqliteTraceStore implements TraceStore {
       ),
       bumpRun: this.sql(
         `UPDATE runs SET total = total + @total, passed = passed + @passed, failed = failed + @failed,
-           findings_json = @findings_json, updated_at = @now WHERE workspace_id = @workspace_id AND id = @id`,
+           findings_json = @findings_json, updated_at = @now,
+           started_ms = MIN(COALESCE(started_ms, @first_ms), @first_ms), ended_ms = MAX(COALESCE(ended_ms, @last_ms), @last_ms)
+         WHERE workspace_id = @workspace_id AND id = @id`,
       ),
       nextSeq: this.sql<[string, string], { seq: number }>(
         'SELECT COALESCE(MAX(seq), -1) + 1 AS seq FROM traces WHERE workspace_id = ? AND run_id = ?',
@@ -281,6 +284,7 @@ export class SqliteTraceStore implements TraceStore {
       else if (record.verdict === 'failed') failed++;
       for (const pattern of new Set(record.patterns)) findings[pattern] = (findings[pattern] ?? 0) + 1;
     }
+    const span = spanOf(stored);
     this.stmts.bumpRun.run({
       workspace_id: workspaceId,
       id: run.id,
@@ -289,6 +293,8 @@ export class SqliteTraceStore implements TraceStore {
       failed,
       findings_json: JSON.stringify(findings),
       now,
+      first_ms: span.first,
+      last_ms: span.last,
     });
   }
 
@@ -332,22 +338,10 @@ export class SqliteTraceStore implements TraceStore {
     return { items: this.withTraceFacts(workspaceId, rows.map(toRunSummary)), total: n };
   }
 
-  /**
-   * Fills what a run's own row does not hold: when its traces started and ended, and its count of
-   * disputed findings per pattern (marked wrong, and still found).
-   */
+  /** Fills what a run's own row does not hold: its count of disputed findings per pattern (marked wrong, and still found). */
   private withTraceFacts(workspaceId: string, runs: RunSummary[]): RunSummary[] {
     if (runs.length === 0) return runs;
     const ids = JSON.stringify(runs.map((r) => r.id));
-    const spans = this.sql<[string, string], { run_id: string; first_ms: number; last_ms: number }>(
-      `SELECT run_id, MIN(started_ms) AS first_ms, MAX(started_ms + COALESCE(duration_ms, 0)) AS last_ms FROM traces
-        WHERE workspace_id = ? AND run_id IN (SELECT value FROM json_each(?)) GROUP BY run_id`,
-    ).all(workspaceId, ids);
-    for (const run of runs) {
-      const span = spans.find((s) => s.run_id === run.id);
-      run.started_at = span ? new Date(span.first_ms).toISOString() : null;
-      run.ended_at = span ? new Date(span.last_ms).toISOString() : null;
-    }
     const rows = this.sql<[string, string], { run_id: string; pattern: string; n: number }>(
       `SELECT t.run_id AS run_id, f.pattern AS pattern, COUNT(*) AS n
          FROM traces t JOIN finding_feedback f ON f.workspace_id = t.workspace_id AND f.trace_id = t.id
@@ -730,8 +724,11 @@ export class SqliteTraceStore implements TraceStore {
 
   /** Recomputes a run's counters from its traces (after a deletion). */
   recountRun(workspaceId: string, runId: string): void {
-    const rows = this.sql<[string, string], { verdict: string | null; patterns_json: string }>(
-      'SELECT verdict, patterns_json FROM traces WHERE workspace_id = ? AND run_id = ?',
+    const rows = this.sql<
+      [string, string],
+      { verdict: string | null; patterns_json: string; startedMs: number; durationMs: number | null }
+    >(
+      'SELECT verdict, patterns_json, started_ms AS startedMs, duration_ms AS durationMs FROM traces WHERE workspace_id = ? AND run_id = ?',
     ).all(workspaceId, runId);
     const findings: Record<string, number> = {};
     let passed = 0;
@@ -741,14 +738,10 @@ export class SqliteTraceStore implements TraceStore {
       else if (row.verdict === 'failed') failed++;
       for (const p of new Set(JSON.parse(row.patterns_json) as string[])) findings[p] = (findings[p] ?? 0) + 1;
     }
-    this.sql('UPDATE runs SET total = ?, passed = ?, failed = ?, findings_json = ? WHERE workspace_id = ? AND id = ?').run(
-      rows.length,
-      passed,
-      failed,
-      JSON.stringify(findings),
-      workspaceId,
-      runId,
-    );
+    const span = spanOf(rows);
+    this.sql(
+      'UPDATE runs SET total = ?, passed = ?, failed = ?, findings_json = ?, started_ms = ?, ended_ms = ? WHERE workspace_id = ? AND id = ?',
+    ).run(rows.length, passed, failed, JSON.stringify(findings), span.first, span.last, workspaceId, runId);
   }
 
   /**
