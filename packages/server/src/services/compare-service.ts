@@ -75,7 +75,13 @@ export class CompareService {
   }
 
   async compareRuns(workspaceId: string, baseId: string, headId: string): Promise<RunsComparison> {
-    const [base, head] = await Promise.all([this.store.getRun(workspaceId, baseId), this.store.getRun(workspaceId, headId)]);
+    // All four reads at once: on PostgreSQL each is a round trip, and a missing run only costs its empty result list.
+    const [base, head, baseResults, headResults] = await Promise.all([
+      this.store.getRun(workspaceId, baseId),
+      this.store.getRun(workspaceId, headId),
+      this.store.runResultSummaries(workspaceId, baseId),
+      this.store.runResultSummaries(workspaceId, headId),
+    ]);
     if (!base)
       throw new StepwiseError('not_found', 'base: no test run with this id in this workspace', {
         issues: [{ path: 'query.base', message: 'no such run' }],
@@ -84,10 +90,6 @@ export class CompareService {
       throw new StepwiseError('not_found', 'head: no test run with this id in this workspace', {
         issues: [{ path: 'query.head', message: 'no such run' }],
       });
-    const [baseResults, headResults] = await Promise.all([
-      this.store.runResultSummaries(workspaceId, baseId),
-      this.store.runResultSummaries(workspaceId, headId),
-    ]);
     return { base, head, comparison: compareRuns(baseResults, headResults) };
   }
 
