@@ -178,6 +178,14 @@ describe('compare through the API', () => {
     const warranty = reply.comparison.results.find((r: any) => r.scenario_id === 'sc_warranty_hardware');
     const traces = await json(t.get(`/api/v1/compare/traces?a=${warranty.base.trace_id}&b=${warranty.head.trace_id}`));
     expect(traces.alignment.deltas.cost_usd.a).toBeGreaterThan(0); // estimated from gpt-4o's price and the token split
+    for (const [query, path] of [
+      [`base=run_nope&head=${latest}`, 'query.base'],
+      [`base=${baseline}&head=run_nope`, 'query.head'],
+    ] as const) {
+      const missing = await t.get(`/api/v1/compare/runs?${query}`);
+      expect(missing.status).toBe(404);
+      expect(((await missing.json()) as any).error.details.issues[0].path).toBe(path);
+    }
   });
 
   it("lists a scenario's history across runs with its flakiness and tool paths", async () => {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { TraceStore } from '../src/store/trace-store.js';
+import type { TraceFilter, TraceStore } from '../src/store/trace-store.js';
 import { makeRecord } from './support/records.js';
 
 const WS = 'ws_contract';
@@ -245,6 +245,77 @@ export function describeTraceStoreContract(backend: string, open: () => Promise<
       expect(window.items.map((t) => t.id)).toEqual(['tr_p3', 'tr_p2']);
     });
 
+    it('pages a pattern filter in list order with a cursor, alone and with other filters, after re-analysis and deletion', async () => {
+      const T = Date.UTC(2026, 0, 2);
+      // Three traces share each start time, so pages break ties by id as the unfiltered list does.
+      const records = Array.from({ length: 12 }, (_, i) =>
+        makeRecord({
+          id: `tr_q${i.toString().padStart(2, '0')}`,
+          runId: 'run_q',
+          agentName: i % 4 < 2 ? 'even' : 'odd',
+          startedAt: new Date(T + Math.floor(i / 3) * 60_000).toISOString(),
+          startedMs: T + Math.floor(i / 3) * 60_000,
+          patterns: [...(i % 2 === 0 ? ['loop'] : []), ...(i % 3 === 0 ? ['hallucination'] : [])],
+        }),
+      );
+      await store.ingest({ workspaceId: WS, newRun: newRun('run_q'), records, now: NOW });
+      await store.ingest({ workspaceId: OTHER, records: [makeRecord({ id: 'tr_q_other', patterns: ['loop'] })], now: NOW });
+      const pages = async (filter: Omit<TraceFilter, 'limit' | 'cursor'>, limit: number) => {
+        const ids: string[][] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await store.listTraces(WS, { ...filter, limit, ...(cursor ? { cursor } : {}) });
+          ids.push(page.items.map((t) => t.id));
+          cursor = page.next_cursor ?? undefined;
+        } while (cursor);
+        return ids.flat();
+      };
+      // What the filter must give: the unfiltered list, in its order, keeping the traces with the pattern.
+      const expected = async (pattern: string, filter: Omit<TraceFilter, 'limit' | 'cursor' | 'pattern'> = {}) => {
+        const all = await store.listTraces(WS, { ...filter, limit: 100 });
+        return all.items.filter((t) => t.patterns.includes(pattern)).map((t) => t.id);
+      };
+      expect(await pages({ pattern: 'loop' }, 2)).toEqual(['tr_q10', 'tr_q08', 'tr_q06', 'tr_q04', 'tr_q02', 'tr_q00']);
+      for (const pattern of ['loop', 'hallucination']) {
+        for (const filter of [
+          {},
+          { agent: 'odd' },
+          { run: 'run_q' },
+          { since: new Date(T + 60_000).toISOString(), until: new Date(T + 180_000).toISOString() },
+        ]) {
+          for (const limit of [1, 2, 5]) expect(await pages({ ...filter, pattern }, limit)).toEqual(await expected(pattern, filter));
+        }
+      }
+      expect(await pages({ pattern: 'absent' }, 2)).toEqual([]);
+      await store.updateEvaluation(WS, 'tr_q07', { verdict: 'failed', patterns: ['loop'], evaluationJson: '{}' });
+      await store.updateEvaluation(WS, 'tr_q04', { verdict: 'passed', patterns: [], evaluationJson: '{}' });
+      await store.deleteTrace(WS, 'tr_q06');
+      expect(await pages({ pattern: 'loop' }, 2)).toEqual(['tr_q10', 'tr_q08', 'tr_q07', 'tr_q02', 'tr_q00']);
+      expect(await pages({ pattern: 'loop' }, 2)).toEqual(await expected('loop'));
+    });
+
+    it("reads a run's results in run order with what a run comparison needs", async () => {
+      await store.ingest({
+        workspaceId: WS,
+        newRun: newRun('run_c'),
+        records: [
+          makeRecord({ id: 'tr_c1', runId: 'run_c', scenarioId: 'sc_b', toolPath: ['search', 'book'], patterns: ['loop'] }),
+          makeRecord({ id: 'tr_c2', runId: 'run_c', scenarioId: 'sc_a', verdict: 'failed', toolPath: ['search', 'book'] }),
+          makeRecord({ id: 'tr_c3', runId: 'run_c', scenarioId: 'sc_a', verdict: null, toolPath: [] }),
+        ],
+        now: NOW,
+      });
+      await store.ingest({ workspaceId: WS, records: [makeRecord({ id: 'tr_c4', runId: 'run_c', scenarioId: 'sc_c' })], now: NOW });
+      expect(await store.runResultSummaries(WS, 'run_c')).toEqual([
+        { trace_id: 'tr_c1', scenario_id: 'sc_b', verdict: 'passed', tool_path: ['search', 'book'], patterns: ['loop'] },
+        { trace_id: 'tr_c2', scenario_id: 'sc_a', verdict: 'failed', tool_path: ['search', 'book'], patterns: [] },
+        { trace_id: 'tr_c3', scenario_id: 'sc_a', verdict: null, tool_path: [], patterns: [] },
+        { trace_id: 'tr_c4', scenario_id: 'sc_c', verdict: 'passed', tool_path: [], patterns: [] },
+      ]);
+      expect(await store.runResultSummaries(OTHER, 'run_c')).toEqual([]);
+      expect(await store.runResultSummaries(WS, 'run_none')).toEqual([]);
+    });
+
     it('lists runs newest first, filtered by agent and status', async () => {
       await store.ingest({
         workspaceId: WS,
@@ -477,6 +548,28 @@ export function describeTraceStoreContract(backend: string, open: () => Promise<
         ended_at: '2026-01-01T00:01:02.500Z',
       });
       expect(await store.getRun(WS, 'run_none')).toMatchObject({ started_at: null, ended_at: null });
+      // Later syncs widen the span on either side; deleting the traces at its ends narrows it again.
+      const span = async (id: string) => {
+        const listed = (await store.listRuns(WS, { limit: 10, offset: 0 })).items.find((r) => r.id === id);
+        const run = await store.getRun(WS, id);
+        expect(listed).toMatchObject({ started_at: run?.started_at, ended_at: run?.ended_at });
+        return [run?.started_at, run?.ended_at];
+      };
+      await store.ingest({
+        workspaceId: WS,
+        records: [
+          makeRecord({ id: 'tr_s0', runId: 'run_span', startedAt: '2025-12-31T23:59:00.000Z', durationMs: null }),
+          makeRecord({ id: 'tr_s3', runId: 'run_span', startedAt: '2026-01-01T00:05:00.000Z', durationMs: 500 }),
+        ],
+        now: NOW,
+      });
+      expect(await span('run_span')).toEqual(['2025-12-31T23:59:00.000Z', '2026-01-01T00:05:00.500Z']);
+      await store.deleteTrace(WS, 'tr_s0');
+      await store.deleteTrace(WS, 'tr_s3');
+      expect(await span('run_span')).toEqual(['2026-01-01T00:00:00.000Z', '2026-01-01T00:01:02.500Z']);
+      await store.deleteTrace(WS, 'tr_s1');
+      await store.deleteTrace(WS, 'tr_s2');
+      expect(await span('run_span')).toEqual([null, null]);
     });
   });
 }

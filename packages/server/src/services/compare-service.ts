@@ -5,7 +5,6 @@ import {
   flakinessOf,
   type Evaluation,
   type RunComparison,
-  type RunResultSummary,
   type ScenarioHistory,
   type Trace,
   type TraceAlignment,
@@ -47,8 +46,6 @@ export interface ScenarioHistoryPage {
 /** Traces in one page of a scenario's history unless the caller asks for another size. */
 export const SCENARIO_HISTORY_PAGE = 50;
 
-const PAGE = 500;
-
 /** Reads what a comparison needs from the store and hands it to core's pure comparison functions. */
 export class CompareService {
   constructor(private readonly store: TraceStore) {}
@@ -78,7 +75,13 @@ export class CompareService {
   }
 
   async compareRuns(workspaceId: string, baseId: string, headId: string): Promise<RunsComparison> {
-    const [base, head] = await Promise.all([this.store.getRun(workspaceId, baseId), this.store.getRun(workspaceId, headId)]);
+    // All four reads at once: on PostgreSQL each is a round trip, and a missing run only costs its empty result list.
+    const [base, head, baseResults, headResults] = await Promise.all([
+      this.store.getRun(workspaceId, baseId),
+      this.store.getRun(workspaceId, headId),
+      this.store.runResultSummaries(workspaceId, baseId),
+      this.store.runResultSummaries(workspaceId, headId),
+    ]);
     if (!base)
       throw new StepwiseError('not_found', 'base: no test run with this id in this workspace', {
         issues: [{ path: 'query.base', message: 'no such run' }],
@@ -87,7 +90,6 @@ export class CompareService {
       throw new StepwiseError('not_found', 'head: no test run with this id in this workspace', {
         issues: [{ path: 'query.head', message: 'no such run' }],
       });
-    const [baseResults, headResults] = await Promise.all([this.runResults(workspaceId, baseId), this.runResults(workspaceId, headId)]);
     return { base, head, comparison: compareRuns(baseResults, headResults) };
   }
 
@@ -123,22 +125,5 @@ export class CompareService {
       flakiness: history.flakiness,
       history,
     };
-  }
-
-  private async runResults(workspaceId: string, runId: string): Promise<RunResultSummary[]> {
-    const out: RunResultSummary[] = [];
-    for (let offset = 0; ; offset += PAGE) {
-      const page = await this.store.listRunResults(workspaceId, runId, { limit: PAGE, offset });
-      out.push(
-        ...page.items.map((t) => ({
-          trace_id: t.id,
-          scenario_id: t.scenario_id,
-          verdict: t.verdict,
-          tool_path: t.tool_path,
-          patterns: t.patterns,
-        })),
-      );
-      if (page.items.length < PAGE) return out;
-    }
   }
 }

@@ -1,4 +1,4 @@
-import { StepwiseError } from '@stepwise/core';
+import { StepwiseError, type RunResultSummary } from '@stepwise/core';
 import type { RunSummary, ScenarioExpectations, ScenarioSummary, TraceSummary } from './trace-store.js';
 
 /** Row shapes and mappers shared by the SQLite and PostgreSQL stores (both keep JSON as text and flags as 0/1). */
@@ -18,6 +18,9 @@ export interface RunRow {
   failed: number;
   findings_json: string;
   is_demo: number;
+  /** When the run's first trace started and its last one ended (epoch ms); null while it has none. */
+  started_ms: number | null;
+  ended_ms: number | null;
 }
 
 export interface TraceRow {
@@ -51,6 +54,48 @@ export interface TraceRow {
 export const SUMMARY_COLUMNS = `id, run_id, scenario_id, agent_name, started_at, started_ms, duration_ms, event_count,
   tool_path_json, reported_passed, verdict, patterns_json, model, tokens_total, cost_usd, user_message, response,
   warnings_json, is_demo, created_at, pinned, cost_estimated, cost_prices_set_at, timings_known`;
+
+/** SUMMARY_COLUMNS of the table aliased `alias` (for queries that join another table with like-named columns). */
+export function summaryColumnsOf(alias: string): string {
+  return SUMMARY_COLUMNS.split(',')
+    .map((column) => `${alias}.${column.trim()}`)
+    .join(', ');
+}
+
+/** Whether trace `t` has the pattern `param` names: one lookup on the pattern table's full key. */
+export const PATTERN_OF_TRACE_SQL = (param: string) =>
+  `SELECT 1 FROM trace_patterns p WHERE p.workspace_id = t.workspace_id AND p.pattern = ${param} AND p.started_ms = t.started_ms AND p.trace_id = t.id`;
+
+/** The columns of a run's result that a run comparison reads. */
+export const RUN_RESULT_COLUMNS = 'id, scenario_id, verdict, tool_path_json, patterns_json';
+
+export interface RunResultRow {
+  id: string;
+  scenario_id: string;
+  verdict: 'passed' | 'failed' | null;
+  tool_path_json: string;
+  patterns_json: string;
+}
+
+/** Maps a run's result rows; a run repeats few tool paths and pattern lists, so each distinct JSON text is parsed once. */
+export function toRunResults(rows: RunResultRow[]): RunResultSummary[] {
+  const parsed = new Map<string, readonly string[]>();
+  const list = (text: string): readonly string[] => {
+    let value = parsed.get(text);
+    if (value === undefined) {
+      value = JSON.parse(text) as string[];
+      parsed.set(text, value);
+    }
+    return value;
+  };
+  return rows.map((row) => ({
+    trace_id: row.id,
+    scenario_id: row.scenario_id,
+    verdict: row.verdict,
+    tool_path: list(row.tool_path_json),
+    patterns: list(row.patterns_json),
+  }));
+}
 
 export interface ExpectationRow {
   scenario_id: string;
@@ -101,7 +146,21 @@ export function toRunSummary(row: RunRow): RunSummary {
     findings_by_pattern: JSON.parse(row.findings_json) as Record<string, number>,
     disputed_by_pattern: {},
     is_demo: row.is_demo === 1,
+    started_at: row.started_ms === null ? null : new Date(row.started_ms).toISOString(),
+    ended_at: row.ended_ms === null ? null : new Date(row.ended_ms).toISOString(),
   };
+}
+
+/** When the first of some traces started and the last one ended (epoch ms; null for none). */
+export function spanOf(traces: Iterable<{ startedMs: number; durationMs: number | null }>): { first: number | null; last: number | null } {
+  let first: number | null = null;
+  let last: number | null = null;
+  for (const t of traces) {
+    const end = t.startedMs + (t.durationMs ?? 0);
+    if (first === null || t.startedMs < first) first = t.startedMs;
+    if (last === null || end > last) last = end;
+  }
+  return { first, last };
 }
 
 export function toTraceSummary(row: TraceRow): TraceSummary {

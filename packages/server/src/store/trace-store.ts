@@ -2,6 +2,7 @@ import type {
   EventComment,
   FindingFeedback,
   FindingVerdict,
+  RunResultSummary,
   RunSummary,
   SyncSource,
   SyncWarning,
@@ -236,6 +237,8 @@ export interface TraceStore {
   getRun(workspaceId: string, runId: string): Promise<RunSummary | null>;
   listRuns(workspaceId: string, filter: RunFilter): Promise<Page<RunSummary>>;
   listRunResults(workspaceId: string, runId: string, filter: RunResultsFilter): Promise<Page<TraceSummary>>;
+  /** Every result of a run in run order, with only what a run comparison reads (scenario, verdict, tool path, patterns). */
+  runResultSummaries(workspaceId: string, runId: string): Promise<RunResultSummary[]>;
   /** A trace with its events, or with none when `withEvents` is false (long traces are read in slices). */
   getTrace(workspaceId: string, traceId: string, withEvents?: boolean): Promise<StoredTrace | null>;
   getTraceEvents(workspaceId: string, traceId: string, offset: number, limit: number): Promise<unknown[] | null>;

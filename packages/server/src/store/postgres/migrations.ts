@@ -259,4 +259,32 @@ export const PG_MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: 
       ALTER TABLE traces ADD COLUMN cost_prices_set_at TEXT;
     `,
   },
+  {
+    version: 6,
+    name: "pattern rows carry their trace's start, so a pattern filter reads its page in list order",
+    // Trace lists are newest first by (started_ms, id); an index on the pattern then the same key makes
+    // a filtered page (and each page after a cursor) one index range, not every match sorted. A trace's
+    // start never changes, so the copy cannot drift. Rows of traces that no longer exist are dropped.
+    sql: `
+      ALTER TABLE trace_patterns ADD COLUMN started_ms BIGINT;
+      UPDATE trace_patterns p SET started_ms = t.started_ms FROM traces t WHERE t.workspace_id = p.workspace_id AND t.id = p.trace_id;
+      DELETE FROM trace_patterns WHERE started_ms IS NULL;
+      ALTER TABLE trace_patterns ALTER COLUMN started_ms SET NOT NULL;
+      CREATE INDEX trace_patterns_by_time ON trace_patterns (workspace_id, pattern, started_ms DESC, trace_id DESC);
+    `,
+  },
+  {
+    version: 7,
+    name: 'runs carry when their traces started and ended',
+    // A page of runs read these from every trace of every run on it (50,000 rows for 50 runs of 1,000);
+    // ingest widens them and every recount (deletion, retention, re-analysis) recomputes them.
+    sql: `
+      ALTER TABLE runs ADD COLUMN started_ms BIGINT;
+      ALTER TABLE runs ADD COLUMN ended_ms DOUBLE PRECISION;
+      UPDATE runs SET started_ms = span.first_ms, ended_ms = span.last_ms
+        FROM (SELECT workspace_id, run_id, MIN(started_ms) AS first_ms, MAX(started_ms + COALESCE(duration_ms, 0)) AS last_ms
+                FROM traces WHERE run_id IS NOT NULL GROUP BY workspace_id, run_id) AS span
+       WHERE span.workspace_id = runs.workspace_id AND span.run_id = runs.id;
+    `,
+  },
 ];

@@ -90,6 +90,52 @@ describe.runIf(available)('PostgreSQL store', () => {
     await store.close();
   });
 
+  it("migrates traces stored at schema 5: pattern rows get their trace's start (rows of missing traces go), runs their span", async () => {
+    const { url } = await schema();
+    const old = new pg.Client({ connectionString: url });
+    await old.connect();
+    await old.query('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+    for (const migration of PG_MIGRATIONS.filter((m) => m.version <= 5)) {
+      await old.query(migration.sql);
+      await old.query('INSERT INTO schema_migrations VALUES ($1, $2, $3)', [migration.version, migration.name, '2026-01-01T00:00:00Z']);
+    }
+    await old.query(`INSERT INTO workspaces (id, name, created_at) VALUES ('ws_default', 'Default', '2026-01-01T00:00:00Z');
+      INSERT INTO runs (workspace_id, id, agent_name, created_at, updated_at, total) VALUES ('ws_default', 'run_old', 'agent', 'x', 'x', 3);
+      INSERT INTO runs (workspace_id, id, agent_name, created_at, updated_at) VALUES ('ws_default', 'run_empty', 'agent', 'x', 'x');`);
+    for (const [id, ms] of [
+      ['tr_a', 3000],
+      ['tr_b', 1000],
+      ['tr_c', 2000],
+    ] as const) {
+      await old.query(
+        `INSERT INTO traces (workspace_id, id, run_id, scenario_id, agent_name, started_at, started_ms, duration_ms, event_count, tool_path_json,
+           patterns_json, header_json, created_at)
+         VALUES ('ws_default', $1, 'run_old', 'sc', 'agent', $2, $3, 250, 0, '[]', '["loop"]', '{}', '2026-01-01T00:00:00Z')`,
+        [id, new Date(ms).toISOString(), ms],
+      );
+      await old.query("INSERT INTO trace_patterns (workspace_id, pattern, trace_id) VALUES ('ws_default', 'loop', $1)", [id]);
+    }
+    await old.query("INSERT INTO trace_patterns (workspace_id, pattern, trace_id) VALUES ('ws_default', 'loop', 'tr_gone')");
+    await old.end();
+
+    const store = new PgTraceStore(new PgDatabase(url));
+    expect(await store.db.query('SELECT pattern, started_ms, trace_id FROM trace_patterns ORDER BY started_ms')).toEqual([
+      { pattern: 'loop', started_ms: 1000, trace_id: 'tr_b' },
+      { pattern: 'loop', started_ms: 2000, trace_id: 'tr_c' },
+      { pattern: 'loop', started_ms: 3000, trace_id: 'tr_a' },
+    ]);
+    const first = await store.listTraces('ws_default', { limit: 2, pattern: 'loop' });
+    expect(first.items.map((t) => t.id)).toEqual(['tr_a', 'tr_c']);
+    const next = await store.listTraces('ws_default', { limit: 2, pattern: 'loop', cursor: first.next_cursor! });
+    expect(next.items.map((t) => t.id)).toEqual(['tr_b']);
+    expect(await store.getRun('ws_default', 'run_old')).toMatchObject({
+      started_at: '1970-01-01T00:00:01.000Z',
+      ended_at: '1970-01-01T00:00:03.250Z',
+    });
+    expect(await store.getRun('ws_default', 'run_empty')).toMatchObject({ started_at: null, ended_at: null });
+    await store.close();
+  });
+
   it('stores an event of more distinct words than a tsvector holds, its first words searchable', async () => {
     const { url } = await schema();
     const store = new PgTraceStore(new PgDatabase(url));

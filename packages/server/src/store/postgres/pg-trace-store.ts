@@ -1,11 +1,17 @@
 import type pg from 'pg';
-import { eventSearchText, matchSnippet, parseSearchTerms } from '@stepwise/core';
+import { eventSearchText, matchSnippet, parseSearchTerms, type RunResultSummary } from '@stepwise/core';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { pgSearchText, tsQuery } from '../search-query.js';
 import {
   parseOrNull,
   runNotFound,
+  RUN_RESULT_COLUMNS,
+  PATTERN_OF_TRACE_SQL,
   SUMMARY_COLUMNS,
+  spanOf,
+  summaryColumnsOf,
+  toRunResults,
+  type RunResultRow,
   toExpectations,
   toRunSummary,
   toTraceSummary,
@@ -189,7 +195,7 @@ export class PgTraceStore implements TraceStore {
           [workspaceId, record.id, record.eventsJson.map((_, i) => i), record.eventTypes, record.eventTimestamps, record.eventsJson, words],
         );
       }
-      await insertPatterns(client, workspaceId, record.id, record.patterns);
+      await insertPatterns(client, workspaceId, record.id, record.startedMs, record.patterns);
       results.push({ status: 'stored', traceId: record.id, runId: record.runId });
       if (run) {
         run.seq++;
@@ -232,23 +238,10 @@ export class PgTraceStore implements TraceStore {
     return { items: await this.withTraceFacts(workspaceId, rows.map(toRunSummary)), total: count?.n ?? 0 };
   }
 
-  /**
-   * Fills what a run's own row does not hold: when its traces started and ended, and its count of
-   * disputed findings per pattern (marked wrong, and still found).
-   */
+  /** Fills what a run's own row does not hold: its count of disputed findings per pattern (marked wrong, and still found). */
   private async withTraceFacts(workspaceId: string, runs: RunSummary[]): Promise<RunSummary[]> {
     if (runs.length === 0) return runs;
     const ids = runs.map((r) => r.id);
-    const spans = await this.db.query<{ run_id: string; first_ms: number; last_ms: number }>(
-      `SELECT run_id, MIN(started_ms) AS first_ms, MAX(started_ms + COALESCE(duration_ms, 0)) AS last_ms FROM traces
-        WHERE workspace_id = $1 AND run_id = ANY($2::text[]) GROUP BY run_id`,
-      [workspaceId, ids],
-    );
-    for (const run of runs) {
-      const span = spans.find((s) => s.run_id === run.id);
-      run.started_at = span ? new Date(Number(span.first_ms)).toISOString() : null;
-      run.ended_at = span ? new Date(Number(span.last_ms)).toISOString() : null;
-    }
     const rows = await this.db.query<{ run_id: string; pattern: string; n: number }>(
       `SELECT t.run_id AS run_id, f.pattern AS pattern, COUNT(*) AS n
          FROM traces t JOIN finding_feedback f ON f.workspace_id = t.workspace_id AND f.trace_id = t.id
@@ -275,6 +268,15 @@ export class PgTraceStore implements TraceStore {
       p.values,
     );
     return { items: rows.map(toTraceSummary), total: count?.n ?? 0 };
+  }
+
+  async runResultSummaries(workspaceId: string, runId: string): Promise<RunResultSummary[]> {
+    return toRunResults(
+      await this.db.query<RunResultRow>(`SELECT ${RUN_RESULT_COLUMNS} FROM traces WHERE workspace_id = $1 AND run_id = $2 ORDER BY seq`, [
+        workspaceId,
+        runId,
+      ]),
+    );
   }
 
   async getTrace(workspaceId: string, traceId: string, withEvents = true): Promise<StoredTrace | null> {
@@ -345,33 +347,41 @@ export class PgTraceStore implements TraceStore {
   }
 
   async listTraces(workspaceId: string, filter: TraceFilter): Promise<Page<TraceSummary>> {
+    // With a pattern, its rows lead: indexed (pattern, started_ms, trace_id), they give the page in list
+    // order from where the cursor points, so no match beyond the page is read or sorted. A run or a
+    // scenario holds few traces: then its own index leads, and the pattern is one lookup per trace.
+    const patternLeads = filter.pattern !== undefined && filter.run === undefined && filter.scenario === undefined;
+    const key = patternLeads ? { ms: 'p.started_ms', id: 'p.trace_id' } : { ms: 't.started_ms', id: 't.id' };
     const p = new Params();
     const ws = p.add(workspaceId);
-    const where = [`workspace_id = ${ws}`];
-    if (filter.agent !== undefined) where.push(`agent_name = ${p.add(filter.agent)}`);
-    if (filter.scenario !== undefined) where.push(`scenario_id = ${p.add(filter.scenario)}`);
-    if (filter.run !== undefined) where.push(`run_id = ${p.add(filter.run)}`);
-    if (filter.noRun) where.push('run_id IS NULL');
+    const where = [`t.workspace_id = ${ws}`];
+    if (filter.agent !== undefined) where.push(`t.agent_name = ${p.add(filter.agent)}`);
+    if (filter.scenario !== undefined) where.push(`t.scenario_id = ${p.add(filter.scenario)}`);
+    if (filter.run !== undefined) where.push(`t.run_id = ${p.add(filter.run)}`);
+    if (filter.noRun) where.push('t.run_id IS NULL');
     if (filter.tool !== undefined) {
-      where.push(`EXISTS (SELECT 1 FROM jsonb_array_elements_text(tool_path_json::jsonb) AS tool WHERE tool = ${p.add(filter.tool)})`);
+      where.push(`EXISTS (SELECT 1 FROM jsonb_array_elements_text(t.tool_path_json::jsonb) AS tool WHERE tool = ${p.add(filter.tool)})`);
     }
-    if (filter.model !== undefined) where.push(`model = ${p.add(filter.model)}`);
+    if (filter.model !== undefined) where.push(`t.model = ${p.add(filter.model)}`);
     const query = filter.text === undefined ? null : tsQuery(filter.text);
     if (query !== null) {
-      where.push(`id IN (SELECT trace_id FROM events WHERE workspace_id = ${ws} AND search @@ to_tsquery('simple', ${p.add(query)}))`);
+      where.push(`t.id IN (SELECT trace_id FROM events WHERE workspace_id = ${ws} AND search @@ to_tsquery('simple', ${p.add(query)}))`);
     }
-    if (filter.verdict !== undefined) where.push(`verdict = ${p.add(filter.verdict)}`);
+    if (filter.verdict !== undefined) where.push(`t.verdict = ${p.add(filter.verdict)}`);
     if (filter.pattern !== undefined) {
-      where.push(`id IN (SELECT trace_id FROM trace_patterns WHERE workspace_id = ${ws} AND pattern = ${p.add(filter.pattern)})`);
+      const pattern = p.add(filter.pattern);
+      where.push(patternLeads ? `p.workspace_id = ${ws} AND p.pattern = ${pattern}` : `EXISTS (${PATTERN_OF_TRACE_SQL(pattern)})`);
     }
-    if (filter.since !== undefined) where.push(`started_ms >= ${p.add(Date.parse(filter.since))}`);
-    if (filter.until !== undefined) where.push(`started_ms < ${p.add(Date.parse(filter.until))}`);
+    if (filter.since !== undefined) where.push(`${key.ms} >= ${p.add(Date.parse(filter.since))}`);
+    if (filter.until !== undefined) where.push(`${key.ms} < ${p.add(Date.parse(filter.until))}`);
     if (filter.cursor !== undefined) {
       const cursor = decodeCursor(filter.cursor);
-      where.push(`(started_ms, id) < (${p.add(cursor.startedMs)}, ${p.add(cursor.id)})`);
+      where.push(`(${key.ms}, ${key.id}) < (${p.add(cursor.startedMs)}, ${p.add(cursor.id)})`);
     }
+    const from = patternLeads ? `trace_patterns p JOIN traces t ON t.workspace_id = p.workspace_id AND t.id = p.trace_id` : 'traces t';
     const rows = await this.db.query<TraceRow>(
-      `SELECT ${SUMMARY_COLUMNS} FROM traces WHERE ${where.join(' AND ')} ORDER BY started_ms DESC, id DESC LIMIT ${p.add(filter.limit + 1)}`,
+      `SELECT ${summaryColumnsOf('t')} FROM ${from} WHERE ${where.join(' AND ')}
+        ORDER BY ${key.ms} DESC, ${key.id} DESC LIMIT ${p.add(filter.limit + 1)}`,
       p.values,
     );
     const more = rows.length > filter.limit;
@@ -434,12 +444,12 @@ export class PgTraceStore implements TraceStore {
   async updateEvaluation(workspaceId: string, traceId: string, update: EvaluationUpdate): Promise<boolean> {
     return this.db.tx(async (client) => {
       const row = (
-        await client.query<{ run_id: string | null }>(
+        await client.query<{ run_id: string | null; started_ms: number }>(
           `UPDATE traces SET verdict = $1, patterns_json = $2, evaluation_json = $3,
              cost_prices_set_at = CASE WHEN $4::double precision IS NOT NULL AND (cost_usd IS NULL OR cost_estimated = 1) THEN $7::text ELSE cost_prices_set_at END,
              cost_estimated = CASE WHEN $4::double precision IS NOT NULL AND (cost_usd IS NULL OR cost_estimated = 1) THEN 1 ELSE cost_estimated END,
              cost_usd = CASE WHEN $4::double precision IS NOT NULL AND (cost_usd IS NULL OR cost_estimated = 1) THEN $4 ELSE cost_usd END
-           WHERE workspace_id = $5 AND id = $6 RETURNING run_id`,
+           WHERE workspace_id = $5 AND id = $6 RETURNING run_id, started_ms`,
           [
             update.verdict,
             JSON.stringify(update.patterns),
@@ -453,7 +463,7 @@ export class PgTraceStore implements TraceStore {
       ).rows[0];
       if (!row) return false;
       await client.query('DELETE FROM trace_patterns WHERE workspace_id = $1 AND trace_id = $2', [workspaceId, traceId]);
-      await insertPatterns(client, workspaceId, traceId, update.patterns);
+      await insertPatterns(client, workspaceId, traceId, row.started_ms, update.patterns);
       if (row.run_id !== null) await recountRun(client, workspaceId, row.run_id);
       return true;
     });
@@ -607,12 +617,19 @@ export class PgTraceStore implements TraceStore {
   }
 }
 
-async function insertPatterns(client: Queryable, workspaceId: string, traceId: string, patterns: string[]): Promise<void> {
+async function insertPatterns(
+  client: Queryable,
+  workspaceId: string,
+  traceId: string,
+  startedMs: number,
+  patterns: string[],
+): Promise<void> {
   const unique = [...new Set(patterns)];
   if (unique.length === 0) return;
   await client.query(
-    'INSERT INTO trace_patterns (workspace_id, pattern, trace_id) SELECT $1, p, $2 FROM unnest($3::text[]) AS p ON CONFLICT DO NOTHING',
-    [workspaceId, traceId, unique],
+    `INSERT INTO trace_patterns (workspace_id, pattern, trace_id, started_ms) SELECT $1, p, $2, $3 FROM unnest($4::text[]) AS p
+     ON CONFLICT DO NOTHING`,
+    [workspaceId, traceId, startedMs, unique],
   );
 }
 
@@ -636,18 +653,21 @@ async function bumpRun(client: Queryable, workspaceId: string, run: RunRow, stor
     else if (record.verdict === 'failed') failed++;
     for (const pattern of new Set(record.patterns)) findings[pattern] = (findings[pattern] ?? 0) + 1;
   }
+  const span = spanOf(stored);
   await client.query(
-    `UPDATE runs SET total = total + $1, passed = passed + $2, failed = failed + $3, findings_json = $4, updated_at = $5
+    `UPDATE runs SET total = total + $1, passed = passed + $2, failed = failed + $3, findings_json = $4, updated_at = $5,
+       started_ms = LEAST(started_ms, $8::bigint), ended_ms = GREATEST(ended_ms, $9::double precision)
      WHERE workspace_id = $6 AND id = $7`,
-    [stored.length, passed, failed, JSON.stringify(findings), now, workspaceId, run.id],
+    [stored.length, passed, failed, JSON.stringify(findings), now, workspaceId, run.id, span.first, span.last],
   );
 }
 
 /** Recomputes a run's counters from its traces (after deletions or re-analysis). */
 export async function recountRun(client: Queryable, workspaceId: string, runId: string): Promise<void> {
   const counts = (
-    await client.query<{ total: number; passed: number; failed: number }>(
-      `SELECT COUNT(*) AS total, COUNT(*) FILTER (WHERE verdict = 'passed') AS passed, COUNT(*) FILTER (WHERE verdict = 'failed') AS failed
+    await client.query<{ total: number; passed: number; failed: number; first_ms: number | null; last_ms: number | null }>(
+      `SELECT COUNT(*) AS total, COUNT(*) FILTER (WHERE verdict = 'passed') AS passed, COUNT(*) FILTER (WHERE verdict = 'failed') AS failed,
+         MIN(started_ms) AS first_ms, MAX(started_ms + COALESCE(duration_ms, 0)) AS last_ms
        FROM traces WHERE workspace_id = $1 AND run_id = $2`,
       [workspaceId, runId],
     )
@@ -661,12 +681,8 @@ export async function recountRun(client: Queryable, workspaceId: string, runId: 
     )
   ).rows;
   for (const row of rows) findings[row.pattern] = row.n;
-  await client.query('UPDATE runs SET total = $1, passed = $2, failed = $3, findings_json = $4 WHERE workspace_id = $5 AND id = $6', [
-    counts.total,
-    counts.passed,
-    counts.failed,
-    JSON.stringify(findings),
-    workspaceId,
-    runId,
-  ]);
+  await client.query(
+    'UPDATE runs SET total = $1, passed = $2, failed = $3, findings_json = $4, started_ms = $5, ended_ms = $6 WHERE workspace_id = $7 AND id = $8',
+    [counts.total, counts.passed, counts.failed, JSON.stringify(findings), counts.first_ms, counts.last_ms, workspaceId, runId],
+  );
 }

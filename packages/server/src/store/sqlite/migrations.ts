@@ -286,4 +286,40 @@ export const SQLITE_MIGRATIONS: ReadonlyArray<{ version: number; name: string; s
       ALTER TABLE traces ADD COLUMN cost_prices_set_at TEXT;
     `,
   },
+  {
+    version: 10,
+    name: "pattern rows carry their trace's start, so a pattern filter reads its page in list order",
+    // Trace lists are newest first by (started_ms, id); keyed the same way after the pattern, a filtered
+    // page (and each page after a cursor) is one range of this table, not every match sorted. A trace's
+    // start never changes, so the copy cannot drift. Rows of traces that no longer exist are dropped.
+    sql: `
+      CREATE TABLE trace_patterns_by_time (
+        workspace_id TEXT NOT NULL,
+        pattern TEXT NOT NULL,
+        started_ms INTEGER NOT NULL,
+        trace_id TEXT NOT NULL,
+        PRIMARY KEY (workspace_id, pattern, started_ms, trace_id)
+      ) WITHOUT ROWID;
+      INSERT OR IGNORE INTO trace_patterns_by_time (workspace_id, pattern, started_ms, trace_id)
+        SELECT p.workspace_id, p.pattern, t.started_ms, p.trace_id
+          FROM trace_patterns p JOIN traces t ON t.workspace_id = p.workspace_id AND t.id = p.trace_id;
+      DROP TABLE trace_patterns;
+      ALTER TABLE trace_patterns_by_time RENAME TO trace_patterns;
+      CREATE INDEX trace_patterns_by_trace ON trace_patterns (workspace_id, trace_id);
+    `,
+  },
+  {
+    version: 11,
+    name: 'runs carry when their traces started and ended',
+    // A page of runs read these from every trace of every run on it (50,000 rows for 50 runs of 1,000);
+    // ingest widens them and every recount (deletion, retention, re-analysis) recomputes them.
+    sql: `
+      ALTER TABLE runs ADD COLUMN started_ms INTEGER;
+      ALTER TABLE runs ADD COLUMN ended_ms REAL;
+      UPDATE runs SET started_ms = span.first_ms, ended_ms = span.last_ms
+        FROM (SELECT workspace_id, run_id, MIN(started_ms) AS first_ms, MAX(started_ms + COALESCE(duration_ms, 0)) AS last_ms
+                FROM traces WHERE run_id IS NOT NULL GROUP BY workspace_id, run_id) AS span
+       WHERE span.workspace_id = runs.workspace_id AND span.run_id = runs.id;
+    `,
+  },
 ];

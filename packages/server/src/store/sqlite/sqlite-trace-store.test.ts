@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeTraceStoreContract } from '../../../test/store-contract.js';
 import { makeRecord } from '../../../test/support/records.js';
@@ -31,6 +32,51 @@ describe('SqliteTraceStore', () => {
     expect(second.db.prepare('SELECT COUNT(*) AS n FROM schema_migrations').get()).toEqual({ n: SQLITE_MIGRATIONS.length });
     expect((await second.getTrace('ws_default', 'tr_persist'))?.summary.id).toBe('tr_persist');
     await second.close();
+  });
+
+  it("migrates traces stored at schema 9: pattern rows get their trace's start (rows of missing traces go), runs their span", async () => {
+    const path = join(dir, 'patterns-v9.db');
+    const old = new Database(path);
+    old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+    for (const migration of SQLITE_MIGRATIONS.filter((m) => m.version <= 9)) {
+      old.exec(migration.sql);
+      old.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(migration.version, migration.name, '2026-01-01T00:00:00Z');
+    }
+    old.exec(`INSERT INTO workspaces (id, name, created_at) VALUES ('ws_default', 'Default', '2026-01-01T00:00:00Z');
+      INSERT INTO runs (workspace_id, id, agent_name, created_at, updated_at, total) VALUES ('ws_default', 'run_old', 'agent', 'x', 'x', 3);
+      INSERT INTO runs (workspace_id, id, agent_name, created_at, updated_at) VALUES ('ws_default', 'run_empty', 'agent', 'x', 'x');`);
+    const insertTrace = old.prepare(
+      `INSERT INTO traces (workspace_id, id, run_id, scenario_id, agent_name, started_at, started_ms, duration_ms, event_count, tool_path_json,
+         patterns_json, header_json, created_at) VALUES ('ws_default', ?, 'run_old', 'sc', 'agent', ?, ?, 250, 0, '[]', ?, '{}', '2026-01-01T00:00:00Z')`,
+    );
+    const insertPattern = old.prepare("INSERT INTO trace_patterns (workspace_id, pattern, trace_id) VALUES ('ws_default', ?, ?)");
+    for (const [id, ms] of [
+      ['tr_a', 3000],
+      ['tr_b', 1000],
+      ['tr_c', 2000],
+    ] as const) {
+      insertTrace.run(id, new Date(ms).toISOString(), ms, '["loop"]');
+      insertPattern.run('loop', id);
+    }
+    insertPattern.run('loop', 'tr_gone');
+    old.close();
+
+    const store = new SqliteTraceStore({ path });
+    expect(store.db.prepare('SELECT pattern, started_ms, trace_id FROM trace_patterns ORDER BY started_ms').all()).toEqual([
+      { pattern: 'loop', started_ms: 1000, trace_id: 'tr_b' },
+      { pattern: 'loop', started_ms: 2000, trace_id: 'tr_c' },
+      { pattern: 'loop', started_ms: 3000, trace_id: 'tr_a' },
+    ]);
+    const first = await store.listTraces('ws_default', { limit: 2, pattern: 'loop' });
+    expect(first.items.map((t) => t.id)).toEqual(['tr_a', 'tr_c']);
+    const next = await store.listTraces('ws_default', { limit: 2, pattern: 'loop', cursor: first.next_cursor! });
+    expect(next.items.map((t) => t.id)).toEqual(['tr_b']);
+    expect(await store.getRun('ws_default', 'run_old')).toMatchObject({
+      started_at: '1970-01-01T00:00:01.000Z',
+      ended_at: '1970-01-01T00:00:03.250Z',
+    });
+    expect(await store.getRun('ws_default', 'run_empty')).toMatchObject({ started_at: null, ended_at: null });
+    await store.close();
   });
 
   it('leaves no bytes of a deleted trace in the database file', async () => {

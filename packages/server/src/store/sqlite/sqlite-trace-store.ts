@@ -1,7 +1,7 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { eventSearchText, matchSnippet, parseSearchTerms } from '@stepwise/core';
+import { eventSearchText, matchSnippet, parseSearchTerms, type RunResultSummary } from '@stepwise/core';
 import { ftsMatchQuery } from '../search-query.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import {
@@ -33,7 +33,13 @@ import { EVENT_TEXT_SQL, SQLITE_MIGRATIONS } from './migrations.js';
 import {
   parseOrNull,
   runNotFound,
+  RUN_RESULT_COLUMNS,
+  PATTERN_OF_TRACE_SQL,
   SUMMARY_COLUMNS,
+  spanOf,
+  summaryColumnsOf,
+  toRunResults,
+  type RunResultRow,
   toExpectations,
   toRunSummary,
   toTraceSummary,
@@ -105,7 +111,9 @@ export class SqliteTraceStore implements TraceStore {
       ),
       bumpRun: this.sql(
         `UPDATE runs SET total = total + @total, passed = passed + @passed, failed = failed + @failed,
-           findings_json = @findings_json, updated_at = @now WHERE workspace_id = @workspace_id AND id = @id`,
+           findings_json = @findings_json, updated_at = @now,
+           started_ms = MIN(COALESCE(started_ms, @first_ms), @first_ms), ended_ms = MAX(COALESCE(ended_ms, @last_ms), @last_ms)
+         WHERE workspace_id = @workspace_id AND id = @id`,
       ),
       nextSeq: this.sql<[string, string], { seq: number }>(
         'SELECT COALESCE(MAX(seq), -1) + 1 AS seq FROM traces WHERE workspace_id = ? AND run_id = ?',
@@ -120,12 +128,12 @@ export class SqliteTraceStore implements TraceStore {
            @tokens_total, @cost_usd, @user_message, @response, @notes, @warnings_json, @header_json, @expected_json,
            @evaluation_json, @redaction_json, @is_demo, @created_at, @cost_estimated, @cost_prices_set_at, @timings_known)`,
       ),
-      insertPattern: this.sql('INSERT OR IGNORE INTO trace_patterns (workspace_id, pattern, trace_id) VALUES (?, ?, ?)'),
+      insertPattern: this.sql('INSERT OR IGNORE INTO trace_patterns (workspace_id, pattern, started_ms, trace_id) VALUES (?, ?, ?, ?)'),
       deletePatterns: this.sql('DELETE FROM trace_patterns WHERE workspace_id = ? AND trace_id = ?'),
       insertEvent: this.sql('INSERT INTO events (workspace_id, trace_id, idx, type, ts, body_json) VALUES (?, ?, ?, ?, ?, ?)'),
       insertEventText: this.sql('INSERT INTO event_text (rowid, text) VALUES (?, ?)'),
-      existingById: this.sql<[string, string], { id: string; run_id: string | null }>(
-        'SELECT id, run_id FROM traces WHERE workspace_id = ? AND id = ?',
+      existingById: this.sql<[string, string], { id: string; run_id: string | null; started_ms: number }>(
+        'SELECT id, run_id, started_ms FROM traces WHERE workspace_id = ? AND id = ?',
       ),
       existingByKey: this.sql<[string, string], { id: string; run_id: string | null }>(
         'SELECT id, run_id FROM traces WHERE workspace_id = ? AND dedupe_key = ?',
@@ -250,7 +258,7 @@ export class SqliteTraceStore implements TraceStore {
         const text = record.eventsText?.[i] ?? eventSearchText(JSON.parse(json));
         if (text !== '') this.stmts.insertEventText.run(event.lastInsertRowid, text);
       }
-      for (const pattern of record.patterns) this.stmts.insertPattern.run(workspaceId, pattern, record.id);
+      for (const pattern of record.patterns) this.stmts.insertPattern.run(workspaceId, pattern, record.startedMs, record.id);
       results.push({ status: 'stored', traceId: record.id, runId: record.runId });
       if (run) {
         run.seq++;
@@ -276,6 +284,7 @@ export class SqliteTraceStore implements TraceStore {
       else if (record.verdict === 'failed') failed++;
       for (const pattern of new Set(record.patterns)) findings[pattern] = (findings[pattern] ?? 0) + 1;
     }
+    const span = spanOf(stored);
     this.stmts.bumpRun.run({
       workspace_id: workspaceId,
       id: run.id,
@@ -284,6 +293,8 @@ export class SqliteTraceStore implements TraceStore {
       failed,
       findings_json: JSON.stringify(findings),
       now,
+      first_ms: span.first,
+      last_ms: span.last,
     });
   }
 
@@ -327,22 +338,10 @@ export class SqliteTraceStore implements TraceStore {
     return { items: this.withTraceFacts(workspaceId, rows.map(toRunSummary)), total: n };
   }
 
-  /**
-   * Fills what a run's own row does not hold: when its traces started and ended, and its count of
-   * disputed findings per pattern (marked wrong, and still found).
-   */
+  /** Fills what a run's own row does not hold: its count of disputed findings per pattern (marked wrong, and still found). */
   private withTraceFacts(workspaceId: string, runs: RunSummary[]): RunSummary[] {
     if (runs.length === 0) return runs;
     const ids = JSON.stringify(runs.map((r) => r.id));
-    const spans = this.sql<[string, string], { run_id: string; first_ms: number; last_ms: number }>(
-      `SELECT run_id, MIN(started_ms) AS first_ms, MAX(started_ms + COALESCE(duration_ms, 0)) AS last_ms FROM traces
-        WHERE workspace_id = ? AND run_id IN (SELECT value FROM json_each(?)) GROUP BY run_id`,
-    ).all(workspaceId, ids);
-    for (const run of runs) {
-      const span = spans.find((s) => s.run_id === run.id);
-      run.started_at = span ? new Date(span.first_ms).toISOString() : null;
-      run.ended_at = span ? new Date(span.last_ms).toISOString() : null;
-    }
     const rows = this.sql<[string, string], { run_id: string; pattern: string; n: number }>(
       `SELECT t.run_id AS run_id, f.pattern AS pattern, COUNT(*) AS n
          FROM traces t JOIN finding_feedback f ON f.workspace_id = t.workspace_id AND f.trace_id = t.id
@@ -367,6 +366,14 @@ export class SqliteTraceStore implements TraceStore {
     ).all(params);
     const { n } = this.sql<Record<string, unknown>, { n: number }>(`SELECT COUNT(*) AS n FROM traces WHERE ${clause}`).get(params)!;
     return { items: rows.map(toTraceSummary), total: n };
+  }
+
+  async runResultSummaries(workspaceId: string, runId: string): Promise<RunResultSummary[]> {
+    return toRunResults(
+      this.sql<[string, string], RunResultRow>(
+        `SELECT ${RUN_RESULT_COLUMNS} FROM traces WHERE workspace_id = ? AND run_id = ? ORDER BY seq`,
+      ).all(workspaceId, runId),
+    );
   }
 
   async getTrace(workspaceId: string, traceId: string, withEvents = true): Promise<StoredTrace | null> {
@@ -419,60 +426,66 @@ export class SqliteTraceStore implements TraceStore {
   }
 
   async listTraces(workspaceId: string, filter: TraceFilter): Promise<Page<TraceSummary>> {
-    const where = ['workspace_id = @ws'];
+    // With a pattern, its rows lead: keyed (pattern, started_ms, trace_id), they give the page in list
+    // order from where the cursor points, so no match beyond the page is read or sorted. A run or a
+    // scenario holds few traces: then its own index leads, and the pattern is one lookup per trace.
+    const patternLeads = filter.pattern !== undefined && filter.run === undefined && filter.scenario === undefined;
+    const key = patternLeads ? { ms: 'p.started_ms', id: 'p.trace_id' } : { ms: 't.started_ms', id: 't.id' };
+    const where = ['t.workspace_id = @ws'];
     const params: Record<string, unknown> = { ws: workspaceId, limit: filter.limit + 1 };
     if (filter.agent !== undefined) {
-      where.push('agent_name = @agent');
+      where.push('t.agent_name = @agent');
       params.agent = filter.agent;
     }
     if (filter.scenario !== undefined) {
-      where.push('scenario_id = @scenario');
+      where.push('t.scenario_id = @scenario');
       params.scenario = filter.scenario;
     }
     if (filter.run !== undefined) {
-      where.push('run_id = @run');
+      where.push('t.run_id = @run');
       params.run = filter.run;
     }
-    if (filter.noRun) where.push('run_id IS NULL');
+    if (filter.noRun) where.push('t.run_id IS NULL');
     if (filter.tool !== undefined) {
-      where.push('EXISTS (SELECT 1 FROM json_each(tool_path_json) WHERE value = @tool)');
+      where.push('EXISTS (SELECT 1 FROM json_each(t.tool_path_json) WHERE value = @tool)');
       params.tool = filter.tool;
     }
     if (filter.model !== undefined) {
-      where.push('model = @model');
+      where.push('t.model = @model');
       params.model = filter.model;
     }
     const match = filter.text === undefined ? null : ftsMatchQuery(filter.text);
     if (match !== null) {
-      where.push(`id IN (SELECT e.trace_id FROM event_text JOIN events e ON e.rowid = event_text.rowid
+      where.push(`t.id IN (SELECT e.trace_id FROM event_text JOIN events e ON e.rowid = event_text.rowid
         WHERE event_text MATCH @match AND e.workspace_id = @ws)`);
       params.match = match;
     }
     if (filter.verdict !== undefined) {
-      where.push('verdict = @verdict');
+      where.push('t.verdict = @verdict');
       params.verdict = filter.verdict;
     }
     if (filter.pattern !== undefined) {
-      where.push('id IN (SELECT trace_id FROM trace_patterns WHERE workspace_id = @ws AND pattern = @pattern)');
+      where.push(patternLeads ? 'p.workspace_id = @ws AND p.pattern = @pattern' : `EXISTS (${PATTERN_OF_TRACE_SQL('@pattern')})`);
       params.pattern = filter.pattern;
     }
     if (filter.since !== undefined) {
-      where.push('started_ms >= @since');
+      where.push(`${key.ms} >= @since`);
       params.since = Date.parse(filter.since);
     }
     if (filter.until !== undefined) {
-      where.push('started_ms < @until');
+      where.push(`${key.ms} < @until`);
       params.until = Date.parse(filter.until);
     }
     if (filter.cursor !== undefined) {
       const cursor = decodeCursor(filter.cursor);
-      where.push('(started_ms < @c_ms OR (started_ms = @c_ms AND id < @c_id))');
+      where.push(`(${key.ms} < @c_ms OR (${key.ms} = @c_ms AND ${key.id} < @c_id))`);
       params.c_ms = cursor.startedMs;
       params.c_id = cursor.id;
     }
+    const from = patternLeads ? `trace_patterns p JOIN traces t ON t.workspace_id = p.workspace_id AND t.id = p.trace_id` : 'traces t';
     const rows = this.sql<Record<string, unknown>, TraceRow>(
-      `SELECT ${SUMMARY_COLUMNS} FROM traces WHERE ${where.join(' AND ')}
-         ORDER BY started_ms DESC, id DESC LIMIT @limit`,
+      `SELECT ${summaryColumnsOf('t')} FROM ${from} WHERE ${where.join(' AND ')}
+         ORDER BY ${key.ms} DESC, ${key.id} DESC LIMIT @limit`,
     ).all(params);
     const more = rows.length > filter.limit;
     const page = more ? rows.slice(0, filter.limit) : rows;
@@ -564,7 +577,7 @@ export class SqliteTraceStore implements TraceStore {
           id: traceId,
         });
         this.stmts.deletePatterns.run(workspaceId, traceId);
-        for (const pattern of update.patterns) this.stmts.insertPattern.run(workspaceId, pattern, traceId);
+        for (const pattern of update.patterns) this.stmts.insertPattern.run(workspaceId, pattern, row.started_ms, traceId);
         if (row.run_id !== null) this.recountRun(workspaceId, row.run_id);
         return true;
       })
@@ -711,8 +724,11 @@ export class SqliteTraceStore implements TraceStore {
 
   /** Recomputes a run's counters from its traces (after a deletion). */
   recountRun(workspaceId: string, runId: string): void {
-    const rows = this.sql<[string, string], { verdict: string | null; patterns_json: string }>(
-      'SELECT verdict, patterns_json FROM traces WHERE workspace_id = ? AND run_id = ?',
+    const rows = this.sql<
+      [string, string],
+      { verdict: string | null; patterns_json: string; startedMs: number; durationMs: number | null }
+    >(
+      'SELECT verdict, patterns_json, started_ms AS startedMs, duration_ms AS durationMs FROM traces WHERE workspace_id = ? AND run_id = ?',
     ).all(workspaceId, runId);
     const findings: Record<string, number> = {};
     let passed = 0;
@@ -722,14 +738,10 @@ export class SqliteTraceStore implements TraceStore {
       else if (row.verdict === 'failed') failed++;
       for (const p of new Set(JSON.parse(row.patterns_json) as string[])) findings[p] = (findings[p] ?? 0) + 1;
     }
-    this.sql('UPDATE runs SET total = ?, passed = ?, failed = ?, findings_json = ? WHERE workspace_id = ? AND id = ?').run(
-      rows.length,
-      passed,
-      failed,
-      JSON.stringify(findings),
-      workspaceId,
-      runId,
-    );
+    const span = spanOf(rows);
+    this.sql(
+      'UPDATE runs SET total = ?, passed = ?, failed = ?, findings_json = ?, started_ms = ?, ended_ms = ? WHERE workspace_id = ? AND id = ?',
+    ).run(rows.length, passed, failed, JSON.stringify(findings), span.first, span.last, workspaceId, runId);
   }
 
   /**
