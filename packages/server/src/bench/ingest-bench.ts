@@ -4,9 +4,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { eventSearchText } from '@stepwise/core';
+import { inFreshSchema } from './pg-schema.js';
 import { median } from './stats.js';
 import { SqliteTraceStore } from '../store/sqlite/sqlite-trace-store.js';
 import { PgDatabase } from '../store/postgres/pg-database.js';
@@ -293,20 +292,4 @@ export async function runIngestBench(
       : null,
     runs,
   };
-}
-
-/** Runs `work` against a schema of `pgUrl` created for it and dropped afterwards. */
-async function inFreshSchema<T>(pgUrl: string, work: (url: string) => Promise<T>): Promise<T> {
-  const schema = `sw_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: pgUrl });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE SCHEMA ${schema}`);
-    const url = new URL(pgUrl);
-    url.searchParams.set('options', `-c search_path=${schema}`);
-    return await work(url.toString());
-  } finally {
-    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await admin.end();
-  }
 }

@@ -1,8 +1,7 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
+import { inFreshSchema } from './pg-schema.js';
 import { createStepwiseApp } from '../app.js';
 import { openRuntime, type Runtime } from '../runtime.js';
 import { encodeCursor } from '../store/cursor.js';
@@ -183,15 +182,9 @@ export async function runScaleBench(traces: number, pgUrl: string | null): Promi
     rmSync(dir, { recursive: true, force: true });
   }
   if (pgUrl === null) return results;
-  const schema = `sw_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: pgUrl });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE SCHEMA ${schema}`);
-    const url = new URL(pgUrl);
-    url.searchParams.set('options', `-c search_path=${schema}`);
-    results.push(
-      await measure('postgres', url.toString(), traces, async () => {
+  results.push(
+    await inFreshSchema(pgUrl, (url, { admin, schema }) =>
+      measure('postgres', url, traces, async () => {
         await admin.query(`VACUUM ANALYZE`);
         const { rows } = await admin.query<{ bytes: string }>(
           'SELECT COALESCE(SUM(pg_total_relation_size(c.oid)), 0) AS bytes FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind = $2',
@@ -199,10 +192,7 @@ export async function runScaleBench(traces: number, pgUrl: string | null): Promi
         );
         return Number(rows[0]!.bytes);
       }),
-    );
-  } finally {
-    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await admin.end();
-  }
+    ),
+  );
   return results;
 }

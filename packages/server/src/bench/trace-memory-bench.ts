@@ -1,8 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
+import { inFreshSchema } from './pg-schema.js';
 import { rssMiB } from './abuse.js';
 import { syntheticTrace } from './browser-bench.js';
 import { spawnServer } from './ingest-bench.js';
@@ -99,17 +98,6 @@ export async function runTraceMemoryBench(pgUrl: string | null, events = 100_000
     rmSync(dir, { recursive: true, force: true });
   }
   if (pgUrl === null) return results;
-  const schema = `sw_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: pgUrl });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE SCHEMA ${schema}`);
-    const url = new URL(pgUrl);
-    url.searchParams.set('options', `-c search_path=${schema}`);
-    results.push(await measureOn('postgres', url.toString(), events, repeats));
-  } finally {
-    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await admin.end();
-  }
+  results.push(await inFreshSchema(pgUrl, (url) => measureOn('postgres', url, events, repeats)));
   return results;
 }
