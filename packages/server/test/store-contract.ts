@@ -294,6 +294,102 @@ export function describeTraceStoreContract(backend: string, open: () => Promise<
       expect(await pages({ pattern: 'loop' }, 2)).toEqual(await expected('loop'));
     });
 
+    it('pages a pattern with an agent, a verdict or both in list order, and follows a verdict that re-analysis changes', async () => {
+      const T = Date.UTC(2026, 0, 3);
+      const verdicts = ['failed', 'passed', null] as const;
+      // Four traces share each start time, so pages break ties by id as the unfiltered list does. The
+      // agent 'rare' has one loop trace; 'none' has traces, but none with the loop.
+      const records = Array.from({ length: 16 }, (_, i) =>
+        makeRecord({
+          id: `tr_c${i.toString().padStart(2, '0')}`,
+          agentName: i === 13 ? 'rare' : i === 15 ? 'none' : i % 4 < 2 ? 'even' : 'odd',
+          startedAt: new Date(T + Math.floor(i / 4) * 60_000).toISOString(),
+          startedMs: T + Math.floor(i / 4) * 60_000,
+          verdict: verdicts[i % 3]!,
+          reportedPassed: null,
+          patterns: [...(i % 5 !== 0 && i !== 15 ? ['loop'] : []), ...(i % 3 !== 1 ? ['hallucination'] : [])],
+        }),
+      );
+      await store.ingest({ workspaceId: WS, records, now: NOW });
+      await store.ingest({
+        workspaceId: WS,
+        records: [makeRecord({ id: 'tr_c_none', agentName: 'none', patterns: ['hallucination'] })],
+        now: NOW,
+      });
+      // Another workspace with the same agent, verdict and pattern must not leak in.
+      await store.ingest({
+        workspaceId: OTHER,
+        records: [makeRecord({ id: 'tr_c_other', agentName: 'odd', verdict: 'failed', startedMs: T, patterns: ['loop'] })],
+        now: NOW,
+      });
+      const pages = async (filter: Omit<TraceFilter, 'limit' | 'cursor'>, limit: number) => {
+        const ids: string[][] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await store.listTraces(WS, { ...filter, limit, ...(cursor ? { cursor } : {}) });
+          expect(page.items.length).toBeLessThanOrEqual(limit);
+          ids.push(page.items.map((t) => t.id));
+          cursor = page.next_cursor ?? undefined;
+        } while (cursor);
+        return ids.flat();
+      };
+      // What the filter must give: the unfiltered list, in its order, keeping the traces that match.
+      const expected = async (filter: {
+        pattern: string;
+        agent?: string;
+        verdict?: 'passed' | 'failed';
+        since?: string;
+        until?: string;
+      }) => {
+        const all = await store.listTraces(WS, {
+          limit: 100,
+          ...(filter.since !== undefined ? { since: filter.since } : {}),
+          ...(filter.until !== undefined ? { until: filter.until } : {}),
+        });
+        return all.items
+          .filter((t) => t.patterns.includes(filter.pattern))
+          .filter((t) => filter.agent === undefined || t.agent_name === filter.agent)
+          .filter((t) => filter.verdict === undefined || t.verdict === filter.verdict)
+          .map((t) => t.id);
+      };
+      const filters = [
+        { agent: 'odd' },
+        { agent: 'even' },
+        { agent: 'rare' },
+        { agent: 'none' },
+        { verdict: 'passed' as const },
+        { verdict: 'failed' as const },
+        { agent: 'odd', verdict: 'failed' as const },
+        { agent: 'even', verdict: 'passed' as const },
+        { agent: 'rare', verdict: 'failed' as const },
+        { agent: 'odd', verdict: 'failed' as const, since: new Date(T + 60_000).toISOString(), until: new Date(T + 180_000).toISOString() },
+      ];
+      const check = async () => {
+        for (const pattern of ['loop', 'hallucination']) {
+          for (const filter of filters) {
+            const want = await expected({ pattern, ...filter });
+            for (const limit of [1, 2, 5]) expect(await pages({ ...filter, pattern }, limit)).toEqual(want);
+          }
+        }
+      };
+      await check();
+      expect(await pages({ pattern: 'loop', agent: 'odd', verdict: 'failed' }, 1)).toEqual(['tr_c06', 'tr_c03']);
+      expect(await pages({ pattern: 'loop', agent: 'none' }, 2)).toEqual([]);
+      expect(await pages({ pattern: 'loop', agent: 'rare' }, 2)).toEqual(['tr_c13']);
+      expect(await pages({ pattern: 'hallucination', agent: 'none' }, 2)).toEqual(['tr_c_none', 'tr_c15']);
+      expect(await pages({ pattern: 'loop', verdict: 'passed' }, 2)).toEqual(['tr_c13', 'tr_c07', 'tr_c04', 'tr_c01']);
+
+      // Re-analysis: tr_c07 passed -> failed, tr_c13 passed -> no verdict, tr_c03 gains hallucination.
+      await store.updateEvaluation(WS, 'tr_c07', { verdict: 'failed', patterns: ['loop'], evaluationJson: '{}' });
+      await store.updateEvaluation(WS, 'tr_c13', { verdict: null, patterns: ['loop'], evaluationJson: '{}' });
+      await store.updateEvaluation(WS, 'tr_c03', { verdict: 'passed', patterns: ['loop', 'hallucination'], evaluationJson: '{}' });
+      expect(await pages({ pattern: 'loop', verdict: 'passed' }, 2)).toEqual(['tr_c04', 'tr_c03', 'tr_c01']);
+      expect(await pages({ pattern: 'loop', agent: 'odd', verdict: 'failed' }, 1)).toEqual(['tr_c07', 'tr_c06']);
+      expect(await pages({ pattern: 'loop', agent: 'rare', verdict: 'passed' }, 1)).toEqual([]);
+      expect(await pages({ pattern: 'hallucination', agent: 'odd', verdict: 'passed' }, 1)).toEqual(['tr_c03']);
+      await check();
+    });
+
     it("reads a run's results in run order with what a run comparison needs", async () => {
       await store.ingest({
         workspaceId: WS,

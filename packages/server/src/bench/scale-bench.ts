@@ -146,6 +146,13 @@ async function measure(
     '/api/v1/traces?limit=50&verdict=failed',
     '/api/v1/traces?limit=50&pattern=hallucination',
     '/api/v1/traces?limit=50&pattern=absent_pattern',
+    // A pattern with a filter few of its traces match: no `loop` trace is travel's or passed, every
+    // `hallucination` trace passed and none failed (see record()).
+    '/api/v1/traces?limit=50&pattern=loop&agent=travel',
+    '/api/v1/traces?limit=50&pattern=loop&verdict=passed',
+    '/api/v1/traces?limit=50&pattern=loop&agent=support&verdict=passed',
+    '/api/v1/traces?limit=50&pattern=hallucination&verdict=passed',
+    '/api/v1/traces?limit=50&pattern=hallucination&verdict=failed',
     `/api/v1/traces?limit=50&since=${new Date(T0 + traces * 250).toISOString()}&until=${new Date(T0 + traces * 500).toISOString()}`,
     `/api/v1/traces?limit=50&cursor=${deep}`,
     `/api/v1/traces/tr_${Math.floor(traces / 3)

@@ -136,6 +136,53 @@ describe.runIf(available)('PostgreSQL store', () => {
     await store.close();
   });
 
+  it("migrates pattern rows stored at schema 7: they get their trace's agent and verdict (rows of missing traces go)", async () => {
+    const { url } = await schema();
+    const old = new pg.Client({ connectionString: url });
+    await old.connect();
+    await old.query('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+    for (const migration of PG_MIGRATIONS.filter((m) => m.version <= 7)) {
+      await old.query(migration.sql);
+      await old.query('INSERT INTO schema_migrations VALUES ($1, $2, $3)', [migration.version, migration.name, '2026-01-01T00:00:00Z']);
+    }
+    await old.query("INSERT INTO workspaces (id, name, created_at) VALUES ('ws_default', 'Default', '2026-01-01T00:00:00Z')");
+    for (const [id, agent, verdict, ms] of [
+      ['tr_a', 'travel', 'failed', 3000],
+      ['tr_b', 'travel', 'passed', 1000],
+      ['tr_c', 'shop', 'failed', 2000],
+      ['tr_d', 'travel', null, 4000],
+    ] as const) {
+      await old.query(
+        `INSERT INTO traces (workspace_id, id, scenario_id, agent_name, verdict, started_at, started_ms, duration_ms, event_count, tool_path_json,
+           patterns_json, header_json, created_at)
+         VALUES ('ws_default', $1, 'sc', $2, $3, $4, $5, 250, 0, '[]', '["loop"]', '{}', '2026-01-01T00:00:00Z')`,
+        [id, agent, verdict, new Date(ms).toISOString(), ms],
+      );
+      await old.query("INSERT INTO trace_patterns (workspace_id, pattern, started_ms, trace_id) VALUES ('ws_default', 'loop', $1, $2)", [
+        ms,
+        id,
+      ]);
+    }
+    await old.query(
+      "INSERT INTO trace_patterns (workspace_id, pattern, started_ms, trace_id) VALUES ('ws_default', 'loop', 5000, 'tr_gone')",
+    );
+    await old.end();
+
+    const store = new PgTraceStore(new PgDatabase(url));
+    expect(await store.db.query('SELECT trace_id, agent_name, verdict FROM trace_patterns ORDER BY started_ms')).toEqual([
+      { trace_id: 'tr_b', agent_name: 'travel', verdict: 'passed' },
+      { trace_id: 'tr_c', agent_name: 'shop', verdict: 'failed' },
+      { trace_id: 'tr_a', agent_name: 'travel', verdict: 'failed' },
+      { trace_id: 'tr_d', agent_name: 'travel', verdict: null },
+    ]);
+    const ids = async (filter: { agent?: string; verdict?: 'passed' | 'failed' }) =>
+      (await store.listTraces('ws_default', { limit: 10, pattern: 'loop', ...filter })).items.map((t) => t.id);
+    expect(await ids({ agent: 'travel' })).toEqual(['tr_d', 'tr_a', 'tr_b']);
+    expect(await ids({ verdict: 'failed' })).toEqual(['tr_a', 'tr_c']);
+    expect(await ids({ agent: 'travel', verdict: 'failed' })).toEqual(['tr_a']);
+    await store.close();
+  });
+
   it('stores an event of more distinct words than a tsvector holds, its first words searchable', async () => {
     const { url } = await schema();
     const store = new PgTraceStore(new PgDatabase(url));

@@ -195,7 +195,7 @@ export class PgTraceStore implements TraceStore {
           [workspaceId, record.id, record.eventsJson.map((_, i) => i), record.eventTypes, record.eventTimestamps, record.eventsJson, words],
         );
       }
-      await insertPatterns(client, workspaceId, record.id, record.startedMs, record.patterns);
+      await insertPatterns(client, workspaceId, record.id, record.startedMs, record.agentName, record.verdict, record.patterns);
       results.push({ status: 'stored', traceId: record.id, runId: record.runId });
       if (run) {
         run.seq++;
@@ -348,14 +348,16 @@ export class PgTraceStore implements TraceStore {
 
   async listTraces(workspaceId: string, filter: TraceFilter): Promise<Page<TraceSummary>> {
     // With a pattern, its rows lead: indexed (pattern, started_ms, trace_id), they give the page in list
-    // order from where the cursor points, so no match beyond the page is read or sorted. A run or a
-    // scenario holds few traces: then its own index leads, and the pattern is one lookup per trace.
+    // order from where the cursor points, so no match beyond the page is read or sorted. They carry the
+    // trace's agent and verdict, indexed after the pattern, so an agent or verdict filter too is one range
+    // of them rather than every row of the pattern checked against its trace. A run or a scenario holds
+    // few traces: then its own index leads, and the pattern is one lookup per trace.
     const patternLeads = filter.pattern !== undefined && filter.run === undefined && filter.scenario === undefined;
     const key = patternLeads ? { ms: 'p.started_ms', id: 'p.trace_id' } : { ms: 't.started_ms', id: 't.id' };
     const p = new Params();
     const ws = p.add(workspaceId);
     const where = [`t.workspace_id = ${ws}`];
-    if (filter.agent !== undefined) where.push(`t.agent_name = ${p.add(filter.agent)}`);
+    if (filter.agent !== undefined) where.push(`${patternLeads ? 'p' : 't'}.agent_name = ${p.add(filter.agent)}`);
     if (filter.scenario !== undefined) where.push(`t.scenario_id = ${p.add(filter.scenario)}`);
     if (filter.run !== undefined) where.push(`t.run_id = ${p.add(filter.run)}`);
     if (filter.noRun) where.push('t.run_id IS NULL');
@@ -367,7 +369,7 @@ export class PgTraceStore implements TraceStore {
     if (query !== null) {
       where.push(`t.id IN (SELECT trace_id FROM events WHERE workspace_id = ${ws} AND search @@ to_tsquery('simple', ${p.add(query)}))`);
     }
-    if (filter.verdict !== undefined) where.push(`t.verdict = ${p.add(filter.verdict)}`);
+    if (filter.verdict !== undefined) where.push(`${patternLeads ? 'p' : 't'}.verdict = ${p.add(filter.verdict)}`);
     if (filter.pattern !== undefined) {
       const pattern = p.add(filter.pattern);
       where.push(patternLeads ? `p.workspace_id = ${ws} AND p.pattern = ${pattern}` : `EXISTS (${PATTERN_OF_TRACE_SQL(pattern)})`);
@@ -444,12 +446,12 @@ export class PgTraceStore implements TraceStore {
   async updateEvaluation(workspaceId: string, traceId: string, update: EvaluationUpdate): Promise<boolean> {
     return this.db.tx(async (client) => {
       const row = (
-        await client.query<{ run_id: string | null; started_ms: number }>(
+        await client.query<{ run_id: string | null; started_ms: number; agent_name: string }>(
           `UPDATE traces SET verdict = $1, patterns_json = $2, evaluation_json = $3,
              cost_prices_set_at = CASE WHEN $4::double precision IS NOT NULL AND (cost_usd IS NULL OR cost_estimated = 1) THEN $7::text ELSE cost_prices_set_at END,
              cost_estimated = CASE WHEN $4::double precision IS NOT NULL AND (cost_usd IS NULL OR cost_estimated = 1) THEN 1 ELSE cost_estimated END,
              cost_usd = CASE WHEN $4::double precision IS NOT NULL AND (cost_usd IS NULL OR cost_estimated = 1) THEN $4 ELSE cost_usd END
-           WHERE workspace_id = $5 AND id = $6 RETURNING run_id, started_ms`,
+           WHERE workspace_id = $5 AND id = $6 RETURNING run_id, started_ms, agent_name`,
           [
             update.verdict,
             JSON.stringify(update.patterns),
@@ -463,7 +465,8 @@ export class PgTraceStore implements TraceStore {
       ).rows[0];
       if (!row) return false;
       await client.query('DELETE FROM trace_patterns WHERE workspace_id = $1 AND trace_id = $2', [workspaceId, traceId]);
-      await insertPatterns(client, workspaceId, traceId, row.started_ms, update.patterns);
+      // The pattern rows carry the verdict too: rewritten with it, a pattern+verdict filter sees the new one.
+      await insertPatterns(client, workspaceId, traceId, row.started_ms, row.agent_name, update.verdict, update.patterns);
       if (row.run_id !== null) await recountRun(client, workspaceId, row.run_id);
       return true;
     });
@@ -622,14 +625,16 @@ async function insertPatterns(
   workspaceId: string,
   traceId: string,
   startedMs: number,
+  agentName: string,
+  verdict: string | null,
   patterns: string[],
 ): Promise<void> {
   const unique = [...new Set(patterns)];
   if (unique.length === 0) return;
   await client.query(
-    `INSERT INTO trace_patterns (workspace_id, pattern, trace_id, started_ms) SELECT $1, p, $2, $3 FROM unnest($4::text[]) AS p
-     ON CONFLICT DO NOTHING`,
-    [workspaceId, traceId, startedMs, unique],
+    `INSERT INTO trace_patterns (workspace_id, pattern, trace_id, started_ms, agent_name, verdict)
+     SELECT $1, p, $2, $3, $5, $6 FROM unnest($4::text[]) AS p ON CONFLICT DO NOTHING`,
+    [workspaceId, traceId, startedMs, unique, agentName, verdict],
   );
 }
 

@@ -322,4 +322,21 @@ export const SQLITE_MIGRATIONS: ReadonlyArray<{ version: number; name: string; s
        WHERE span.workspace_id = runs.workspace_id AND span.run_id = runs.id;
     `,
   },
+  {
+    version: 12,
+    name: "pattern rows carry their trace's agent and verdict, so a pattern with either filter reads its page in list order",
+    // A pattern with an agent or a verdict that few of its traces have walked every row of the pattern
+    // (50,000 for a common one) to find a page. Indexed after the pattern, each is one range in list order;
+    // the agent index ends with the verdict so that both together are checked without reading the row.
+    // A trace's agent never changes; its verdict changes only on re-analysis, which rewrites these rows.
+    sql: `
+      ALTER TABLE trace_patterns ADD COLUMN agent_name TEXT;
+      ALTER TABLE trace_patterns ADD COLUMN verdict TEXT;
+      UPDATE trace_patterns SET agent_name = t.agent_name, verdict = t.verdict
+        FROM traces t WHERE t.workspace_id = trace_patterns.workspace_id AND t.id = trace_patterns.trace_id;
+      DELETE FROM trace_patterns WHERE agent_name IS NULL;
+      CREATE INDEX trace_patterns_by_agent ON trace_patterns (workspace_id, pattern, agent_name, started_ms, trace_id, verdict);
+      CREATE INDEX trace_patterns_by_verdict ON trace_patterns (workspace_id, pattern, verdict, started_ms, trace_id);
+    `,
+  },
 ];

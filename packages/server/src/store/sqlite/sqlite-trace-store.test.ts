@@ -79,6 +79,49 @@ describe('SqliteTraceStore', () => {
     await store.close();
   });
 
+  it("migrates pattern rows stored at schema 11: they get their trace's agent and verdict (rows of missing traces go)", async () => {
+    const path = join(dir, 'patterns-v11.db');
+    const old = new Database(path);
+    old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+    for (const migration of SQLITE_MIGRATIONS.filter((m) => m.version <= 11)) {
+      old.exec(migration.sql);
+      old.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(migration.version, migration.name, '2026-01-01T00:00:00Z');
+    }
+    old.exec("INSERT INTO workspaces (id, name, created_at) VALUES ('ws_default', 'Default', '2026-01-01T00:00:00Z')");
+    const insertTrace = old.prepare(
+      `INSERT INTO traces (workspace_id, id, scenario_id, agent_name, verdict, started_at, started_ms, duration_ms, event_count, tool_path_json,
+         patterns_json, header_json, created_at) VALUES ('ws_default', ?, 'sc', ?, ?, ?, ?, 250, 0, '[]', ?, '{}', '2026-01-01T00:00:00Z')`,
+    );
+    const insertPattern = old.prepare(
+      "INSERT INTO trace_patterns (workspace_id, pattern, started_ms, trace_id) VALUES ('ws_default', ?, ?, ?)",
+    );
+    for (const [id, agent, verdict, ms] of [
+      ['tr_a', 'travel', 'failed', 3000],
+      ['tr_b', 'travel', 'passed', 1000],
+      ['tr_c', 'shop', 'failed', 2000],
+      ['tr_d', 'travel', null, 4000],
+    ] as const) {
+      insertTrace.run(id, agent, verdict, new Date(ms).toISOString(), ms, '["loop"]');
+      insertPattern.run('loop', ms, id);
+    }
+    insertPattern.run('loop', 5000, 'tr_gone');
+    old.close();
+
+    const store = new SqliteTraceStore({ path });
+    expect(store.db.prepare('SELECT trace_id, agent_name, verdict FROM trace_patterns ORDER BY started_ms').all()).toEqual([
+      { trace_id: 'tr_b', agent_name: 'travel', verdict: 'passed' },
+      { trace_id: 'tr_c', agent_name: 'shop', verdict: 'failed' },
+      { trace_id: 'tr_a', agent_name: 'travel', verdict: 'failed' },
+      { trace_id: 'tr_d', agent_name: 'travel', verdict: null },
+    ]);
+    const ids = async (filter: { agent?: string; verdict?: 'passed' | 'failed' }) =>
+      (await store.listTraces('ws_default', { limit: 10, pattern: 'loop', ...filter })).items.map((t) => t.id);
+    expect(await ids({ agent: 'travel' })).toEqual(['tr_d', 'tr_a', 'tr_b']);
+    expect(await ids({ verdict: 'failed' })).toEqual(['tr_a', 'tr_c']);
+    expect(await ids({ agent: 'travel', verdict: 'failed' })).toEqual(['tr_a']);
+    await store.close();
+  });
+
   it('leaves no bytes of a deleted trace in the database file', async () => {
     const path = join(dir, 'scrub.db');
     const store = new SqliteTraceStore({ path });

@@ -128,12 +128,14 @@ export class SqliteTraceStore implements TraceStore {
            @tokens_total, @cost_usd, @user_message, @response, @notes, @warnings_json, @header_json, @expected_json,
            @evaluation_json, @redaction_json, @is_demo, @created_at, @cost_estimated, @cost_prices_set_at, @timings_known)`,
       ),
-      insertPattern: this.sql('INSERT OR IGNORE INTO trace_patterns (workspace_id, pattern, started_ms, trace_id) VALUES (?, ?, ?, ?)'),
+      insertPattern: this.sql(
+        'INSERT OR IGNORE INTO trace_patterns (workspace_id, pattern, started_ms, trace_id, agent_name, verdict) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
       deletePatterns: this.sql('DELETE FROM trace_patterns WHERE workspace_id = ? AND trace_id = ?'),
       insertEvent: this.sql('INSERT INTO events (workspace_id, trace_id, idx, type, ts, body_json) VALUES (?, ?, ?, ?, ?, ?)'),
       insertEventText: this.sql('INSERT INTO event_text (rowid, text) VALUES (?, ?)'),
-      existingById: this.sql<[string, string], { id: string; run_id: string | null; started_ms: number }>(
-        'SELECT id, run_id, started_ms FROM traces WHERE workspace_id = ? AND id = ?',
+      existingById: this.sql<[string, string], { id: string; run_id: string | null; started_ms: number; agent_name: string }>(
+        'SELECT id, run_id, started_ms, agent_name FROM traces WHERE workspace_id = ? AND id = ?',
       ),
       existingByKey: this.sql<[string, string], { id: string; run_id: string | null }>(
         'SELECT id, run_id FROM traces WHERE workspace_id = ? AND dedupe_key = ?',
@@ -258,7 +260,9 @@ export class SqliteTraceStore implements TraceStore {
         const text = record.eventsText?.[i] ?? eventSearchText(JSON.parse(json));
         if (text !== '') this.stmts.insertEventText.run(event.lastInsertRowid, text);
       }
-      for (const pattern of record.patterns) this.stmts.insertPattern.run(workspaceId, pattern, record.startedMs, record.id);
+      for (const pattern of record.patterns) {
+        this.stmts.insertPattern.run(workspaceId, pattern, record.startedMs, record.id, record.agentName, record.verdict);
+      }
       results.push({ status: 'stored', traceId: record.id, runId: record.runId });
       if (run) {
         run.seq++;
@@ -427,14 +431,16 @@ export class SqliteTraceStore implements TraceStore {
 
   async listTraces(workspaceId: string, filter: TraceFilter): Promise<Page<TraceSummary>> {
     // With a pattern, its rows lead: keyed (pattern, started_ms, trace_id), they give the page in list
-    // order from where the cursor points, so no match beyond the page is read or sorted. A run or a
-    // scenario holds few traces: then its own index leads, and the pattern is one lookup per trace.
+    // order from where the cursor points, so no match beyond the page is read or sorted. They carry the
+    // trace's agent and verdict, indexed after the pattern, so an agent or verdict filter too is one range
+    // of them rather than every row of the pattern checked against its trace. A run or a scenario holds
+    // few traces: then its own index leads, and the pattern is one lookup per trace.
     const patternLeads = filter.pattern !== undefined && filter.run === undefined && filter.scenario === undefined;
     const key = patternLeads ? { ms: 'p.started_ms', id: 'p.trace_id' } : { ms: 't.started_ms', id: 't.id' };
     const where = ['t.workspace_id = @ws'];
     const params: Record<string, unknown> = { ws: workspaceId, limit: filter.limit + 1 };
     if (filter.agent !== undefined) {
-      where.push('t.agent_name = @agent');
+      where.push(patternLeads ? 'p.agent_name = @agent' : 't.agent_name = @agent');
       params.agent = filter.agent;
     }
     if (filter.scenario !== undefined) {
@@ -461,7 +467,7 @@ export class SqliteTraceStore implements TraceStore {
       params.match = match;
     }
     if (filter.verdict !== undefined) {
-      where.push('t.verdict = @verdict');
+      where.push(patternLeads ? 'p.verdict = @verdict' : 't.verdict = @verdict');
       params.verdict = filter.verdict;
     }
     if (filter.pattern !== undefined) {
@@ -577,7 +583,10 @@ export class SqliteTraceStore implements TraceStore {
           id: traceId,
         });
         this.stmts.deletePatterns.run(workspaceId, traceId);
-        for (const pattern of update.patterns) this.stmts.insertPattern.run(workspaceId, pattern, row.started_ms, traceId);
+        // The pattern rows carry the verdict too: rewritten with it, a pattern+verdict filter sees the new one.
+        for (const pattern of update.patterns) {
+          this.stmts.insertPattern.run(workspaceId, pattern, row.started_ms, traceId, row.agent_name, update.verdict);
+        }
         if (row.run_id !== null) this.recountRun(workspaceId, row.run_id);
         return true;
       })
