@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ftsMatchQuery, PG_SEARCH_MAX_BYTES, pgSearchText, searchWords, tsQuery } from './search-query.js';
+import { ftsMatchQuery, PG_SEARCH_MAX_BYTES, pgSearchText, pgSearchVector, searchWords, tsQuery } from './search-query.js';
 
 describe('search queries', () => {
   it('splits text into lowercased letter-and-digit words without accents, as unicode61 does', () => {
@@ -33,5 +33,17 @@ describe('search queries', () => {
     const long = pgSearchText('abcdefghi '.repeat(100_000));
     expect(Buffer.byteLength(long)).toBeLessThanOrEqual(PG_SEARCH_MAX_BYTES);
     expect(long.split(' ').every((w) => w === 'abcdefghi')).toBe(true);
+  });
+
+  it('writes the PostgreSQL tsvector of an event: each word once, with its positions, within PostgreSQL limits', () => {
+    expect(pgSearchVector('Refund the refund, 3-year')).toBe("'refund':1,3 'the':2 '3':4 'year':5");
+    expect(pgSearchVector('   ')).toBe('');
+    // At most 255 positions per lexeme, none above 16383 (the last ones collapse onto 16383).
+    const many = pgSearchVector('ok '.repeat(300)).split(':')[1]!.split(',');
+    expect(many).toHaveLength(255);
+    const far = pgSearchVector(`${'w '.repeat(16_400)}end`);
+    expect(far).toContain("'end':16383");
+    // A word over 2047 bytes is not indexed and takes no position.
+    expect(pgSearchVector(`a ${'x'.repeat(2048)} b`)).toBe("'a':1 'b':2");
   });
 });

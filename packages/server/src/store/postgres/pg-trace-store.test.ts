@@ -7,6 +7,7 @@ import { PgAccessStore } from './pg-access-store.js';
 import { PgDatabase } from './pg-database.js';
 import { PgTraceStore } from './pg-trace-store.js';
 import { PG_MIGRATIONS } from './migrations.js';
+import { pgSearchText, pgSearchVector } from '../search-query.js';
 
 const available = await postgresReachable();
 const schemas: TestSchema[] = [];
@@ -196,6 +197,47 @@ describe.runIf(available)('PostgreSQL store', () => {
       now: '2026-01-01T00:00:00Z',
     });
     expect((await store.listTraces('ws_default', { limit: 10, text: 'dump w1' })).items.map((t) => t.id)).toEqual(['tr_big']);
+    await store.close();
+  });
+
+  it("writes the same tsvector PostgreSQL's to_tsvector makes of an event's words, within its limits", async () => {
+    const { url } = await schema();
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    const texts = [
+      'Our refund policy for digital products allows refunds within 14 days of purchase.',
+      'Écran café naïve 3-year_plan e-mail: ALICE@example.com, order #A1B2-00123 for $1,299.50',
+      '日本語のテキスト и русский текст 2024-05-19T14:30:02.340Z',
+      'ok '.repeat(300),
+      `${'w '.repeat(16_400)}end`,
+      `a ${'x'.repeat(2048)} b`,
+    ];
+    try {
+      for (const text of texts) {
+        const { rows } = await client.query<{ same: boolean }>("SELECT $1::tsvector = to_tsvector('simple', $2) AS same", [
+          pgSearchVector(text),
+          pgSearchText(text),
+        ]);
+        expect(rows[0]!.same, text.slice(0, 40)).toBe(true);
+      }
+    } finally {
+      await client.end();
+    }
+  });
+
+  it("finds words PostgreSQL's parser would drop, as SQLite does (x², ½)", async () => {
+    const { url } = await schema();
+    const store = new PgTraceStore(new PgDatabase(url));
+    const body = { type: 'agent_response', timestamp: '2026-01-01T00:00:00Z', data: { message: 'the area is x² and ½ of it is paved' } };
+    await store.ingest({
+      workspaceId: 'ws_default',
+      records: [
+        makeRecord({ id: 'tr_sq', eventsJson: [JSON.stringify(body)], eventTypes: ['agent_response'], eventTimestamps: [body.timestamp] }),
+      ],
+      now: '2026-01-01T00:00:00Z',
+    });
+    expect((await store.listTraces('ws_default', { limit: 10, text: 'x²' })).items.map((t) => t.id)).toEqual(['tr_sq']);
+    expect((await store.listTraces('ws_default', { limit: 10, text: '"and ½ of"' })).items.map((t) => t.id)).toEqual(['tr_sq']);
     await store.close();
   });
 

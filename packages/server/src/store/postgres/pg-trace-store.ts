@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { eventSearchText, matchSnippet, parseSearchTerms, type RunResultSummary } from '@stepwise/core';
 import { decodeCursor, encodeCursor } from '../cursor.js';
-import { pgSearchText, tsQuery } from '../search-query.js';
+import { pgSearchVector, tsQuery } from '../search-query.js';
 import {
   parseOrNull,
   runNotFound,
@@ -185,14 +185,22 @@ export class PgTraceStore implements TraceStore {
         continue;
       }
       if (record.eventsJson.length > 0) {
-        const words = record.eventsJson.map((json, i) =>
-          pgSearchText(record.eventsText?.[i] ?? eventSearchText(JSON.parse(json) as unknown)),
+        const vectors = record.eventsJson.map((json, i) =>
+          pgSearchVector(record.eventsText?.[i] ?? eventSearchText(JSON.parse(json) as unknown)),
         );
         await client.query(
           `INSERT INTO events (workspace_id, trace_id, idx, type, ts, body_json, search)
-           SELECT $1, $2, e.idx, e.type, e.ts, e.body, to_tsvector('simple', e.words)
-             FROM unnest($3::int[], $4::text[], $5::text[], $6::text[], $7::text[]) AS e(idx, type, ts, body, words)`,
-          [workspaceId, record.id, record.eventsJson.map((_, i) => i), record.eventTypes, record.eventTimestamps, record.eventsJson, words],
+           SELECT $1, $2, e.idx, e.type, e.ts, e.body, e.search
+             FROM unnest($3::int[], $4::text[], $5::text[], $6::text[], $7::tsvector[]) AS e(idx, type, ts, body, search)`,
+          [
+            workspaceId,
+            record.id,
+            record.eventsJson.map((_, i) => i),
+            record.eventTypes,
+            record.eventTimestamps,
+            record.eventsJson,
+            vectors,
+          ],
         );
       }
       await insertPatterns(client, workspaceId, record.id, record.startedMs, record.agentName, record.verdict, record.patterns);
@@ -367,7 +375,7 @@ export class PgTraceStore implements TraceStore {
     if (filter.model !== undefined) where.push(`t.model = ${p.add(filter.model)}`);
     const query = filter.text === undefined ? null : tsQuery(filter.text);
     if (query !== null) {
-      where.push(`t.id IN (SELECT trace_id FROM events WHERE workspace_id = ${ws} AND search @@ to_tsquery('simple', ${p.add(query)}))`);
+      where.push(`t.id IN (SELECT trace_id FROM events WHERE workspace_id = ${ws} AND search @@ ${p.add(query)}::tsquery)`);
     }
     if (filter.verdict !== undefined) where.push(`${patternLeads ? 'p' : 't'}.verdict = ${p.add(filter.verdict)}`);
     if (filter.pattern !== undefined) {
@@ -402,7 +410,7 @@ export class PgTraceStore implements TraceStore {
     if (items.length === 0) return;
     const rows = await this.db.query<{ trace_id: string; idx: number; body_json: string }>(
       `SELECT DISTINCT ON (trace_id) trace_id, idx, body_json FROM events
-        WHERE workspace_id = $1 AND trace_id = ANY($2::text[]) AND search @@ to_tsquery('simple', $3)
+        WHERE workspace_id = $1 AND trace_id = ANY($2::text[]) AND search @@ $3::tsquery
         ORDER BY trace_id, idx`,
       [workspaceId, items.map((t) => t.id), query],
     );
