@@ -1,6 +1,6 @@
 import type { TraceBuilder } from '../trace-builder.js';
-import { ConversationCursor, currentTrace, errorFields, observeCall, parseResult, replaceMethods, safely } from './observe.js';
-import type { AnyMethod, WrapOptions } from './observe.js';
+import { ConversationCursor, parseResult, recordCallFailed, recordingCreate, replaceMethods } from './observe.js';
+import type { WrapOptions } from './observe.js';
 
 interface Block {
   type?: string;
@@ -127,27 +127,10 @@ function assemble(events: StreamEvent[]): Message {
  * const anthropic = wrapAnthropic(new Anthropic(), { trace: () => currentTrace });
  */
 export function wrapAnthropic<T extends object>(client: T, options: WrapOptions): T {
-  const cursor = new ConversationCursor();
-  const record =
-    (create: AnyMethod) =>
-    (params: MessageParams, ...rest: unknown[]) => {
-      const trace = currentTrace(options.trace);
-      if (!trace) return create(params, ...rest);
-      safely(options.onError, () => recordRequest(trace, cursor, params ?? {}));
-      const start = Date.now();
-      const pending: unknown = create(params, ...rest);
-      observeCall(
-        pending,
-        start,
-        {
-          result: (value, ms) => recordMessage(trace, params, value as Message, ms),
-          stream: (events, ms) => recordMessage(trace, params, assemble(events as StreamEvent[]), ms),
-          error: (error, ms) =>
-            trace.custom('model_call_failed', { provider: 'anthropic', model: params?.model, latency_ms: ms, ...errorFields(error) }),
-        },
-        options.onError,
-      );
-      return pending;
-    };
+  const record = recordingCreate<MessageParams>(options, new ConversationCursor(), recordRequest, (trace, params) => ({
+    result: (value, ms) => recordMessage(trace, params, value as Message, ms),
+    stream: (events, ms) => recordMessage(trace, params, assemble(events as StreamEvent[]), ms),
+    error: (error, ms) => recordCallFailed(trace, 'anthropic', params?.model, error, ms),
+  }));
   return replaceMethods(client, [{ path: ['messages'], method: 'create', replacement: record }]);
 }

@@ -171,6 +171,34 @@ export function replaceMethods<T extends object>(root: T, targets: MethodTarget[
   return rootView;
 }
 
+/**
+ * The replacement for a client's `create` method: with a current trace it records the request
+ * (given `params ?? {}`), calls the original, watches the outcome with the observer made for this
+ * call, and returns the original's promise; with none it only calls the original.
+ */
+export function recordingCreate<P extends { model?: unknown }>(
+  options: WrapOptions,
+  cursor: ConversationCursor,
+  recordRequest: (trace: TraceBuilder, cursor: ConversationCursor, params: P) => void,
+  observerFor: (trace: TraceBuilder, params: P) => CallObserver,
+): (create: AnyMethod) => (params: P, ...rest: unknown[]) => unknown {
+  return (create) =>
+    (params, ...rest) => {
+      const trace = currentTrace(options.trace);
+      if (!trace) return create(params, ...rest);
+      safely(options.onError, () => recordRequest(trace, cursor, params ?? ({} as P)));
+      const start = Date.now();
+      const pending: unknown = create(params, ...rest);
+      observeCall(pending, start, observerFor(trace, params), options.onError);
+      return pending;
+    };
+}
+
+/** Records a model call that failed (or whose stream ended without a response) as a custom event. */
+export function recordCallFailed(trace: TraceBuilder, provider: string, model: unknown, error: unknown, latencyMs: number): void {
+  trace.custom('model_call_failed', { provider, model, latency_ms: latencyMs, ...errorFields(error) });
+}
+
 /** A tool's arguments as sent by a model: JSON text parsed when it parses to an object. */
 export function parseArguments(text: unknown): Record<string, unknown> {
   if (typeof text !== 'string') return typeof text === 'object' && text !== null ? (text as Record<string, unknown>) : {};

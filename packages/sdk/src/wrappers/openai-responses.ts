@@ -1,6 +1,6 @@
 import type { TraceBuilder } from '../trace-builder.js';
-import { ConversationCursor, currentTrace, errorFields, observeCall, parseArguments, parseResult, safely } from './observe.js';
-import type { AnyMethod, WrapOptions } from './observe.js';
+import { ConversationCursor, parseArguments, parseResult, recordCallFailed, recordingCreate } from './observe.js';
+import type { WrapOptions } from './observe.js';
 
 // The OpenAI Responses API (`responses.create`, what the OpenAI Agents SDK calls): input and
 // output are lists of typed items rather than chat messages.
@@ -87,29 +87,13 @@ function finalResponse(events: unknown[]): Response | undefined {
 
 /** The replacement for `responses.create`. */
 export function recordResponses(options: WrapOptions, cursor: ConversationCursor) {
-  return (create: AnyMethod) =>
-    (params: ResponseParams, ...rest: unknown[]) => {
-      const trace = currentTrace(options.trace);
-      if (!trace) return create(params, ...rest);
-      safely(options.onError, () => recordRequest(trace, cursor, params ?? {}));
-      const start = Date.now();
-      const pending: unknown = create(params, ...rest);
-      const failed = (error: unknown, ms: number) =>
-        trace.custom('model_call_failed', { provider: 'openai', model: params?.model, latency_ms: ms, ...errorFields(error) });
-      observeCall(
-        pending,
-        start,
-        {
-          result: (value, ms) => recordResponse(trace, params, value as Response, ms),
-          stream: (events, ms) => {
-            const response = finalResponse(events);
-            if (response) recordResponse(trace, params, response, ms);
-            else failed(new Error('the stream ended without a final response event'), ms);
-          },
-          error: failed,
-        },
-        options.onError,
-      );
-      return pending;
-    };
+  return recordingCreate<ResponseParams>(options, cursor, recordRequest, (trace, params) => ({
+    result: (value, ms) => recordResponse(trace, params, value as Response, ms),
+    stream: (events, ms) => {
+      const response = finalResponse(events);
+      if (response) recordResponse(trace, params, response, ms);
+      else recordCallFailed(trace, 'openai', params?.model, new Error('the stream ended without a final response event'), ms);
+    },
+    error: (error, ms) => recordCallFailed(trace, 'openai', params?.model, error, ms),
+  }));
 }

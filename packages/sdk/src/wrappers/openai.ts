@@ -1,15 +1,6 @@
 import type { TraceBuilder } from '../trace-builder.js';
-import {
-  ConversationCursor,
-  currentTrace,
-  errorFields,
-  observeCall,
-  parseArguments,
-  parseResult,
-  replaceMethods,
-  safely,
-} from './observe.js';
-import type { AnyMethod, WrapOptions } from './observe.js';
+import { ConversationCursor, parseArguments, parseResult, recordCallFailed, recordingCreate, replaceMethods } from './observe.js';
+import type { WrapOptions } from './observe.js';
 import { recordResponses } from './openai-responses.js';
 
 interface ChatMessage {
@@ -119,27 +110,11 @@ function assemble(chunks: CompletionChunk[]): Completion {
  */
 export function wrapOpenAI<T extends object>(client: T, options: WrapOptions): T {
   const cursor = new ConversationCursor();
-  const record =
-    (create: AnyMethod) =>
-    (params: ChatParams, ...rest: unknown[]) => {
-      const trace = currentTrace(options.trace);
-      if (!trace) return create(params, ...rest);
-      safely(options.onError, () => recordRequest(trace, cursor, params ?? {}));
-      const start = Date.now();
-      const pending: unknown = create(params, ...rest);
-      observeCall(
-        pending,
-        start,
-        {
-          result: (value, ms) => recordCompletion(trace, params, value as Completion, ms),
-          stream: (chunks, ms) => recordCompletion(trace, params, assemble(chunks as CompletionChunk[]), ms),
-          error: (error, ms) =>
-            trace.custom('model_call_failed', { provider: 'openai', model: params?.model, latency_ms: ms, ...errorFields(error) }),
-        },
-        options.onError,
-      );
-      return pending;
-    };
+  const record = recordingCreate<ChatParams>(options, cursor, recordRequest, (trace, params) => ({
+    result: (value, ms) => recordCompletion(trace, params, value as Completion, ms),
+    stream: (chunks, ms) => recordCompletion(trace, params, assemble(chunks as CompletionChunk[]), ms),
+    error: (error, ms) => recordCallFailed(trace, 'openai', params?.model, error, ms),
+  }));
   return replaceMethods(client, [
     { path: ['chat', 'completions'], method: 'create', replacement: record },
     { path: ['responses'], method: 'create', replacement: recordResponses(options, cursor) },
