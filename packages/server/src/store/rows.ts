@@ -55,12 +55,10 @@ export const SUMMARY_COLUMNS = `id, run_id, scenario_id, agent_name, started_at,
   tool_path_json, reported_passed, verdict, patterns_json, model, tokens_total, cost_usd, user_message, response,
   warnings_json, is_demo, created_at, pinned, cost_estimated, cost_prices_set_at, timings_known`;
 
-/** SUMMARY_COLUMNS of the table aliased `alias` (for queries that join another table with like-named columns). */
-export function summaryColumnsOf(alias: string): string {
-  return SUMMARY_COLUMNS.split(',')
-    .map((column) => `${alias}.${column.trim()}`)
-    .join(', ');
-}
+/** SUMMARY_COLUMNS of the traces table aliased `t` (for queries that join another table with like-named columns). */
+export const TRACE_SUMMARY_COLUMNS_OF_T = SUMMARY_COLUMNS.split(',')
+  .map((column) => `t.${column.trim()}`)
+  .join(', ');
 
 /** Whether trace `t` has the pattern `param` names: one lookup on the pattern table's full key. */
 export const PATTERN_OF_TRACE_SQL = (param: string) =>

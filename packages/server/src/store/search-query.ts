@@ -67,7 +67,7 @@ export function tsQuery(text: string): string | null {
 export const PG_SEARCH_MAX_BYTES = 200_000;
 
 /** The words of an event's text that PostgreSQL indexes: {@link searchWords}, up to {@link PG_SEARCH_MAX_BYTES}. */
-export function pgSearchText(text: string): string {
+function pgSearchWords(text: string): string[] {
   const kept: string[] = [];
   let bytes = 0;
   for (const word of searchWords(text)) {
@@ -75,7 +75,12 @@ export function pgSearchText(text: string): string {
     if (bytes > PG_SEARCH_MAX_BYTES) break;
     kept.push(word);
   }
-  return kept.join(' ');
+  return kept;
+}
+
+/** {@link pgSearchWords} as one space-separated text (what `to_tsvector` would be given). */
+export function pgSearchText(text: string): string {
+  return pgSearchWords(text).join(' ');
 }
 
 // PostgreSQL's limits on a tsvector: a lexeme of at most 2047 bytes (longer words are not indexed and
@@ -86,7 +91,7 @@ const PG_MAX_POSITION = 16383;
 
 /**
  * The tsvector of an event's text as PostgreSQL input (`'refund':1,4 'year':3`): the words of
- * {@link pgSearchText} with their positions, built here rather than by `to_tsvector`, whose parser
+ * {@link pgSearchWords} with their positions, built here rather than by `to_tsvector`, whose parser
  * costs most of an event's insert and drops characters SQLite's tokenizer keeps (`x²`). Queries
  * are built from the same words ({@link tsQuery}, read as `::tsquery`), so both backends find the
  * same events. For the letters and digits PostgreSQL's parser reads as words it equals
@@ -97,8 +102,8 @@ const PG_MAX_POSITION = 16383;
 export function pgSearchVector(text: string): string {
   const positions = new Map<string, number[]>();
   let position = 0;
-  for (const word of pgSearchText(text).split(' ')) {
-    if (word === '' || Buffer.byteLength(word) > PG_MAX_LEXEME_BYTES) continue;
+  for (const word of pgSearchWords(text)) {
+    if (Buffer.byteLength(word) > PG_MAX_LEXEME_BYTES) continue;
     position = Math.min(position + 1, PG_MAX_POSITION);
     const list = positions.get(word);
     if (list === undefined) positions.set(word, [position]);

@@ -37,7 +37,7 @@ import {
   PATTERN_OF_TRACE_SQL,
   SUMMARY_COLUMNS,
   spanOf,
-  summaryColumnsOf,
+  TRACE_SUMMARY_COLUMNS_OF_T,
   toRunResults,
   type RunResultRow,
   toExpectations,
@@ -490,7 +490,7 @@ export class SqliteTraceStore implements TraceStore {
     }
     const from = patternLeads ? `trace_patterns p JOIN traces t ON t.workspace_id = p.workspace_id AND t.id = p.trace_id` : 'traces t';
     const rows = this.sql<Record<string, unknown>, TraceRow>(
-      `SELECT ${summaryColumnsOf('t')} FROM ${from} WHERE ${where.join(' AND ')}
+      `SELECT ${TRACE_SUMMARY_COLUMNS_OF_T} FROM ${from} WHERE ${where.join(' AND ')}
          ORDER BY ${key.ms} DESC, ${key.id} DESC LIMIT @limit`,
     ).all(params);
     const more = rows.length > filter.limit;
