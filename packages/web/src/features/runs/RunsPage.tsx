@@ -7,7 +7,8 @@ import { Empty, ErrorBox, Loading } from '../../ui/feedback';
 import { formatDate, formatPercent, formatWhen } from '../../ui/format';
 import { useAsync } from '../../ui/use-async';
 import { FindingsChart, PassRateChart } from './RunCharts';
-import { PAGE_SIZE, readRunsQuery, toRunsFilter, type RangeKey } from './run-filters';
+import { PAGE_SIZE, readRunsQuery, toRunsFilter } from './run-filters';
+import { DateRangeFilter } from '../../ui/DateRangeFilter';
 
 export function RunsPage() {
   const location = useLocation();
@@ -49,28 +50,7 @@ export function RunsPage() {
             {q.agent && !agents.includes(q.agent) && <option>{q.agent}</option>}
           </select>
         </label>
-        <label>
-          Date
-          <select value={q.range} onChange={(e) => set({ range: e.target.value === 'all' ? undefined : (e.target.value as RangeKey) })}>
-            <option value="all">Any time</option>
-            <option value="24h">Last 24 hours</option>
-            <option value="7d">Last 7 days</option>
-            <option value="30d">Last 30 days</option>
-            <option value="custom">Custom range…</option>
-          </select>
-        </label>
-        {q.range === 'custom' && (
-          <>
-            <label>
-              From
-              <input type="date" value={q.from} onChange={(e) => set({ from: e.target.value })} />
-            </label>
-            <label>
-              To
-              <input type="date" value={q.to} onChange={(e) => set({ to: e.target.value })} />
-            </label>
-          </>
-        )}
+        <DateRangeFilter range={q.range} from={q.from} to={q.to} onChange={set} />
         <label>
           Status
           <select value={q.status} onChange={(e) => set({ status: e.target.value })}>

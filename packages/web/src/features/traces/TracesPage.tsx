@@ -9,7 +9,8 @@ import { formatDate, formatDuration, formatWhen, humanize } from '../../ui/forma
 import { Highlighted } from '../../ui/Highlighted';
 import { ToolPath } from '../../ui/ToolPath';
 import { useAsync } from '../../ui/use-async';
-import { isFiltered, readTracesQuery, toTracesParams, type TraceRange } from './trace-filters';
+import { isFiltered, readTracesQuery, toTracesParams } from './trace-filters';
+import { DateRangeFilter } from '../../ui/DateRangeFilter';
 
 /** Every trace of the workspace, in runs or not, with filters and full-text search. */
 export function TracesPage() {
@@ -111,31 +112,7 @@ export function TracesPage() {
         <TextFilter label="Scenario" value={query.scenario} onCommit={(scenario) => set({ scenario })} />
         <TextFilter label="Tool called" value={query.tool} onCommit={(tool) => set({ tool })} />
         <TextFilter label="Model" value={query.model} onCommit={(model) => set({ model })} />
-        <label>
-          Date
-          <select
-            value={query.range}
-            onChange={(e) => set({ range: e.target.value === 'all' ? undefined : (e.target.value as TraceRange) })}
-          >
-            <option value="all">Any time</option>
-            <option value="24h">Last 24 hours</option>
-            <option value="7d">Last 7 days</option>
-            <option value="30d">Last 30 days</option>
-            <option value="custom">Custom range…</option>
-          </select>
-        </label>
-        {query.range === 'custom' && (
-          <>
-            <label>
-              From
-              <input type="date" value={query.from} onChange={(e) => set({ from: e.target.value })} />
-            </label>
-            <label>
-              To
-              <input type="date" value={query.to} onChange={(e) => set({ to: e.target.value })} />
-            </label>
-          </>
-        )}
+        <DateRangeFilter range={query.range} from={query.from} to={query.to} onChange={set} />
       </form>
 
       {first.status === 'error' && <ErrorBox error={first.error} onRetry={first.reload} />}
